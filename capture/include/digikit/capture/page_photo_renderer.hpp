@@ -1,0 +1,49 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace digikit::capture {
+
+// The one renderer of synthetic book photographs: the simulated camera shoots with it
+// and the imaging tests draw their ground truth from it, so both see the same world.
+// Output is a pure function of the spec (same seed, same pixels).
+
+enum class PhotoLayout { single_page, spread };
+enum class PhotoBackground { dark_cloth, mid_cloth, light };
+
+struct PagePhotoSpec {
+    std::uint64_t seed = 1;
+    int width = 6000;   // 24 MP by default
+    int height = 4000;
+    PhotoLayout layout = PhotoLayout::single_page;
+    PhotoBackground background = PhotoBackground::dark_cloth;
+    int first_page_number = 1;
+    double rotation_deg = 3.0;   // the page's rotation; sign chosen by the seed
+    double perspective = 0.01;   // corner jitter as a fraction of the page diagonal
+    double page_fill = 0.80;     // page (or spread) height as a fraction of the photo
+    double light_falloff = 0.25; // uneven light: 0 even, 1 dark in one corner
+    double noise_sigma = 3.0;    // sensor noise, in 8-bit grey levels
+    bool dark_illustration = false;  // a large dark picture on the page
+    bool touches_edge = false;       // the page runs off one side of the frame
+};
+
+// A quadrilateral in photo pixels, origin top-left: top-left, top-right,
+// bottom-right, bottom-left as the page reads.
+using Quad = std::array<cv::Point2d, 4>;
+
+struct RenderedPhoto {
+    cv::Mat bgr;               // 8-bit, 3 channels, width x height
+    std::vector<Quad> pages;   // ground truth, in reading order
+    std::vector<cv::Mat> flat_pages;  // the true page content, unwarped, per page
+};
+
+[[nodiscard]] RenderedPhoto render_page_photo(const PagePhotoSpec& spec);
+
+// JPEG bytes as a camera would produce them.
+[[nodiscard]] std::vector<std::uint8_t> encode_camera_jpeg(const cv::Mat& bgr, int quality = 92);
+
+}  // namespace digikit::capture

@@ -1,0 +1,15 @@
+# One INTERFACE target carries the warning flags (and the sanitizers) so that every
+# library, executable and test is built the same way.
+add_library(digikit_warnings INTERFACE)
+target_compile_options(digikit_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough -Wcast-qual
+  $<$<BOOL:${DIGIKIT_WERROR}>:-Werror>)
+
+if(DIGIKIT_SANITIZE)
+  set(DIGIKIT_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
+      -fno-sanitize-recover=undefined)
+  target_compile_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS})
+  target_link_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS})
+endif()
