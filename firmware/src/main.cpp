@@ -1,1 +1,3 @@
-int main() { return 1; }
+#include "cli.hpp"
+
+int main(int argc, char** argv) { return digikit::firmware::run_cli(argc, argv); }

@@ -1,0 +1,180 @@
+// `digikit book ...`: books are edited in place by the CLI; the daemon reads the same
+// files and database, so both see one truth.
+#include <iostream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "book_store.hpp"
+#include "commands.hpp"
+#include "daemon.hpp"
+#include "digikit/base/atomic_file.hpp"
+#include "digikit/hardware/control_socket.hpp"
+#include "processing_worker.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+BookSummary existing_book(BookStore& store, const std::string& id)
+{
+    check_book_id(id);
+    const auto book = store.find_book(id);
+    if (!book) throw CommandError("no book '" + id + "' in " + store.data_dir().string());
+    return *book;
+}
+
+nlohmann::json metadata_json(const metadata::BookMetadata& m)
+{
+    return {{"title", m.title},         {"authors", m.authors},       {"date", m.date},
+            {"language", m.language},   {"publisher", m.publisher},   {"place", m.place},
+            {"institution", m.institution}, {"shelfmark", m.shelfmark}, {"source_url", m.source_url},
+            {"wikidata", m.wikidata},   {"license", m.license},       {"categories", m.categories}};
+}
+
+nlohmann::json summary_json(const BookSummary& b)
+{
+    return {{"id", b.id}, {"state", b.state}, {"created_at", b.created_at},
+            {"closed_at", b.closed_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.closed_at)},
+            {"captures", b.captures}, {"pages", b.pages}};
+}
+
+bool is_importable_image(const std::filesystem::path& path)
+{
+    static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png"};
+    std::string ext = path.extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return extensions.count(ext) > 0;
+}
+
+// Imported photos are processed by the daemon when it runs, or here and now.
+void process_imported(const Config& config, BookStore& store)
+{
+    auto lock = DaemonLock::try_take(config.data_dir);
+    if (!lock) {
+        (void)hardware::send_control_request(control_socket_path(config.data_dir), "wake", std::chrono::seconds(10));
+        std::cout << "the running daemon processes them in the background\n";
+        return;
+    }
+    std::cerr << "processing the imported photos...\n";
+    imaging::PipelineOptions options;
+    options.split = imaging::parse_split_mode(config.imaging.split);
+    options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
+    options.jpeg_quality = config.imaging.jpeg_quality;
+    ProcessingWorker worker(store, options);
+    worker.wait_idle();
+}
+
+}  // namespace
+
+int book_new_command(const Config& config, const BookNewOptions& options)
+{
+    metadata::BookMetadata book;
+    book.institution = config.metadata.institution;
+    book.license = config.metadata.license;
+    book.language = config.metadata.language;
+    book.categories = config.metadata.categories;
+    const std::pair<const char*, const std::string*> fields[] = {
+        {"title", &options.title},       {"authors", &options.author},   {"date", &options.year},
+        {"license", &options.license},   {"language", &options.language}, {"institution", &options.institution}};
+    for (const auto& [key, value] : fields) {
+        if (!value->empty()) metadata::set_field(book, key, *value);
+    }
+    if (!options.categories.empty()) book.categories = options.categories;
+    BookStore store(config.data_dir);
+    std::cout << store.create_book(book) << "\n";
+    return 0;
+}
+
+int book_list_command(const Config& config, bool json)
+{
+    BookStore store(config.data_dir);
+    nlohmann::json books = nlohmann::json::array();
+    for (const auto& summary : store.list_books()) {
+        auto entry = summary_json(summary);
+        entry["title"] = store.read_metadata(summary.id).title;
+        books.push_back(entry);
+    }
+    if (json) {
+        std::cout << books.dump(2) << "\n";
+        return 0;
+    }
+    if (books.empty()) std::cout << "no books yet (digikit book new --title ...)\n";
+    for (const auto& b : books) {
+        std::cout << b["id"].get<std::string>() << "  " << b["state"].get<std::string>() << "  " << b["captures"]
+                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>() << "\n";
+    }
+    return 0;
+}
+
+int book_show_command(const Config& config, const std::string& id, bool json)
+{
+    BookStore store(config.data_dir);
+    auto entry = summary_json(existing_book(store, id));
+    entry["metadata"] = metadata_json(store.read_metadata(id));
+    entry["missing_for_upload"] = metadata::missing_for_upload(store.read_metadata(id));
+    entry["folder"] = store.book_dir(id).string();
+    if (json) {
+        std::cout << entry.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "book " << id << " (" << entry["state"].get<std::string>() << "), " << entry["captures"]
+              << " captures, " << entry["pages"] << " pages, in " << entry["folder"].get<std::string>() << "\n";
+    for (const auto& [key, value] : entry["metadata"].items()) {
+        std::cout << "  " << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+    }
+    if (!entry["missing_for_upload"].empty()) {
+        std::cout << "  missing before upload: " << entry["missing_for_upload"].dump() << "\n";
+    }
+    return 0;
+}
+
+int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
+{
+    BookStore store(config.data_dir);
+    existing_book(store, id);
+    auto book = store.read_metadata(id);
+    for (const auto& assignment : assignments) {
+        const auto equals = assignment.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw CommandError("'" + assignment + "' is not KEY=VALUE");
+        }
+        metadata::set_field(book, assignment.substr(0, equals), assignment.substr(equals + 1));
+    }
+    store.write_metadata(id, book);  // only once every assignment was valid
+    std::cout << "updated book " << id << "\n";
+    return 0;
+}
+
+int book_close_command(const Config& config, const std::string& id)
+{
+    BookStore store(config.data_dir);
+    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is already closed");
+    std::cout << finish_book(store, id) << "\n";
+    return 0;
+}
+
+int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images)
+{
+    BookStore store(config.data_dir);
+    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is closed");
+    for (const auto& image : images) {
+        if (!is_importable_image(image) || std::filesystem::file_size(image) == 0) {
+            throw CommandError(image.string() + ": not a JPEG, TIFF or PNG photo; nothing was imported");
+        }
+    }
+    int sequence = store.last_sequence(id);
+    for (const auto& image : images) {
+        char stem[16];
+        std::snprintf(stem, sizeof stem, "%04d", ++sequence);
+        const auto target = store.raw_dir(id) / (std::string(stem) + "_single" + image.extension().string());
+        base::AtomicFile file(target);
+        std::filesystem::copy_file(image, file.temp_path(), std::filesystem::copy_options::overwrite_existing);
+        file.commit();
+        store.record_capture(id, sequence, {{"single", target}}, false);
+    }
+    std::cout << "imported " << images.size() << " photo(s) into book " << id << "\n";
+    process_imported(config, store);
+    return 0;
+}
+
+}  // namespace digikit::firmware

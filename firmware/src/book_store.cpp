@@ -1,0 +1,307 @@
+#include "book_store.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "digikit/base/atomic_file.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS books (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('new', 'open', 'closed')),
+    created_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS shots (
+    id INTEGER PRIMARY KEY,
+    book_id TEXT NOT NULL REFERENCES books(id),
+    sequence INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    raw_path TEXT NOT NULL UNIQUE,
+    captured_at TEXT NOT NULL,
+    retaken INTEGER NOT NULL DEFAULT 0,
+    processed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS shots_by_book ON shots(book_id, sequence);
+CREATE TABLE IF NOT EXISTS pages (
+    shot_id INTEGER NOT NULL REFERENCES shots(id),
+    page_index INTEGER NOT NULL,
+    master_path TEXT NOT NULL,
+    access_path TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    warnings TEXT NOT NULL,
+    PRIMARY KEY (shot_id, page_index)
+);
+)sql";
+
+std::tm utc_now()
+{
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    return tm;
+}
+
+std::string utc_timestamp()
+{
+    const std::tm tm = utc_now();
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+std::string utc_day()
+{
+    const std::tm tm = utc_now();
+    char buffer[16];
+    std::strftime(buffer, sizeof buffer, "%Y%m%d", &tm);
+    return buffer;
+}
+
+std::string join_lines(const std::vector<std::string>& lines)
+{
+    std::string text;
+    for (const auto& line : lines) text += (text.empty() ? "" : "\n") + line;
+    return text;
+}
+
+std::vector<std::string> split_lines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+}  // namespace
+
+std::string finish_book(BookStore& store, const std::string& id)
+{
+    store.close_book(id);
+    std::filesystem::remove_all(store.retaken_dir(id));
+    const auto missing = metadata::missing_for_upload(store.read_metadata(id));
+    std::string message = "closed book " + id;
+    if (!missing.empty()) {
+        std::string list;
+        for (const auto& field : missing) list += (list.empty() ? "" : ", ") + field;
+        message += "; not queued for upload until its metadata is complete (missing: " + list + ")";
+    }
+    return message;
+}
+
+void check_book_id(const std::string& id)
+{
+    const bool plain = !id.empty() && id.size() <= 64 && id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz-_") == std::string::npos;
+    if (!plain) throw std::invalid_argument("'" + id + "' is not a book id (like 20261121-001)");
+}
+
+BookStore::BookStore(std::filesystem::path data_dir)
+    : data_dir_(std::filesystem::absolute(data_dir)),
+      db_((std::filesystem::create_directories(data_dir_ / "books"), data_dir_ / "digikit.sqlite"))
+{
+    db_.execute_script(schema);
+}
+
+std::filesystem::path BookStore::book_dir(const std::string& id) const
+{
+    check_book_id(id);
+    return data_dir_ / "books" / id;
+}
+
+std::filesystem::path BookStore::relative(const std::filesystem::path& path) const
+{
+    return path.lexically_relative(data_dir_);
+}
+
+std::string BookStore::create_book(const metadata::BookMetadata& book)
+{
+    const std::lock_guard lock(mutex_);
+    const std::string day = utc_day();
+    const auto rows = db_.query("SELECT COUNT(*) FROM books WHERE id LIKE ?", {day + "-%"});
+    int number = static_cast<int>(as_int(rows.at(0).at(0))) + 1;
+    std::string id;
+    do {
+        char suffix[8];
+        std::snprintf(suffix, sizeof suffix, "%03d", number++);
+        id = day + "-" + suffix;
+    } while (std::filesystem::exists(book_dir(id)));
+
+    for (const char* sub : {"raw", "pages", "retaken"}) std::filesystem::create_directories(book_dir(id) / sub);
+    base::write_file_atomically(book_dir(id) / "book.toml", metadata::to_toml(book));
+    base::fsync_directory(data_dir_ / "books");
+    db_.execute("INSERT INTO books (id, state, created_at) VALUES (?, ?, ?)",
+                {id, std::string("new"), utc_timestamp()});
+    return id;
+}
+
+metadata::BookMetadata BookStore::read_metadata(const std::string& id) const
+{
+    const auto path = book_dir(id) / "book.toml";
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("no book " + id + " (" + path.string() + " cannot be read)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return metadata::parse_book_toml(text.str(), path.string());
+}
+
+void BookStore::write_metadata(const std::string& id, const metadata::BookMetadata& book)
+{
+    base::write_file_atomically(book_dir(id) / "book.toml", metadata::to_toml(book));
+}
+
+std::optional<std::string> BookStore::prepared_book()
+{
+    const std::lock_guard lock(mutex_);
+    const auto rows = db_.query("SELECT id FROM books WHERE state = 'new' ORDER BY id LIMIT 1");
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
+void BookStore::start_book(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    db_.execute("UPDATE books SET state = 'open' WHERE id = ? AND state = 'new'", {id});
+}
+
+std::optional<std::string> BookStore::open_book()
+{
+    const std::lock_guard lock(mutex_);
+    const auto rows = db_.query("SELECT id FROM books WHERE state = 'open' ORDER BY created_at DESC LIMIT 1");
+    if (rows.empty()) return std::nullopt;
+    return as_text(rows[0][0]);
+}
+
+BookSummary BookStore::summary_from(const Database::Row& row)
+{
+    BookSummary summary{as_text(row[0]), as_text(row[1]), as_text(row[2]), as_text(row[3]), 0, 0};
+    summary.captures = static_cast<int>(as_int(
+        db_.query("SELECT COUNT(DISTINCT sequence) FROM shots WHERE book_id = ? AND retaken = 0", {summary.id})[0][0]));
+    summary.pages = static_cast<int>(as_int(db_.query("SELECT COUNT(*) FROM pages JOIN shots ON shots.id = pages.shot_id "
+                                                      "WHERE shots.book_id = ? AND shots.retaken = 0",
+                                                      {summary.id})[0][0]));
+    return summary;
+}
+
+std::vector<BookSummary> BookStore::list_books()
+{
+    const std::lock_guard lock(mutex_);
+    std::vector<BookSummary> books;
+    for (const auto& row : db_.query("SELECT id, state, created_at, closed_at FROM books ORDER BY id")) {
+        books.push_back(summary_from(row));
+    }
+    return books;
+}
+
+std::optional<BookSummary> BookStore::find_book(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    const auto rows = db_.query("SELECT id, state, created_at, closed_at FROM books WHERE id = ?", {id});
+    if (rows.empty()) return std::nullopt;
+    return summary_from(rows[0]);
+}
+
+void BookStore::close_book(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    db_.execute("UPDATE books SET state = 'closed', closed_at = ? WHERE id = ?",
+                {utc_timestamp(), id});
+}
+
+int BookStore::last_sequence(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    return static_cast<int>(as_int(db_.query("SELECT COALESCE(MAX(sequence), 0) FROM shots WHERE book_id = ?", {id})[0][0]));
+}
+
+void BookStore::record_capture(const std::string& id, int sequence,
+                               const std::vector<std::pair<std::string, std::filesystem::path>>& role_and_raw,
+                               bool retake)
+{
+    const std::lock_guard lock(mutex_);
+    Database::Transaction transaction(db_);
+    if (retake) {
+        const std::vector<Database::Value> key{id, std::int64_t{sequence}};
+        db_.execute("DELETE FROM pages WHERE shot_id IN "
+                    "(SELECT id FROM shots WHERE book_id = ? AND sequence = ? AND retaken = 0)", key);
+        db_.execute("UPDATE shots SET retaken = 1 WHERE book_id = ? AND sequence = ? AND retaken = 0", key);
+    }
+    const std::string now = utc_timestamp();
+    for (const auto& [role, raw] : role_and_raw) {
+        db_.execute("INSERT INTO shots (book_id, sequence, role, raw_path, captured_at) VALUES (?, ?, ?, ?, ?)",
+                    {id, std::int64_t{sequence}, role, relative(raw).string(), now});
+    }
+    transaction.commit();
+}
+
+Shot BookStore::shot_from(const Database::Row& row) const
+{
+    return Shot{as_int(row[0]), as_text(row[1]), static_cast<int>(as_int(row[2])), as_text(row[3]),
+                data_dir_ / as_text(row[4]), as_text(row[5]), as_int(row[6]) != 0};
+}
+
+std::vector<Shot> BookStore::shots_of(const std::string& id, int sequence)
+{
+    const std::lock_guard lock(mutex_);
+    std::vector<Shot> shots;
+    for (const auto& row : db_.query("SELECT id, book_id, sequence, role, raw_path, captured_at, processed FROM shots "
+                                     "WHERE book_id = ? AND sequence = ? AND retaken = 0 ORDER BY role",
+                                     {id, std::int64_t{sequence}})) {
+        shots.push_back(shot_from(row));
+    }
+    return shots;
+}
+
+std::vector<Shot> BookStore::unprocessed_shots()
+{
+    const std::lock_guard lock(mutex_);
+    std::vector<Shot> shots;
+    for (const auto& row : db_.query("SELECT id, book_id, sequence, role, raw_path, captured_at, processed FROM shots "
+                                     "WHERE processed = 0 AND retaken = 0 ORDER BY id")) {
+        shots.push_back(shot_from(row));
+    }
+    return shots;
+}
+
+bool BookStore::record_pages(std::int64_t shot_id, const std::vector<Page>& pages)
+{
+    const std::lock_guard lock(mutex_);
+    Database::Transaction transaction(db_);
+    // A retake may have retired the shot while it was being processed: then its pages are
+    // not part of the book any more.
+    const auto live = db_.query("SELECT retaken FROM shots WHERE id = ?", {shot_id});
+    if (live.empty() || as_int(live[0][0]) != 0) return false;
+    for (const auto& page : pages) {
+        db_.execute("INSERT OR REPLACE INTO pages (shot_id, page_index, master_path, access_path, width, height, warnings) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    {shot_id, std::int64_t{page.index}, relative(page.master).string(), relative(page.access).string(),
+                     std::int64_t{page.width}, std::int64_t{page.height}, join_lines(page.warnings)});
+    }
+    db_.execute("UPDATE shots SET processed = 1 WHERE id = ?", {shot_id});
+    transaction.commit();
+    return true;
+}
+
+std::vector<Page> BookStore::pages_of(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    std::vector<Page> pages;
+    for (const auto& row : db_.query(
+             "SELECT pages.shot_id, page_index, master_path, access_path, width, height, warnings FROM pages "
+             "JOIN shots ON shots.id = pages.shot_id WHERE shots.book_id = ? AND shots.retaken = 0 "
+             "ORDER BY shots.sequence, CASE shots.role WHEN 'left' THEN 0 WHEN 'single' THEN 1 ELSE 2 END, page_index",
+             {id})) {
+        pages.push_back(Page{as_int(row[0]), static_cast<int>(as_int(row[1])), data_dir_ / as_text(row[2]),
+                             data_dir_ / as_text(row[3]), static_cast<int>(as_int(row[4])),
+                             static_cast<int>(as_int(row[5])), split_lines(as_text(row[6]))});
+    }
+    return pages;
+}
+
+}  // namespace digikit::firmware

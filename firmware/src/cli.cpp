@@ -1,0 +1,178 @@
+#include "cli.hpp"
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "daemon.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+constexpr const char* default_config = "/etc/digikit/digikit.toml";
+
+struct GlobalOptions {
+    std::string config_file;
+    std::string data_dir;
+};
+
+Config load(const GlobalOptions& global)
+{
+    Config config = load_config(global.config_file.empty() ? default_config : global.config_file,
+                                !global.config_file.empty());
+    if (!global.data_dir.empty()) config.data_dir = global.data_dir;
+    config.data_dir = std::filesystem::absolute(config.data_dir);
+    return config;
+}
+
+// Every option's value, alive from parsing to running the chosen subcommand.
+struct Values {
+    BookNewOptions book_new;
+    ProcessOptions process;
+    std::string id;
+    std::string button;
+    std::string device;
+    std::filesystem::path out;
+    std::vector<std::string> assignments;
+    std::vector<std::filesystem::path> images;
+    bool json = false;
+    bool once = false;
+    bool dry_run = false;
+};
+
+// The chosen subcommand's callback stores what to run; it returns the exit status.
+using Action = std::function<int(const Config&)>;
+
+void add_book_commands(CLI::App& app, Values& v, Action& action)
+{
+    auto* book = app.add_subcommand("book", "Create, list, show, edit, close books and import photos into them");
+    book->require_subcommand(1);
+
+    auto* add_new = book->add_subcommand("new", "Prepare a new book; prints its id");
+    add_new->add_option("--title", v.book_new.title, "Title of the book")->required();
+    add_new->add_option("--author", v.book_new.author, "Author(s), comma-separated");
+    add_new->add_option("--year", v.book_new.year, "Year or date of publication");
+    add_new->add_option("--license", v.book_new.license, "Licence key, e.g. PD-old-70 (default from the config)");
+    add_new->add_option("--language", v.book_new.language, "Language code, e.g. en");
+    add_new->add_option("--institution", v.book_new.institution, "Holding institution (default from the config)");
+    add_new->add_option("--category", v.book_new.categories, "Commons category (repeatable)");
+    add_new->callback([&action, &v] { action = [&v](const Config& c) { return book_new_command(c, v.book_new); }; });
+
+    auto* list = book->add_subcommand("list", "List the books on this kit");
+    list->add_flag("--json", v.json, "Print JSON");
+    list->callback([&action, &v] { action = [&v](const Config& c) { return book_list_command(c, v.json); }; });
+
+    auto* show = book->add_subcommand("show", "Show a book's metadata and progress");
+    show->add_option("ID", v.id, "Book id")->required();
+    show->add_flag("--json", v.json, "Print JSON");
+    show->callback([&action, &v] { action = [&v](const Config& c) { return book_show_command(c, v.id, v.json); }; });
+
+    auto* set = book->add_subcommand("set", "Set metadata fields: KEY=VALUE...");
+    set->add_option("ID", v.id, "Book id")->required();
+    set->add_option("ASSIGNMENT", v.assignments, "KEY=VALUE, e.g. title=\"Flora\" year=1887")->required();
+    set->callback([&action, &v] {
+        action = [&v](const Config& c) { return book_set_command(c, v.id, v.assignments); };
+    });
+
+    auto* close = book->add_subcommand("close", "Close a book; its pages are queued when the metadata is complete");
+    close->add_option("ID", v.id, "Book id")->required();
+    close->callback([&action, &v] { action = [&v](const Config& c) { return book_close_command(c, v.id); }; });
+
+    auto* add = book->add_subcommand("add", "Import photos (e.g. from a camera card) as captures of a book");
+    add->add_option("ID", v.id, "Book id")->required();
+    add->add_option("IMAGE", v.images, "Image files (JPEG or TIFF)")->required()->check(CLI::ExistingFile);
+    add->callback([&action, &v] { action = [&v](const Config& c) { return book_add_command(c, v.id, v.images); }; });
+}
+
+void add_queue_commands(CLI::App& app, Values& v, Action& action)
+{
+    auto* queue = app.add_subcommand("queue", "Show the upload queue; retry or drop an item");
+    queue->add_flag("--json", v.json, "Print JSON");
+    queue->callback([&action] { action = [](const Config&) { return not_yet_command("the upload queue", 5); }; });
+    queue->add_subcommand("retry", "Queue a failed item again")->add_option("ID", v.id, "Queue item id")->required();
+    queue->add_subcommand("drop", "Drop an item from the queue")->add_option("ID", v.id, "Queue item id")->required();
+
+    auto* sync = app.add_subcommand("sync", "Upload what is queued to Commons");
+    sync->add_flag("--once", v.once, "Upload everything queued, then exit with a summary");
+    sync->add_flag("--dry-run", v.dry_run, "Show what would be uploaded, upload nothing");
+    sync->callback([&action] { action = [](const Config&) { return not_yet_command("sync", 5); }; });
+}
+
+void add_commands(CLI::App& app, Values& v, Action& action)
+{
+    app.add_subcommand("run", "Run the kit daemon in the foreground (systemd runs it)")->callback([&action] {
+        action = [](const Config& c) { return run_daemon(c); };
+    });
+
+    auto* press = app.add_subcommand("press", "Press a button of the running daemon; returns once it has acted");
+    press->add_option("BUTTON", v.button, "capture | retake | new-book | end-book | sync")
+        ->required()
+        ->check(CLI::IsMember({"capture", "retake", "new-book", "end-book", "sync"}));
+    press->callback([&action, &v] { action = [&v](const Config& c) { return press_command(c, v.button); }; });
+
+    auto* status = app.add_subcommand("status", "State, current book, last capture, processing backlog, disk");
+    status->add_flag("--json", v.json, "Print JSON");
+    status->callback([&action, &v] { action = [&v](const Config& c) { return status_command(c, v.json); }; });
+
+    auto* devices = app.add_subcommand("devices", "Cameras, scanners and buttons found");
+    devices->add_flag("--json", v.json, "Print JSON");
+    devices->callback([&action, &v] { action = [&v](const Config& c) { return devices_command(c, v.json); }; });
+
+    auto* capture = app.add_subcommand("capture", "Capture one picture now, outside any book");
+    capture->add_option("--device", v.device, "Device id or serial (default: the first device)");
+    capture->add_option("--out", v.out, "Where to write the picture")->required();
+    capture->callback([&action, &v] {
+        action = [&v](const Config& c) { return capture_command(c, v.device, v.out); };
+    });
+
+    add_book_commands(app, v, action);
+
+    auto* process = app.add_subcommand("process", "Find, straighten and crop the pages of photos");
+    process->add_option("INPUT", v.process.inputs, "Photos or folders of photos")->required();
+    process->add_option("--out", v.process.out_dir, "Folder for the page masters and access copies")->required();
+    process->add_option("--report", v.process.report, "Write a JSON report to this file");
+    process->add_option("--threads", v.process.threads, "Worker threads (default from the config)")->check(CLI::Range(1, 64));
+    process->add_option("--split", v.process.split, "Split spreads: auto | never | always")
+        ->check(CLI::IsMember({"auto", "never", "always"}));
+    process->callback([&action, &v] { action = [&v](const Config& c) { return process_command(c, v.process); }; });
+
+    add_queue_commands(app, v, action);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv)
+{
+    CLI::App app{"digikit: the controller of a book digitization kit"};
+    app.name("digikit");
+    app.require_subcommand(1);
+    app.fallthrough();  // --config and --data may come after the subcommand too
+    GlobalOptions global;
+    app.add_option("--config", global.config_file, std::string("Configuration file (default ") + default_config + ")");
+    app.add_option("--data", global.data_dir, "Data folder (default from the configuration, /var/lib/digikit)");
+    Values values;
+    Action action;
+    add_commands(app, values, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "digikit: " << e.what() << " (see digikit --help)\n";
+        return 2;
+    }
+
+    try {
+        return action(load(global));
+    } catch (const std::exception& error) {
+        std::cerr << "digikit: " << error.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace digikit::firmware

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+
+namespace digikit::firmware {
+
+// A failure the command reports as one line on stderr, exit status 1.
+class CommandError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct BookNewOptions {
+    std::string title;
+    std::string author;
+    std::string year;
+    std::string license;
+    std::string language;
+    std::string institution;
+    std::vector<std::string> categories;
+};
+
+struct ProcessOptions {
+    std::vector<std::filesystem::path> inputs;
+    std::filesystem::path out_dir;
+    std::filesystem::path report;
+    int threads = 0;  // 0: from the configuration
+    std::string split;  // empty: from the configuration
+};
+
+// Each returns the exit status and prints its own output.
+int press_command(const Config& config, const std::string& button);
+int status_command(const Config& config, bool json);
+int devices_command(const Config& config, bool json);
+int capture_command(const Config& config, const std::string& device, const std::filesystem::path& out);
+int book_new_command(const Config& config, const BookNewOptions& options);
+int book_list_command(const Config& config, bool json);
+int book_show_command(const Config& config, const std::string& id, bool json);
+int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments);
+int book_close_command(const Config& config, const std::string& id);
+int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);
+int process_command(const Config& config, const ProcessOptions& options);
+int not_yet_command(const std::string& what, int issue);
+
+}  // namespace digikit::firmware

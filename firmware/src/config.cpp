@@ -1,0 +1,218 @@
+#include "config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace digikit::firmware {
+namespace {
+
+// Reads a parsed TOML document into Config, checking every key's type and range, and
+// rejecting unknown keys (a typo should not silently become a default).
+class ConfigReader {
+public:
+    explicit ConfigReader(std::filesystem::path source) : source_(std::move(source)) {}
+
+    [[noreturn]] void fail(const toml::node* node, const std::string& key, const std::string& expected) const
+    {
+        std::ostringstream message;
+        message << source_.string();
+        if (node != nullptr && node->source().begin.line > 0) message << ':' << node->source().begin.line;
+        message << ": " << key << ": expected " << expected;
+        if (node != nullptr) message << ", got " << describe(*node);
+        throw ConfigError(message.str());
+    }
+
+    void only_keys(const toml::table& table, const std::string& prefix, const std::set<std::string>& allowed) const
+    {
+        for (const auto& [key, node] : table) {
+            const std::string name(key.str());
+            if (allowed.count(name) == 0) fail(&node, prefix + name, "one of the known keys (this key is unknown)");
+        }
+    }
+
+    void read_string(const toml::table& table, const std::string& prefix, const char* key, std::string& out) const
+    {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return;
+        if (!node->is_string()) fail(node, prefix + key, "a string");
+        out = node->as_string()->get();
+    }
+
+    void read_choice(const toml::table& table, const std::string& prefix, const char* key, std::string& out,
+                     const std::set<std::string>& choices) const
+    {
+        std::string value = out;
+        read_string(table, prefix, key, value);
+        if (choices.count(value) == 0) fail(table.get(key), prefix + key, "one of " + join(choices));
+        out = value;
+    }
+
+    void read_int(const toml::table& table, const std::string& prefix, const char* key, std::int64_t& out,
+                  std::int64_t low, std::int64_t high) const
+    {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return;
+        const auto* value = node->as_integer();
+        if (value == nullptr || value->get() < low || value->get() > high) {
+            fail(node, prefix + key, "an integer from " + std::to_string(low) + " to " + std::to_string(high));
+        }
+        out = value->get();
+    }
+
+    void read_int(const toml::table& table, const std::string& prefix, const char* key, int& out, int low,
+                  int high) const
+    {
+        std::int64_t wide = out;
+        read_int(table, prefix, key, wide, low, high);
+        out = static_cast<int>(wide);
+    }
+
+    void read_strings(const toml::table& table, const std::string& prefix, const char* key,
+                      std::vector<std::string>& out) const
+    {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return;
+        const auto* array = node->as_array();
+        if (array == nullptr) fail(node, prefix + key, "an array of strings");
+        out.clear();
+        for (const auto& item : *array) {
+            if (!item.is_string()) fail(&item, prefix + key, "an array of strings");
+            out.push_back(item.as_string()->get());
+        }
+    }
+
+    const toml::table* section(const toml::table& root, const char* key) const
+    {
+        const toml::node* node = root.get(key);
+        if (node == nullptr) return nullptr;
+        if (!node->is_table()) fail(node, key, "a table [" + std::string(key) + "]");
+        return node->as_table();
+    }
+
+    Config read(const toml::table& root) const
+    {
+        Config config;
+        config.source = source_;
+        only_keys(root, "", {"data_dir", "metadata", "commons", "device", "imaging", "storage", "buttons"});
+        std::string data_dir = config.data_dir.string();
+        read_string(root, "", "data_dir", data_dir);
+        if (data_dir.empty()) fail(root.get("data_dir"), "data_dir", "a non-empty path");
+        config.data_dir = data_dir;
+        if (const auto* t = section(root, "metadata")) read_metadata(*t, config.metadata);
+        if (const auto* t = section(root, "commons")) read_commons(*t, config.commons);
+        if (const auto* t = section(root, "imaging")) read_imaging(*t, config.imaging);
+        if (const auto* t = section(root, "storage")) {
+            only_keys(*t, "storage.", {"min_free_mb"});
+            read_int(*t, "storage.", "min_free_mb", config.storage.min_free_mb, 0, 1 << 30);
+        }
+        if (const auto* t = section(root, "buttons")) only_keys(*t, "buttons.", {});
+        read_devices(root, config.devices);
+        return config;
+    }
+
+private:
+    void read_metadata(const toml::table& t, Config::Metadata& out) const
+    {
+        only_keys(t, "metadata.", {"institution", "license", "language", "categories"});
+        read_string(t, "metadata.", "institution", out.institution);
+        read_string(t, "metadata.", "license", out.license);
+        read_string(t, "metadata.", "language", out.language);
+        read_strings(t, "metadata.", "categories", out.categories);
+    }
+
+    void read_commons(const toml::table& t, Config::Commons& out) const
+    {
+        only_keys(t, "commons.", {"api_url", "credentials_file", "upload"});
+        read_string(t, "commons.", "api_url", out.api_url);
+        std::string credentials = out.credentials_file.string();
+        read_string(t, "commons.", "credentials_file", credentials);
+        out.credentials_file = credentials;
+        read_choice(t, "commons.", "upload", out.upload, {"jpeg", "tiff", "both"});
+    }
+
+    void read_imaging(const toml::table& t, Config::Imaging& out) const
+    {
+        only_keys(t, "imaging.", {"threads", "tiff_compression", "jpeg_quality", "split"});
+        read_int(t, "imaging.", "threads", out.threads, 1, 64);
+        read_choice(t, "imaging.", "tiff_compression", out.tiff_compression, {"none", "lzw", "deflate"});
+        read_int(t, "imaging.", "jpeg_quality", out.jpeg_quality, 1, 100);
+        read_choice(t, "imaging.", "split", out.split, {"auto", "never", "always"});
+    }
+
+    void read_devices(const toml::table& root, std::vector<DeviceConfig>& out) const
+    {
+        const toml::node* node = root.get("device");
+        if (node == nullptr) return;
+        const auto* array = node->as_array();
+        if (array == nullptr || !array->is_array_of_tables()) fail(node, "device", "an array of tables [[device]]");
+        std::size_t index = 0;
+        for (const auto& item : *array) {
+            const std::string prefix = "device[" + std::to_string(index++) + "].";
+            const auto& t = *item.as_table();
+            only_keys(t, prefix, {"type", "serial", "role", "width", "height", "seed"});
+            DeviceConfig device;
+            if (t.get("type") == nullptr) fail(&t, prefix + "type", "gphoto2, sane or sim (the key is missing)");
+            read_choice(t, prefix, "type", device.type, {"gphoto2", "sane", "sim"});
+            read_string(t, prefix, "serial", device.serial);
+            read_choice(t, prefix, "role", device.role, {"left", "right", "single"});
+            read_int(t, prefix, "width", device.width, 64, 12000);
+            read_int(t, prefix, "height", device.height, 64, 12000);
+            read_int(t, prefix, "seed", device.seed, 0, INT64_MAX);
+            if (static_cast<std::int64_t>(device.width) * device.height > 24'000'000 + 1'000'000) {
+                fail(t.get("width"), prefix + "width", "width x height of at most 24 MP");
+            }
+            out.push_back(device);
+        }
+    }
+
+    static std::string join(const std::set<std::string>& values)
+    {
+        std::string text;
+        for (const auto& v : values) text += (text.empty() ? "" : ", ") + v;
+        return text;
+    }
+
+    static std::string describe(const toml::node& node)
+    {
+        if (node.is_string()) return "\"" + std::string(node.as_string()->get()) + "\"";
+        if (node.is_table()) return "a table";
+        if (node.is_array()) return "an array";
+        std::ostringstream text;
+        node.visit([&text](const auto& value) {
+            if constexpr (toml::is_value<decltype(value)>) text << value;
+        });
+        return text.str();
+    }
+
+    std::filesystem::path source_;
+};
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::filesystem::path& source)
+{
+    try {
+        const toml::table root = toml::parse(text, source.string());
+        return ConfigReader(source).read(root);
+    } catch (const toml::parse_error& error) {
+        throw ConfigError(source.string() + ":" + std::to_string(error.source().begin.line) +
+                          ": not valid TOML: " + std::string(error.description()));
+    }
+}
+
+Config load_config(const std::filesystem::path& path, bool required)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        if (required) throw ConfigError(path.string() + ": cannot read the configuration file");
+        return Config{};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+}  // namespace digikit::firmware

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace digikit::firmware {
+
+// One [[device]] entry. `serial` is the identity; the sim-only keys size the photos.
+struct DeviceConfig {
+    std::string type;    // gphoto2 | sane | sim
+    std::string serial;
+    std::string role = "single";  // left | right | single
+    int width = 6000;    // sim
+    int height = 4000;   // sim
+    std::int64_t seed = 1;  // sim
+};
+
+struct Config {
+    std::filesystem::path source;  // the file it came from; empty for built-in defaults
+    std::filesystem::path data_dir = "/var/lib/digikit";
+
+    struct Metadata {
+        std::string institution;
+        std::string license = "PD-old-70";
+        std::string language;
+        std::vector<std::string> categories;
+    } metadata;
+
+    struct Commons {
+        std::string api_url = "https://commons.wikimedia.org/w/api.php";
+        std::filesystem::path credentials_file = "/etc/digikit/credentials.toml";
+        std::string upload = "jpeg";  // jpeg | tiff | both
+    } commons;
+
+    std::vector<DeviceConfig> devices;
+
+    struct Imaging {
+        int threads = 2;
+        std::string tiff_compression = "deflate";  // none | lzw | deflate
+        int jpeg_quality = 92;
+        std::string split = "auto";  // auto | never | always
+    } imaging;
+
+    struct Storage {
+        std::int64_t min_free_mb = 500;  // captures are refused below this much free space
+    } storage;
+};
+
+// A bad configuration: one line naming the file, the line, the key and what was expected.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Parses TOML text; `source` names it in error messages.
+[[nodiscard]] Config parse_config(std::string_view text, const std::filesystem::path& source);
+
+// Reads `path`. A missing file is an error only when `required` (given with --config);
+// otherwise the built-in defaults apply.
+[[nodiscard]] Config load_config(const std::filesystem::path& path, bool required);
+
+}  // namespace digikit::firmware

@@ -1,0 +1,131 @@
+#include "daemon.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "digikit/base/atomic_file.hpp"
+#include "digikit/hardware/control_socket.hpp"
+#include "kit.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+int open_lock_file(const std::filesystem::path& data_dir)
+{
+    std::filesystem::create_directories(data_dir);
+    const auto path = data_dir / "digikit.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    return fd;
+}
+
+std::string lock_holder(const std::filesystem::path& data_dir)
+{
+    std::ifstream in(data_dir / "digikit.lock");
+    std::string pid;
+    in >> pid;
+    return pid.empty() ? "unknown pid" : "pid " + pid;
+}
+
+// SIGTERM and SIGINT are blocked in every thread and taken with sigtimedwait, so the
+// shutdown runs on the main thread and not in a signal handler.
+sigset_t shutdown_signals()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    return set;
+}
+
+void wait_for_shutdown()
+{
+    const sigset_t signals = shutdown_signals();
+    std::uint64_t watchdog_usec = 0;
+    const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+    const long period_ms = watchdog ? static_cast<long>(watchdog_usec / 2000) : 1000;
+    for (;;) {
+        const timespec timeout{period_ms / 1000, (period_ms % 1000) * 1'000'000};
+        const int signal = sigtimedwait(&signals, nullptr, &timeout);
+        if (signal == SIGTERM || signal == SIGINT) {
+            spdlog::info("{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+            return;
+        }
+        if (watchdog) sd_notify(0, "WATCHDOG=1");
+    }
+}
+
+}  // namespace
+
+DaemonLock::DaemonLock(const std::filesystem::path& data_dir) : fd_(open_lock_file(data_dir))
+{
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("another digikit daemon is already running on " + data_dir.string() + " (" +
+                                 lock_holder(data_dir) + ")");
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
+        spdlog::warn("cannot record the daemon's pid in the lock file");
+    }
+}
+
+std::optional<DaemonLock> DaemonLock::try_take(const std::filesystem::path& data_dir)
+{
+    DaemonLock lock;
+    lock.fd_ = open_lock_file(data_dir);
+    if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0) return std::nullopt;
+    return lock;
+}
+
+DaemonLock::DaemonLock(DaemonLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+
+DaemonLock::~DaemonLock()
+{
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::filesystem::path control_socket_path(const std::filesystem::path& data_dir) { return data_dir / "digikit.sock"; }
+
+std::size_t remove_interrupted_writes(const std::filesystem::path& data_dir)
+{
+    std::size_t removed = base::remove_atomic_temporaries(data_dir);
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(data_dir / "books", ec)) {
+        if (entry.is_directory()) removed += base::remove_atomic_temporaries(entry.path());
+    }
+    return removed;
+}
+
+int run_daemon(const Config& config)
+{
+    const sigset_t signals = shutdown_signals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+
+    const DaemonLock lock(config.data_dir);
+    if (const auto removed = remove_interrupted_writes(config.data_dir); removed > 0) {
+        spdlog::info("removed {} half-written file(s) left by an interruption", removed);
+    }
+    Kit kit(config, make_cameras(config));
+    const hardware::ControlSocketServer server(control_socket_path(config.data_dir),
+                                               [&kit](const std::string& request) {
+                                                   return handle_control_request(kit, request);
+                                               });
+    spdlog::info("digikit ready on {} ({} camera(s))", config.data_dir.string(), kit.status()["cameras"].size());
+    sd_notify(0, "READY=1");
+    wait_for_shutdown();
+    sd_notify(0, "STOPPING=1");
+    return 0;
+}
+
+}  // namespace digikit::firmware

@@ -1,0 +1,122 @@
+// Commands that talk to the running daemon or to the devices: press, status, devices, capture.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "camera_rig.hpp"
+#include "commands.hpp"
+#include "daemon.hpp"
+#include "digikit/base/atomic_file.hpp"
+#include "digikit/hardware/control_socket.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+nlohmann::json ask_daemon(const Config& config, const std::string& request)
+{
+    try {
+        // A capture renders and stores full-size photos: allow it time.
+        const std::string answer =
+            hardware::send_control_request(control_socket_path(config.data_dir), request, std::chrono::minutes(5));
+        return nlohmann::json::parse(answer);
+    } catch (const hardware::ControlSocketUnavailable&) {
+        throw CommandError("no digikit daemon is running on " + config.data_dir.string() +
+                           " (start it with `digikit run`)");
+    }
+}
+
+void print_status(const nlohmann::json& status)
+{
+    std::cout << "state:      " << status["state"].get<std::string>() << "\n";
+    if (status["book"].is_object()) {
+        const auto& book = status["book"];
+        const auto title = book["title"].get<std::string>();
+        std::cout << "book:       " << book["id"].get<std::string>() << " " << (title.empty() ? "(untitled)" : "\"" + title + "\"")
+                  << ", " << book["captures"] << " captures, " << book["pages"] << " pages\n";
+    }
+    if (status["last_capture"].is_object()) {
+        std::cout << "last:       spread " << status["last_capture"]["sequence"] << "\n";
+        for (const auto& shot : status["last_capture"]["shots"]) {
+            std::cout << "            " << shot["role"].get<std::string>() << ": " << shot["raw"].get<std::string>()
+                      << (shot["processed"].get<bool>() ? "" : " (processing)") << "\n";
+        }
+    }
+    std::cout << "backlog:    " << status["processing_backlog"] << " shot(s) to process\n";
+    std::cout << "cameras:    " << status["cameras"].size() << "\n";
+    std::cout << "disk:       " << status["disk"]["free_mb"] << " MB free\n";
+    if (!status["last_error"].is_null()) std::cout << "last error: " << status["last_error"].get<std::string>() << "\n";
+}
+
+}  // namespace
+
+int press_command(const Config& config, const std::string& button)
+{
+    const auto answer = ask_daemon(config, "press " + button);
+    if (!answer.value("ok", false)) throw CommandError(answer.value("message", "the daemon refused"));
+    std::cout << answer.value("message", "") << "\n";
+    return 0;
+}
+
+int status_command(const Config& config, bool json)
+{
+    const auto answer = ask_daemon(config, "status");
+    if (json) {
+        std::cout << answer["status"].dump(2) << "\n";
+    } else {
+        print_status(answer["status"]);
+    }
+    return 0;
+}
+
+int devices_command(const Config& config, bool json)
+{
+    const CameraRig rig(make_cameras(config));
+    nlohmann::json devices = nlohmann::json::array();
+    for (const auto& info : rig.devices()) {
+        devices.push_back({{"id", info.id}, {"type", info.type}, {"model", info.model}, {"serial", info.serial},
+                           {"role", capture::to_string(info.role)}});
+    }
+    const nlohmann::json buttons = nlohmann::json::array(
+        {{{"id", "socket:" + control_socket_path(config.data_dir).string()}, {"type", "control-socket"}}});
+    if (json) {
+        std::cout << nlohmann::json{{"devices", devices}, {"buttons", buttons}}.dump(2) << "\n";
+        return 0;
+    }
+    if (devices.empty()) std::cout << "no cameras or scanners configured\n";
+    for (const auto& d : devices) {
+        std::cout << d["id"].get<std::string>() << "  " << d["role"].get<std::string>() << "  "
+                  << d["model"].get<std::string>() << "  serial " << d["serial"].get<std::string>() << "\n";
+    }
+    for (const auto& b : buttons) std::cout << b["id"].get<std::string>() << "  buttons\n";
+    return 0;
+}
+
+int capture_command(const Config& config, const std::string& device, const std::filesystem::path& out)
+{
+    auto cameras = make_cameras(config);
+    std::unique_ptr<capture::Camera> chosen;
+    for (auto& camera : cameras) {
+        if (device.empty() || camera->info().id == device || camera->info().serial == device) {
+            chosen = std::move(camera);
+            break;
+        }
+    }
+    if (!chosen) {
+        throw CommandError(device.empty() ? "no camera or scanner is configured" : "no device '" + device + "'");
+    }
+    const auto target = std::filesystem::absolute(out);
+    const auto written = chosen->capture(target.parent_path() / target.stem());
+    if (written != target) {
+        std::filesystem::rename(written, target);
+        base::fsync_directory(target.parent_path());
+    }
+    std::cout << target.string() << "\n";
+    return 0;
+}
+
+int not_yet_command(const std::string& what, int issue)
+{
+    throw CommandError(what + " is not implemented yet (issue " + std::to_string(issue) + ")");
+}
+
+}  // namespace digikit::firmware

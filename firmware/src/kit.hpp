@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "book_store.hpp"
+#include "camera_rig.hpp"
+#include "config.hpp"
+#include "digikit/hardware/button.hpp"
+#include "processing_worker.hpp"
+
+namespace digikit::firmware {
+
+// What the operator's buttons do, one press at a time: the heart of `digikit run`.
+// Everything durable is in the BookStore, so a Kit made after a crash carries on.
+class Kit {
+public:
+    struct Outcome {
+        bool ok = true;
+        std::string message;  // one line for the operator / `digikit press`
+    };
+
+    Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras);
+
+    Outcome press(hardware::Button button);
+    [[nodiscard]] nlohmann::json status();
+    void wake_processing() { processing_.wake(); }
+    void wait_processed() { processing_.wait_idle(); }
+
+private:
+    Outcome new_book();
+    Outcome capture(bool retake);
+    Outcome end_book();
+    [[nodiscard]] std::optional<std::string> storage_problem() const;
+    [[nodiscard]] std::string unused_retake_stem(const std::string& book, int sequence) const;
+    [[nodiscard]] nlohmann::json last_capture_json(const std::string& book_id);
+
+    Config config_;
+    BookStore store_;
+    CameraRig rig_;
+    ProcessingWorker processing_;
+    std::mutex press_mutex_;  // presses are handled one after the other
+    std::string last_error_;
+};
+
+// The request protocol of the control socket: "press BUTTON", "status", "wake"; the
+// answer is one JSON object with "ok" and "message" (and "status").
+[[nodiscard]] std::string handle_control_request(Kit& kit, const std::string& request);
+
+}  // namespace digikit::firmware

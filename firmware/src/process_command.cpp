@@ -1,0 +1,64 @@
+// `digikit process`: the page pipeline on photos from anywhere, with a JSON report.
+#include <unistd.h>
+
+#include <iostream>
+#include <mutex>
+
+#include "commands.hpp"
+#include "digikit/base/atomic_file.hpp"
+#include "digikit/imaging/page_pipeline.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+// A one-line progress display on a terminal, plain lines otherwise (logs, pipes).
+void show_progress(const imaging::ImageResult& result, std::size_t done, std::size_t total)
+{
+    static std::mutex mutex;
+    const std::lock_guard lock(mutex);
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    std::string line = "[" + std::to_string(done) + "/" + std::to_string(total) + "] " + result.input.string() + ": ";
+    line += result.error ? "error: " + *result.error : std::to_string(result.pages.size()) + " page(s)";
+    if (terminal && !result.error) {
+        std::cerr << "\r\033[K" << line << (done == total ? "\n" : "") << std::flush;
+    } else {
+        std::cerr << (terminal ? "\r\033[K" : "") << line << "\n";
+    }
+}
+
+}  // namespace
+
+int process_command(const Config& config, const ProcessOptions& options)
+{
+    imaging::BatchOptions batch;
+    batch.pipeline.split = imaging::parse_split_mode(options.split.empty() ? config.imaging.split : options.split);
+    batch.pipeline.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
+    batch.pipeline.jpeg_quality = config.imaging.jpeg_quality;
+    batch.threads = options.threads > 0 ? options.threads : config.imaging.threads;
+    batch.on_done = show_progress;
+    for (const auto& input : options.inputs) {
+        if (!std::filesystem::exists(input)) throw CommandError(input.string() + ": no such file or folder");
+    }
+    std::filesystem::create_directories(options.out_dir);
+
+    const auto results = imaging::process_batch(options.inputs, options.out_dir, batch);
+    if (!options.report.empty()) {
+        base::write_file_atomically(options.report, imaging::report_json(results).dump(2) + "\n");
+    }
+    std::size_t pages = 0;
+    std::size_t failed = 0;
+    for (const auto& result : results) {
+        pages += result.pages.size();
+        failed += result.error ? 1U : 0U;
+    }
+    std::cout << results.size() << " photo(s), " << pages << " page(s) written to " << options.out_dir.string();
+    if (failed > 0) std::cout << ", " << failed << " photo(s) failed";
+    std::cout << "\n";
+    if (failed > 0) {
+        std::cerr << "digikit: " << failed << " of " << results.size() << " photo(s) could not be processed\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace digikit::firmware

@@ -1,0 +1,91 @@
+#include "processing_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace digikit::firmware {
+
+ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options)
+    : store_(store), options_(options), thread_([this] { run(); })
+{
+}
+
+ProcessingWorker::~ProcessingWorker()
+{
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+}
+
+void ProcessingWorker::wake()
+{
+    {
+        const std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    changed_.notify_all();
+}
+
+std::size_t ProcessingWorker::backlog() const
+{
+    const std::lock_guard lock(mutex_);
+    return backlog_;
+}
+
+void ProcessingWorker::wait_idle()
+{
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return stopping_ || (!woken_ && backlog_ == 0); });
+}
+
+void ProcessingWorker::run()
+{
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [this] { return stopping_ || woken_; });
+            if (stopping_) return;
+            woken_ = false;
+        }
+        auto pending = store_.unprocessed_shots();
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+            {
+                const std::lock_guard lock(mutex_);
+                if (stopping_) return;
+                backlog_ = pending.size() - i;
+            }
+            process(pending[i]);
+        }
+        {
+            const std::lock_guard lock(mutex_);
+            backlog_ = 0;
+        }
+        changed_.notify_all();
+    }
+}
+
+void ProcessingWorker::process(const Shot& shot)
+{
+    const auto result = imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
+    std::vector<Page> pages;
+    int index = 0;
+    for (const auto& page : result.pages) {
+        pages.push_back(Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings});
+    }
+    if (result.error) {
+        // The raw file stays; the shot is marked done so it does not block the backlog,
+        // and the page-less capture shows in `digikit status`.
+        spdlog::error("processing {} failed: {}", shot.raw.string(), *result.error);
+    }
+    if (!store_.record_pages(shot.id, pages)) {
+        // Retaken while being processed: its pages belong to no book.
+        for (const auto& page : pages) {
+            std::filesystem::remove(page.master);
+            std::filesystem::remove(page.access);
+        }
+    }
+}
+
+}  // namespace digikit::firmware

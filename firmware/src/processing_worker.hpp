@@ -1,0 +1,43 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "book_store.hpp"
+#include "digikit/imaging/page_pipeline.hpp"
+
+namespace digikit::firmware {
+
+// Turns raw shots into pages in the background, one at a time, oldest first. What is
+// pending lives in the database (shots.processed = 0), so a restart picks it up again.
+class ProcessingWorker {
+public:
+    ProcessingWorker(BookStore& store, imaging::PipelineOptions options);
+    ProcessingWorker(const ProcessingWorker&) = delete;
+    ProcessingWorker& operator=(const ProcessingWorker&) = delete;
+    // Finishes the shot in progress; the rest stays pending for the next start.
+    ~ProcessingWorker();
+
+    // Looks in the database for shots without pages and processes them.
+    void wake();
+    [[nodiscard]] std::size_t backlog() const;
+    // Blocks until nothing is pending (for the CLI and tests).
+    void wait_idle();
+
+private:
+    void run();
+    void process(const Shot& shot);
+
+    BookStore& store_;
+    imaging::PipelineOptions options_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool stopping_ = false;
+    bool woken_ = true;  // recovery: look once at start-up
+    std::size_t backlog_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace digikit::firmware

@@ -1,0 +1,151 @@
+// The command line as a user meets it: the real binary, its exit codes and messages.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "command.hpp"
+#include "digikit/capture/page_photo_renderer.hpp"
+#include "temp_dir.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+using testing::run_digikit;
+
+std::string only_line(const std::string& text)
+{
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+    return text;
+}
+
+TEST(Cli, EverySubcommandHasHelp)
+{
+    const std::vector<std::vector<std::string>> commands{
+        {"run"}, {"press"}, {"status"}, {"devices"}, {"capture"}, {"book"}, {"book", "new"}, {"book", "list"},
+        {"book", "show"}, {"book", "set"}, {"book", "close"}, {"book", "add"}, {"process"}, {"queue"},
+        {"queue", "retry"}, {"queue", "drop"}, {"sync"}};
+    for (auto args : commands) {
+        args.push_back("--help");
+        const auto result = run_digikit(args);
+        EXPECT_EQ(result.exit_code, 0) << args[0];
+        EXPECT_NE(result.out.find("Usage"), std::string::npos) << args[0] << ": " << result.out;
+    }
+}
+
+TEST(Cli, UsageErrorsExitWithTwo)
+{
+    EXPECT_EQ(run_digikit({}).exit_code, 2);
+    EXPECT_EQ(run_digikit({"frobnicate"}).exit_code, 2);
+    EXPECT_EQ(run_digikit({"press", "shutter"}).exit_code, 2);
+    const auto result = run_digikit({"book", "new"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(only_line(result.err).find("--title"), std::string::npos) << result.err;
+}
+
+TEST(Cli, UnimplementedCommandsFailAndSaySo)
+{
+    testing::TempDir dir;
+    for (const auto& args : std::vector<std::vector<std::string>>{{"sync", "--once"}, {"queue"}}) {
+        auto full = args;
+        full.insert(full.end(), {"--data", dir.path().string()});
+        const auto result = run_digikit(full);
+        EXPECT_EQ(result.exit_code, 1) << args[0];
+        EXPECT_NE(only_line(result.err).find("not implemented yet"), std::string::npos) << result.err;
+    }
+}
+
+TEST(Cli, BadConfigFileIsOneClearLine)
+{
+    testing::TempDir dir;
+    std::ofstream(dir / "bad.toml") << "[imaging]\nsplit = \"sometimes\"\n";
+    const auto result = run_digikit({"--config", (dir / "bad.toml").string(), "book", "list"});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(result.err, "digikit: " + (dir / "bad.toml").string() +
+                              ":2: imaging.split: expected one of always, auto, never, got \"sometimes\"\n");
+    const auto missing = run_digikit({"--config", (dir / "none.toml").string(), "book", "list"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(only_line(missing.err).find("none.toml"), std::string::npos);
+}
+
+TEST(Cli, BookLifecycle)
+{
+    testing::TempDir dir;
+    const std::string data = dir.path().string();
+    const auto created = run_digikit({"--data", data, "book", "new", "--title", "Flora Danica", "--author",
+                                      "Georg Oeder", "--year", "1761", "--category", "Flora Danica"});
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    const std::string id = created.out.substr(0, created.out.find('\n'));
+    EXPECT_TRUE(std::filesystem::exists(dir / "books" / id / "book.toml"));
+
+    ASSERT_EQ(run_digikit({"--data", data, "book", "set", id, "title=Flora Danica, vol. 1", "language=la"}).exit_code, 0);
+    const auto shown = run_digikit({"--data", data, "book", "show", id, "--json"});
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    const auto book = nlohmann::json::parse(shown.out);
+    EXPECT_EQ(book["metadata"]["title"], "Flora Danica, vol. 1");
+    EXPECT_EQ(book["metadata"]["language"], "la");
+    EXPECT_EQ(book["metadata"]["authors"], nlohmann::json::array({"Georg Oeder"}));
+    EXPECT_EQ(book["state"], "new");
+
+    const auto bad = run_digikit({"--data", data, "book", "set", id, "title=Other", "colour=red"});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(only_line(bad.err).find("colour"), std::string::npos) << bad.err;
+    const auto unchanged = nlohmann::json::parse(run_digikit({"--data", data, "book", "show", id, "--json"}).out);
+    EXPECT_EQ(unchanged["metadata"]["title"], "Flora Danica, vol. 1");  // all or nothing
+
+    const auto list = nlohmann::json::parse(run_digikit({"--data", data, "book", "list", "--json"}).out);
+    ASSERT_EQ(list.size(), 1U);
+    EXPECT_EQ(list[0]["id"], id);
+
+    EXPECT_EQ(run_digikit({"--data", data, "book", "close", id}).exit_code, 0);
+    EXPECT_EQ(run_digikit({"--data", data, "book", "close", id}).exit_code, 1);
+    const auto unknown = run_digikit({"--data", data, "book", "show", "20000101-999"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(only_line(unknown.err).find("no book"), std::string::npos);
+}
+
+void write_photo(const std::filesystem::path& path, std::uint64_t seed)
+{
+    capture::PagePhotoSpec spec;
+    spec.seed = seed;
+    spec.width = 900;
+    spec.height = 600;
+    const auto photo = capture::render_page_photo(spec);
+    const auto bytes = capture::encode_camera_jpeg(photo.bgr);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                static_cast<std::streamsize>(bytes.size()));
+}
+
+TEST(Cli, ProcessWritesPagesAndTheReport)
+{
+    testing::TempDir dir;
+    std::filesystem::create_directories(dir / "in");
+    write_photo(dir / "in" / "IMG_0001.jpg", 1);
+    write_photo(dir / "in" / "IMG_0002.jpg", 2);
+    std::ofstream(dir / "in" / "IMG_0003.jpg") << "not a photo";
+    const auto result = run_digikit({"process", (dir / "in").string(), "--out", (dir / "out").string(), "--report",
+                                     (dir / "report.json").string(), "--threads", "2"});
+    EXPECT_EQ(result.exit_code, 1);  // one input was bad; the others still processed
+    std::ifstream in(dir / "report.json");
+    const auto report = nlohmann::json::parse(in);
+    ASSERT_EQ(report["images"].size(), 3U);
+    for (int i = 0; i < 2; ++i) {
+        const auto& image = report["images"][static_cast<std::size_t>(i)];
+        EXPECT_TRUE(image["error"].is_null());
+        ASSERT_EQ(image["pages"].size(), 1U);
+        const auto& page = image["pages"][0];
+        EXPECT_EQ(page["quad"].size(), 4U);
+        EXPECT_TRUE(std::filesystem::exists(page["master"].get<std::string>()));
+        const cv::Mat access = cv::imread(page["access"].get<std::string>());
+        EXPECT_EQ(access.cols, page["width"].get<int>());
+        EXPECT_EQ(access.rows, page["height"].get<int>());
+    }
+    EXPECT_TRUE(report["images"][2]["error"].is_string());
+    EXPECT_NE(result.err.find("IMG_0003.jpg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace digikit::firmware

@@ -1,0 +1,124 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "temp_dir.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+std::string error_of(const std::string& text)
+{
+    try {
+        (void)parse_config(text, "/etc/digikit/digikit.toml");
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    return "no error";
+}
+
+TEST(Config, EveryKeyHasADefault)
+{
+    const Config config = parse_config("", "empty.toml");
+    EXPECT_EQ(config.data_dir, "/var/lib/digikit");
+    EXPECT_EQ(config.metadata.license, "PD-old-70");
+    EXPECT_EQ(config.commons.api_url, "https://commons.wikimedia.org/w/api.php");
+    EXPECT_EQ(config.commons.upload, "jpeg");
+    EXPECT_EQ(config.imaging.threads, 2);
+    EXPECT_EQ(config.imaging.tiff_compression, "deflate");
+    EXPECT_EQ(config.imaging.jpeg_quality, 92);
+    EXPECT_EQ(config.imaging.split, "auto");
+    EXPECT_TRUE(config.devices.empty());
+}
+
+TEST(Config, ReadsTheSpecExample)
+{
+    const Config config = parse_config(R"(
+data_dir = "/srv/kit"
+[metadata]
+institution = "National Library of Example"
+license = "CC0-1.0"
+categories = ["Scans by the Example kit", "Books"]
+[commons]
+api_url = "http://127.0.0.1:8080/w/api.php"
+credentials_file = "/etc/digikit/credentials.toml"
+upload = "both"
+[[device]]
+type = "gphoto2"
+serial = "0123456789"
+role = "left"
+[[device]]
+type = "sim"
+role = "right"
+width = 800
+height = 600
+[imaging]
+threads = 4
+tiff_compression = "lzw"
+jpeg_quality = 85
+split = "never"
+[buttons]
+)",
+                                       "kit.toml");
+    EXPECT_EQ(config.data_dir, "/srv/kit");
+    EXPECT_EQ(config.metadata.institution, "National Library of Example");
+    EXPECT_EQ(config.metadata.categories.size(), 2U);
+    EXPECT_EQ(config.commons.upload, "both");
+    ASSERT_EQ(config.devices.size(), 2U);
+    EXPECT_EQ(config.devices[0].serial, "0123456789");
+    EXPECT_EQ(config.devices[0].role, "left");
+    EXPECT_EQ(config.devices[1].width, 800);
+    EXPECT_EQ(config.imaging.threads, 4);
+    EXPECT_EQ(config.imaging.tiff_compression, "lzw");
+    EXPECT_EQ(config.imaging.split, "never");
+}
+
+TEST(Config, WrongTypeNamesFileLineKeyAndExpectation)
+{
+    EXPECT_EQ(error_of("[imaging]\nthreads = 2\njpeg_quality = \"high\"\n"),
+              "/etc/digikit/digikit.toml:3: imaging.jpeg_quality: expected an integer from 1 to 100, got \"high\"");
+}
+
+TEST(Config, OutOfRangeValue)
+{
+    EXPECT_EQ(error_of("[imaging]\njpeg_quality = 101\n"),
+              "/etc/digikit/digikit.toml:2: imaging.jpeg_quality: expected an integer from 1 to 100, got 101");
+}
+
+TEST(Config, BadChoiceListsTheChoices)
+{
+    EXPECT_EQ(error_of("[commons]\nupload = \"png\"\n"),
+              "/etc/digikit/digikit.toml:2: commons.upload: expected one of both, jpeg, tiff, got \"png\"");
+}
+
+TEST(Config, UnknownKeyIsRejected)
+{
+    EXPECT_EQ(error_of("[imaging]\njpeg_qualty = 90\n"),
+              "/etc/digikit/digikit.toml:2: imaging.jpeg_qualty: expected one of the known keys (this key is "
+              "unknown), got 90");
+}
+
+TEST(Config, DeviceErrorsNameTheEntry)
+{
+    EXPECT_EQ(error_of("[[device]]\ntype = \"sim\"\n[[device]]\ntype = \"sim\"\nrole = \"middle\"\n"),
+              "/etc/digikit/digikit.toml:5: device[1].role: expected one of left, right, single, got \"middle\"");
+    EXPECT_NE(error_of("[[device]]\nrole = \"left\"\n").find("device[0].type"), std::string::npos);
+}
+
+TEST(Config, InvalidTomlNamesTheLine)
+{
+    const std::string error = error_of("data_dir = \"/x\"\n[imaging\nthreads = 2\n");
+    EXPECT_EQ(error.rfind("/etc/digikit/digikit.toml:2: not valid TOML: ", 0), 0U) << error;
+}
+
+TEST(Config, MissingFileIsAnErrorOnlyWhenNamed)
+{
+    testing::TempDir dir;
+    EXPECT_EQ(load_config(dir / "none.toml", false).imaging.threads, 2);
+    EXPECT_THROW((void)load_config(dir / "none.toml", true), ConfigError);
+}
+
+}  // namespace
+}  // namespace digikit::firmware

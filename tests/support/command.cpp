@@ -1,0 +1,131 @@
+#include "command.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace digikit::testing {
+namespace {
+
+std::vector<char*> argv_of(const std::vector<std::string>& args)
+{
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    return argv;
+}
+
+void drain(int out_fd, int err_fd, std::string& out, std::string& err)
+{
+    std::array<pollfd, 2> fds{{{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}}};
+    int open = 2;
+    char buffer[8192];
+    while (open > 0) {
+        if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+            const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+            if (n <= 0) {
+                fds[i].fd = -1;
+                --open;
+                continue;
+            }
+            (i == 0 ? out : err).append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& args)
+{
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+    auto argv = argv_of(args);
+    pid_t pid = -1;
+    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    CommandResult result;
+    if (rc == 0) drain(out_pipe[0], err_pipe[0], result.out, result.err);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    if (rc != 0) throw std::runtime_error("cannot start " + args.at(0));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+CommandResult run_digikit(const std::vector<std::string>& args)
+{
+    std::vector<std::string> full{DIGIKIT_BINARY};
+    full.insert(full.end(), args.begin(), args.end());
+    return run_command(full);
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& args, const std::filesystem::path& log)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    auto argv = argv_of(args);
+    const int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + args.at(0));
+}
+
+BackgroundProcess::~BackgroundProcess()
+{
+    if (pid_ > 0) stop(SIGKILL);
+}
+
+bool BackgroundProcess::running()
+{
+    if (pid_ <= 0) return false;
+    if (::waitpid(pid_, &status_, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+    }
+    return true;
+}
+
+int BackgroundProcess::stop(int signal)
+{
+    if (pid_ > 0) {
+        ::kill(pid_, signal);
+        ::waitpid(pid_, &status_, 0);
+        pid_ = -1;
+    }
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+}
+
+bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (ready()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return ready();
+}
+
+}  // namespace digikit::testing

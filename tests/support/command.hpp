@@ -1,0 +1,46 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace digikit::testing {
+
+struct CommandResult {
+    int exit_code = -1;  // -1 when killed by a signal
+    std::string out;
+    std::string err;
+};
+
+// Runs a program to completion and collects its output.
+CommandResult run_command(const std::vector<std::string>& args);
+
+// The digikit binary under test, with arguments.
+CommandResult run_digikit(const std::vector<std::string>& args);
+
+// A program running in the background (e.g. `digikit run`), killed when destroyed.
+class BackgroundProcess {
+public:
+    explicit BackgroundProcess(const std::vector<std::string>& args, const std::filesystem::path& log);
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+    ~BackgroundProcess();
+
+    [[nodiscard]] pid_t pid() const { return pid_; }
+    // Sends `signal` and waits for the exit; returns the exit code (-1 if signalled).
+    int stop(int signal);
+    [[nodiscard]] bool running();
+
+private:
+    pid_t pid_ = -1;
+    int status_ = 0;
+};
+
+// Polls `ready` until true or the timeout passes.
+bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds timeout);
+
+}  // namespace digikit::testing
