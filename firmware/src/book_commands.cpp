@@ -25,17 +25,28 @@ BookSummary existing_book(BookStore& store, const std::string& id)
 
 nlohmann::json metadata_json(const metadata::BookMetadata& m)
 {
-    return {{"title", m.title},         {"authors", m.authors},       {"date", m.date},
-            {"language", m.language},   {"publisher", m.publisher},   {"place", m.place},
-            {"institution", m.institution}, {"shelfmark", m.shelfmark}, {"source_url", m.source_url},
-            {"wikidata", m.wikidata},   {"license", m.license},       {"categories", m.categories}};
+    return {{"title", m.title},
+            {"authors", m.authors},
+            {"date", m.date},
+            {"language", m.language},
+            {"publisher", m.publisher},
+            {"place", m.place},
+            {"institution", m.institution},
+            {"shelfmark", m.shelfmark},
+            {"source_url", m.source_url},
+            {"wikidata", m.wikidata},
+            {"license", m.license},
+            {"categories", m.categories}};
 }
 
 nlohmann::json summary_json(const BookSummary& b)
 {
-    return {{"id", b.id}, {"state", b.state}, {"created_at", b.created_at},
+    return {{"id", b.id},
+            {"state", b.state},
+            {"created_at", b.created_at},
             {"closed_at", b.closed_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.closed_at)},
-            {"captures", b.captures}, {"pages", b.pages}};
+            {"captures", b.captures},
+            {"pages", b.pages}};
 }
 
 bool is_importable_image(const std::filesystem::path& path)
@@ -74,8 +85,8 @@ int book_new_command(const Config& config, const BookNewOptions& options)
     book.language = config.metadata.language;
     book.categories = config.metadata.categories;
     const std::pair<const char*, const std::string*> fields[] = {
-        {"title", &options.title},       {"authors", &options.author},   {"date", &options.year},
-        {"license", &options.license},   {"language", &options.language}, {"institution", &options.institution}};
+        {"title", &options.title},     {"authors", &options.author},    {"date", &options.year},
+        {"license", &options.license}, {"language", &options.language}, {"institution", &options.institution}};
     for (const auto& [key, value] : fields) {
         if (!value->empty()) metadata::set_field(book, key, *value);
     }

@@ -98,7 +98,8 @@ std::string finish_book(BookStore& store, const std::string& id)
 
 void check_book_id(const std::string& id)
 {
-    const bool plain = !id.empty() && id.size() <= 64 && id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz-_") == std::string::npos;
+    const bool plain = !id.empty() && id.size() <= 64 &&
+                       id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz-_") == std::string::npos;
     if (!plain) throw std::invalid_argument("'" + id + "' is not a book id (like 20261121-001)");
 }
 
@@ -183,9 +184,10 @@ BookSummary BookStore::summary_from(const Database::Row& row)
     BookSummary summary{as_text(row[0]), as_text(row[1]), as_text(row[2]), as_text(row[3]), 0, 0};
     summary.captures = static_cast<int>(as_int(
         db_.query("SELECT COUNT(DISTINCT sequence) FROM shots WHERE book_id = ? AND retaken = 0", {summary.id})[0][0]));
-    summary.pages = static_cast<int>(as_int(db_.query("SELECT COUNT(*) FROM pages JOIN shots ON shots.id = pages.shot_id "
-                                                      "WHERE shots.book_id = ? AND shots.retaken = 0",
-                                                      {summary.id})[0][0]));
+    summary.pages =
+        static_cast<int>(as_int(db_.query("SELECT COUNT(*) FROM pages JOIN shots ON shots.id = pages.shot_id "
+                                          "WHERE shots.book_id = ? AND shots.retaken = 0",
+                                          {summary.id})[0][0]));
     return summary;
 }
 
@@ -210,14 +212,14 @@ std::optional<BookSummary> BookStore::find_book(const std::string& id)
 void BookStore::close_book(const std::string& id)
 {
     const std::lock_guard lock(mutex_);
-    db_.execute("UPDATE books SET state = 'closed', closed_at = ? WHERE id = ?",
-                {utc_timestamp(), id});
+    db_.execute("UPDATE books SET state = 'closed', closed_at = ? WHERE id = ?", {utc_timestamp(), id});
 }
 
 int BookStore::last_sequence(const std::string& id)
 {
     const std::lock_guard lock(mutex_);
-    return static_cast<int>(as_int(db_.query("SELECT COALESCE(MAX(sequence), 0) FROM shots WHERE book_id = ?", {id})[0][0]));
+    return static_cast<int>(
+        as_int(db_.query("SELECT COALESCE(MAX(sequence), 0) FROM shots WHERE book_id = ?", {id})[0][0]));
 }
 
 void BookStore::record_capture(const std::string& id, int sequence,
@@ -228,8 +230,10 @@ void BookStore::record_capture(const std::string& id, int sequence,
     Database::Transaction transaction(db_);
     if (retake) {
         const std::vector<Database::Value> key{id, std::int64_t{sequence}};
-        db_.execute("DELETE FROM pages WHERE shot_id IN "
-                    "(SELECT id FROM shots WHERE book_id = ? AND sequence = ? AND retaken = 0)", key);
+        db_.execute(
+            "DELETE FROM pages WHERE shot_id IN "
+            "(SELECT id FROM shots WHERE book_id = ? AND sequence = ? AND retaken = 0)",
+            key);
         db_.execute("UPDATE shots SET retaken = 1 WHERE book_id = ? AND sequence = ? AND retaken = 0", key);
     }
     const std::string now = utc_timestamp();
@@ -242,8 +246,13 @@ void BookStore::record_capture(const std::string& id, int sequence,
 
 Shot BookStore::shot_from(const Database::Row& row) const
 {
-    return Shot{as_int(row[0]), as_text(row[1]), static_cast<int>(as_int(row[2])), as_text(row[3]),
-                data_dir_ / as_text(row[4]), as_text(row[5]), as_int(row[6]) != 0};
+    return Shot{as_int(row[0]),
+                as_text(row[1]),
+                static_cast<int>(as_int(row[2])),
+                as_text(row[3]),
+                data_dir_ / as_text(row[4]),
+                as_text(row[5]),
+                as_int(row[6]) != 0};
 }
 
 std::vector<Shot> BookStore::shots_of(const std::string& id, int sequence)
@@ -278,10 +287,11 @@ bool BookStore::record_pages(std::int64_t shot_id, const std::vector<Page>& page
     const auto live = db_.query("SELECT retaken FROM shots WHERE id = ?", {shot_id});
     if (live.empty() || as_int(live[0][0]) != 0) return false;
     for (const auto& page : pages) {
-        db_.execute("INSERT OR REPLACE INTO pages (shot_id, page_index, master_path, access_path, width, height, warnings) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    {shot_id, std::int64_t{page.index}, relative(page.master).string(), relative(page.access).string(),
-                     std::int64_t{page.width}, std::int64_t{page.height}, join_lines(page.warnings)});
+        db_.execute(
+            "INSERT OR REPLACE INTO pages (shot_id, page_index, master_path, access_path, width, height, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {shot_id, std::int64_t{page.index}, relative(page.master).string(), relative(page.access).string(),
+             std::int64_t{page.width}, std::int64_t{page.height}, join_lines(page.warnings)});
     }
     db_.execute("UPDATE shots SET processed = 1 WHERE id = ?", {shot_id});
     transaction.commit();

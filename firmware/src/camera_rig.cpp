@@ -22,9 +22,8 @@ std::vector<CameraRig::File> CameraRig::fire(const std::filesystem::path& dir, c
     std::vector<std::future<std::filesystem::path>> shots;
     for (const auto& camera : cameras_) {
         const std::string role(capture::to_string(camera->info().role));
-        shots.push_back(std::async(std::launch::async, [&camera, path = dir / (stem + "_" + role)] {
-            return camera->capture(path);
-        }));
+        shots.push_back(std::async(std::launch::async,
+                                   [&camera, path = dir / (stem + "_" + role)] { return camera->capture(path); }));
     }
     std::vector<File> files;
     std::string failure;

@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "daemon.hpp"
@@ -20,8 +20,8 @@ struct GlobalOptions {
 
 Config load(const GlobalOptions& global)
 {
-    Config config = load_config(global.config_file.empty() ? default_config : global.config_file,
-                                !global.config_file.empty());
+    Config config =
+        load_config(global.config_file.empty() ? default_config : global.config_file, !global.config_file.empty());
     if (!global.data_dir.empty()) config.data_dir = global.data_dir;
     config.data_dir = std::filesystem::absolute(config.data_dir);
     return config;
@@ -72,9 +72,8 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
     auto* set = book->add_subcommand("set", "Set metadata fields: KEY=VALUE...");
     set->add_option("ID", v.id, "Book id")->required();
     set->add_option("ASSIGNMENT", v.assignments, "KEY=VALUE, e.g. title=\"Flora\" year=1887")->required();
-    set->callback([&action, &v] {
-        action = [&v](const Config& c) { return book_set_command(c, v.id, v.assignments); };
-    });
+    set->callback(
+        [&action, &v] { action = [&v](const Config& c) { return book_set_command(c, v.id, v.assignments); }; });
 
     auto* close = book->add_subcommand("close", "Close a book; its pages are queued when the metadata is complete");
     close->add_option("ID", v.id, "Book id")->required();
@@ -123,9 +122,8 @@ void add_commands(CLI::App& app, Values& v, Action& action)
     auto* capture = app.add_subcommand("capture", "Capture one picture now, outside any book");
     capture->add_option("--device", v.device, "Device id or serial (default: the first device)");
     capture->add_option("--out", v.out, "Where to write the picture")->required();
-    capture->callback([&action, &v] {
-        action = [&v](const Config& c) { return capture_command(c, v.device, v.out); };
-    });
+    capture->callback(
+        [&action, &v] { action = [&v](const Config& c) { return capture_command(c, v.device, v.out); }; });
 
     add_book_commands(app, v, action);
 
@@ -133,7 +131,8 @@ void add_commands(CLI::App& app, Values& v, Action& action)
     process->add_option("INPUT", v.process.inputs, "Photos or folders of photos")->required();
     process->add_option("--out", v.process.out_dir, "Folder for the page masters and access copies")->required();
     process->add_option("--report", v.process.report, "Write a JSON report to this file");
-    process->add_option("--threads", v.process.threads, "Worker threads (default from the config)")->check(CLI::Range(1, 64));
+    process->add_option("--threads", v.process.threads, "Worker threads (default from the config)")
+        ->check(CLI::Range(1, 64));
     process->add_option("--split", v.process.split, "Split spreads: auto | never | always")
         ->check(CLI::IsMember({"auto", "never", "always"}));
     process->callback([&action, &v] { action = [&v](const Config& c) { return process_command(c, v.process); }; });

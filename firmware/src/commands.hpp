@@ -29,7 +29,7 @@ struct ProcessOptions {
     std::vector<std::filesystem::path> inputs;
     std::filesystem::path out_dir;
     std::filesystem::path report;
-    int threads = 0;  // 0: from the configuration
+    int threads = 0;    // 0: from the configuration
     std::string split;  // empty: from the configuration
 };
 

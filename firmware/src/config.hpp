@@ -10,12 +10,12 @@ namespace digikit::firmware {
 
 // One [[device]] entry. `serial` is the identity; the sim-only keys size the photos.
 struct DeviceConfig {
-    std::string type;    // gphoto2 | sane | sim
+    std::string type;  // gphoto2 | sane | sim
     std::string serial;
     std::string role = "single";  // left | right | single
-    int width = 6000;    // sim
-    int height = 4000;   // sim
-    std::int64_t seed = 1;  // sim
+    int width = 6000;             // sim
+    int height = 4000;            // sim
+    std::int64_t seed = 1;        // sim
 };
 
 struct Config {

@@ -88,14 +88,20 @@ std::optional<DaemonLock> DaemonLock::try_take(const std::filesystem::path& data
     return lock;
 }
 
-DaemonLock::DaemonLock(DaemonLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+DaemonLock::DaemonLock(DaemonLock&& other) noexcept : fd_(other.fd_)
+{
+    other.fd_ = -1;
+}
 
 DaemonLock::~DaemonLock()
 {
     if (fd_ >= 0) ::close(fd_);
 }
 
-std::filesystem::path control_socket_path(const std::filesystem::path& data_dir) { return data_dir / "digikit.sock"; }
+std::filesystem::path control_socket_path(const std::filesystem::path& data_dir)
+{
+    return data_dir / "digikit.sock";
+}
 
 std::size_t remove_interrupted_writes(const std::filesystem::path& data_dir)
 {
@@ -117,10 +123,9 @@ int run_daemon(const Config& config)
         spdlog::info("removed {} half-written file(s) left by an interruption", removed);
     }
     Kit kit(config, make_cameras(config));
-    const hardware::ControlSocketServer server(control_socket_path(config.data_dir),
-                                               [&kit](const std::string& request) {
-                                                   return handle_control_request(kit, request);
-                                               });
+    const hardware::ControlSocketServer server(
+        control_socket_path(config.data_dir),
+        [&kit](const std::string& request) { return handle_control_request(kit, request); });
     spdlog::info("digikit ready on {} ({} camera(s))", config.data_dir.string(), kit.status()["cameras"].size());
     sd_notify(0, "READY=1");
     wait_for_shutdown();

@@ -31,8 +31,9 @@ void print_status(const nlohmann::json& status)
     if (status["book"].is_object()) {
         const auto& book = status["book"];
         const auto title = book["title"].get<std::string>();
-        std::cout << "book:       " << book["id"].get<std::string>() << " " << (title.empty() ? "(untitled)" : "\"" + title + "\"")
-                  << ", " << book["captures"] << " captures, " << book["pages"] << " pages\n";
+        std::cout << "book:       " << book["id"].get<std::string>() << " "
+                  << (title.empty() ? "(untitled)" : "\"" + title + "\"") << ", " << book["captures"] << " captures, "
+                  << book["pages"] << " pages\n";
     }
     if (status["last_capture"].is_object()) {
         std::cout << "last:       spread " << status["last_capture"]["sequence"] << "\n";
@@ -73,7 +74,10 @@ int devices_command(const Config& config, bool json)
     const CameraRig rig(make_cameras(config));
     nlohmann::json devices = nlohmann::json::array();
     for (const auto& info : rig.devices()) {
-        devices.push_back({{"id", info.id}, {"type", info.type}, {"model", info.model}, {"serial", info.serial},
+        devices.push_back({{"id", info.id},
+                           {"type", info.type},
+                           {"model", info.model},
+                           {"serial", info.serial},
                            {"role", capture::to_string(info.role)}});
     }
     const nlohmann::json buttons = nlohmann::json::array(

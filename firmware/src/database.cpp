@@ -24,7 +24,10 @@ Database::Database(const std::filesystem::path& file) : file_(file)
     execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database()
+{
+    sqlite3_close(db_);
+}
 
 void Database::fail(const std::string& what) const
 {
@@ -64,9 +67,9 @@ std::vector<Database::Row> Database::query(const std::string& sql, const std::ve
         Row row;
         for (int c = 0; c < sqlite3_column_count(raw); ++c) {
             switch (sqlite3_column_type(raw, c)) {
-            case SQLITE_NULL: row.emplace_back(nullptr); break;
-            case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(raw, c))); break;
-            default: row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(raw, c))));
+                case SQLITE_NULL: row.emplace_back(nullptr); break;
+                case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(raw, c))); break;
+                default: row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(raw, c))));
             }
         }
         rows.push_back(std::move(row));
@@ -74,9 +77,15 @@ std::vector<Database::Row> Database::query(const std::string& sql, const std::ve
     return rows;
 }
 
-std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::last_insert_id() const
+{
+    return sqlite3_last_insert_rowid(db_);
+}
 
-Database::Transaction::Transaction(Database& db) : db_(db) { db_.execute_script("BEGIN IMMEDIATE"); }
+Database::Transaction::Transaction(Database& db) : db_(db)
+{
+    db_.execute_script("BEGIN IMMEDIATE");
+}
 
 Database::Transaction::~Transaction()
 {
@@ -108,6 +117,9 @@ std::string as_text(const Database::Value& value)
     return {};
 }
 
-bool is_null(const Database::Value& value) { return std::holds_alternative<std::nullptr_t>(value); }
+bool is_null(const Database::Value& value)
+{
+    return std::holds_alternative<std::nullptr_t>(value);
+}
 
 }  // namespace digikit::firmware

@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 namespace digikit::firmware {
 namespace {
 
@@ -62,11 +61,12 @@ Kit::Outcome Kit::press(hardware::Button button)
     Outcome outcome;
     try {
         switch (button) {
-        case hardware::Button::new_book: outcome = new_book(); break;
-        case hardware::Button::capture: outcome = capture(false); break;
-        case hardware::Button::retake: outcome = capture(true); break;
-        case hardware::Button::end_book: outcome = end_book(); break;
-        case hardware::Button::sync: outcome = {false, "sync is not implemented yet (the uploader arrives with issue 5)"};
+            case hardware::Button::new_book: outcome = new_book(); break;
+            case hardware::Button::capture: outcome = capture(false); break;
+            case hardware::Button::retake: outcome = capture(true); break;
+            case hardware::Button::end_book: outcome = end_book(); break;
+            case hardware::Button::sync:
+                outcome = {false, "sync is not implemented yet (the uploader arrives with issue 5)"};
         }
     } catch (const std::exception& error) {
         outcome = {false, error.what()};
@@ -158,11 +158,14 @@ nlohmann::json Kit::last_capture_json(const std::string& book_id)
         nlohmann::json pages = nlohmann::json::array();
         for (const auto& page : store_.pages_of(book_id)) {
             if (page.shot_id != shot.id) continue;
-            pages.push_back({{"master", page.master.string()}, {"access", page.access.string()},
-                             {"width", page.width}, {"height", page.height}, {"warnings", page.warnings}});
+            pages.push_back({{"master", page.master.string()},
+                             {"access", page.access.string()},
+                             {"width", page.width},
+                             {"height", page.height},
+                             {"warnings", page.warnings}});
         }
-        shots.push_back({{"role", shot.role}, {"raw", shot.raw.string()}, {"processed", shot.processed},
-                         {"pages", pages}});
+        shots.push_back(
+            {{"role", shot.role}, {"raw", shot.raw.string()}, {"processed", shot.processed}, {"pages", pages}});
     }
     return {{"sequence", last}, {"shots", shots}};
 }
@@ -178,14 +181,16 @@ nlohmann::json Kit::status()
     if (book) {
         const auto summary = store_.find_book(*book);
         const auto metadata = store_.read_metadata(*book);
-        status["book"] = {{"id", *book}, {"title", metadata.title}, {"captures", summary->captures},
-                          {"pages", summary->pages}};
+        status["book"] = {
+            {"id", *book}, {"title", metadata.title}, {"captures", summary->captures}, {"pages", summary->pages}};
         status["last_capture"] = last_capture_json(*book);
     }
     status["processing_backlog"] = processing_.backlog();
     nlohmann::json cameras = nlohmann::json::array();
     for (const auto& device : rig_.devices()) {
-        cameras.push_back({{"id", device.id}, {"role", capture::to_string(device.role)}, {"model", device.model},
+        cameras.push_back({{"id", device.id},
+                           {"role", capture::to_string(device.role)},
+                           {"model", device.model},
                            {"serial", device.serial}});
     }
     status["cameras"] = cameras;

@@ -68,7 +68,8 @@ void ProcessingWorker::run()
 
 void ProcessingWorker::process(const Shot& shot)
 {
-    const auto result = imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
+    const auto result =
+        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
     std::vector<Page> pages;
     int index = 0;
     for (const auto& page : result.pages) {

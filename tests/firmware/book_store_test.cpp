@@ -56,9 +56,15 @@ TEST(BookStore, CapturesAndRetakesAreCounted)
     const auto id = store.create_book(titled("A"));
     store.start_book(id);
     EXPECT_EQ(store.open_book(), id);
-    store.record_capture(id, 1, {{"left", make_raw(store, id, "0001_left.jpg")}, {"right", make_raw(store, id, "0001_right.jpg")}}, false);
-    store.record_capture(id, 2, {{"left", make_raw(store, id, "0002_left.jpg")}, {"right", make_raw(store, id, "0002_right.jpg")}}, false);
-    store.record_capture(id, 2, {{"left", make_raw(store, id, "0002r1_left.jpg")}, {"right", make_raw(store, id, "0002r1_right.jpg")}}, true);
+    store.record_capture(
+        id, 1, {{"left", make_raw(store, id, "0001_left.jpg")}, {"right", make_raw(store, id, "0001_right.jpg")}},
+        false);
+    store.record_capture(
+        id, 2, {{"left", make_raw(store, id, "0002_left.jpg")}, {"right", make_raw(store, id, "0002_right.jpg")}},
+        false);
+    store.record_capture(
+        id, 2, {{"left", make_raw(store, id, "0002r1_left.jpg")}, {"right", make_raw(store, id, "0002r1_right.jpg")}},
+        true);
     EXPECT_EQ(store.last_sequence(id), 2);
     EXPECT_EQ(store.find_book(id)->captures, 2);
     const auto shots = store.shots_of(id, 2);
@@ -75,7 +81,8 @@ TEST(BookStore, PagesOfARetakenShotAreRefused)
     store.record_capture(id, 1, {{"single", make_raw(store, id, "0001_single.jpg")}}, false);
     const auto shot = store.shots_of(id, 1).at(0);
     store.record_capture(id, 1, {{"single", make_raw(store, id, "0001r1_single.jpg")}}, true);
-    EXPECT_FALSE(store.record_pages(shot.id, {Page{shot.id, 1, store.pages_dir(id) / "x.tif", store.pages_dir(id) / "x.jpg", 10, 20, {}}}));
+    EXPECT_FALSE(store.record_pages(
+        shot.id, {Page{shot.id, 1, store.pages_dir(id) / "x.tif", store.pages_dir(id) / "x.jpg", 10, 20, {}}}));
     EXPECT_TRUE(store.pages_of(id).empty());
 }
 
@@ -89,8 +96,13 @@ TEST(BookStore, StateSurvivesReopening)
         store.start_book(id);
         store.record_capture(id, 1, {{"single", make_raw(store, id, "0001_single.jpg")}}, false);
         const auto shot = store.shots_of(id, 1).at(0);
-        ASSERT_TRUE(store.record_pages(shot.id, {Page{shot.id, 1, store.pages_dir(id) / "0001_single_1.tif",
-                                                      store.pages_dir(id) / "0001_single_1.jpg", 10, 20, {"dark"}}}));
+        ASSERT_TRUE(store.record_pages(shot.id, {Page{shot.id,
+                                                      1,
+                                                      store.pages_dir(id) / "0001_single_1.tif",
+                                                      store.pages_dir(id) / "0001_single_1.jpg",
+                                                      10,
+                                                      20,
+                                                      {"dark"}}}));
     }
     BookStore again(dir.path());
     EXPECT_EQ(again.open_book(), id);

@@ -25,9 +25,9 @@ std::string only_line(const std::string& text)
 TEST(Cli, EverySubcommandHasHelp)
 {
     const std::vector<std::vector<std::string>> commands{
-        {"run"}, {"press"}, {"status"}, {"devices"}, {"capture"}, {"book"}, {"book", "new"}, {"book", "list"},
-        {"book", "show"}, {"book", "set"}, {"book", "close"}, {"book", "add"}, {"process"}, {"queue"},
-        {"queue", "retry"}, {"queue", "drop"}, {"sync"}};
+        {"run"},         {"press"},        {"status"},         {"devices"},       {"capture"},       {"book"},
+        {"book", "new"}, {"book", "list"}, {"book", "show"},   {"book", "set"},   {"book", "close"}, {"book", "add"},
+        {"process"},     {"queue"},        {"queue", "retry"}, {"queue", "drop"}, {"sync"}};
     for (auto args : commands) {
         args.push_back("--help");
         const auto result = run_digikit(args);
@@ -81,7 +81,8 @@ TEST(Cli, BookLifecycle)
     const std::string id = created.out.substr(0, created.out.find('\n'));
     EXPECT_TRUE(std::filesystem::exists(dir / "books" / id / "book.toml"));
 
-    ASSERT_EQ(run_digikit({"--data", data, "book", "set", id, "title=Flora Danica, vol. 1", "language=la"}).exit_code, 0);
+    ASSERT_EQ(run_digikit({"--data", data, "book", "set", id, "title=Flora Danica, vol. 1", "language=la"}).exit_code,
+              0);
     const auto shown = run_digikit({"--data", data, "book", "show", id, "--json"});
     ASSERT_EQ(shown.exit_code, 0) << shown.err;
     const auto book = nlohmann::json::parse(shown.out);
@@ -115,8 +116,8 @@ void write_photo(const std::filesystem::path& path, std::uint64_t seed)
     spec.height = 600;
     const auto photo = capture::render_page_photo(spec);
     const auto bytes = capture::encode_camera_jpeg(photo.bgr);
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 TEST(Cli, ProcessWritesPagesAndTheReport)

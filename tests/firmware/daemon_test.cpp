@@ -20,10 +20,11 @@ class DaemonTest : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << "[metadata]\ninstitution = \"Test Library\"\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 640\nheight = 480\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 640\nheight = 480\nseed = 7\n";
+        std::ofstream(config_)
+            << "data_dir = \"" << data_.string() << "\"\n"
+            << "[metadata]\ninstitution = \"Test Library\"\n"
+            << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 640\nheight = 480\n"
+            << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 640\nheight = 480\nseed = 7\n";
     }
 
     void start()
@@ -57,14 +58,16 @@ protected:
     nlohmann::json processed_status()
     {
         nlohmann::json last;
-        testing::wait_until([&] {
-            last = status();
-            bool done = last["processing_backlog"] == 0;
-            if (last["last_capture"].is_object()) {
-                for (const auto& shot : last["last_capture"]["shots"]) done = done && shot["processed"].get<bool>();
-            }
-            return done;
-        }, 60s);
+        testing::wait_until(
+            [&] {
+                last = status();
+                bool done = last["processing_backlog"] == 0;
+                if (last["last_capture"].is_object()) {
+                    for (const auto& shot : last["last_capture"]["shots"]) done = done && shot["processed"].get<bool>();
+                }
+                return done;
+            },
+            60s);
         return last;
     }
 
@@ -103,7 +106,8 @@ TEST_F(DaemonTest, ScanningSessionOverTheControlSocket)
     // Raw files: 3 spreads x 2 cameras current, the retaken spread kept aside.
     const auto book = data_ / "books" / id;
     std::size_t raws = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(book / "raw")) raws += entry.path().extension() == ".jpg";
+    for (const auto& entry : std::filesystem::directory_iterator(book / "raw"))
+        raws += entry.path().extension() == ".jpg";
     EXPECT_EQ(raws, 6U);
     EXPECT_TRUE(std::filesystem::exists(book / "retaken" / "0003_left.jpg"));
     EXPECT_FALSE(std::filesystem::exists(book / "pages" / "0003_left_1.tif"));
@@ -150,8 +154,8 @@ TEST_F(DaemonTest, NoDaemonIsReportedClearly)
     for (const auto& args : std::vector<std::vector<std::string>>{{"status", "--json"}, {"press", "capture"}}) {
         const auto result = digikit(args);
         EXPECT_EQ(result.exit_code, 1);
-        EXPECT_EQ(result.err, "digikit: no digikit daemon is running on " + data_.string() +
-                                  " (start it with `digikit run`)\n");
+        EXPECT_EQ(result.err,
+                  "digikit: no digikit daemon is running on " + data_.string() + " (start it with `digikit run`)\n");
     }
 }
 

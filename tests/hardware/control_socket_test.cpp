@@ -71,7 +71,9 @@ TEST(ControlSocket, StaleSocketFileIsReplaced)
 {
     testing::TempDir dir;
     const auto path = dir / "digikit.sock";
-    { const ControlSocketServer first(path, [](const std::string&) { return "first"; }); }
+    {
+        const ControlSocketServer first(path, [](const std::string&) { return "first"; });
+    }
     std::ofstream(path) << "stale";  // as left by a killed daemon
     const ControlSocketServer second(path, [](const std::string&) { return "second"; });
     EXPECT_EQ(send_control_request(path, "x", 5s), "second");
