@@ -175,9 +175,7 @@ int book_add_command(const Config& config, const std::string& id, const std::vec
     }
     int sequence = store.last_sequence(id);
     for (const auto& image : images) {
-        char stem[16];
-        std::snprintf(stem, sizeof stem, "%04d", ++sequence);
-        const auto target = store.raw_dir(id) / (std::string(stem) + "_single" + image.extension().string());
+        const auto target = store.raw_dir(id) / (sequence_stem(++sequence) + "_single" + image.extension().string());
         base::AtomicFile file(target);
         std::filesystem::copy_file(image, file.temp_path(), std::filesystem::copy_options::overwrite_existing);
         file.commit();

@@ -82,6 +82,17 @@ std::vector<std::string> split_lines(const std::string& text)
 
 }  // namespace
 
+std::string zero_padded(int number, std::size_t width)
+{
+    std::string text = std::to_string(number);
+    return text.size() >= width ? text : std::string(width - text.size(), '0') + text;
+}
+
+std::string sequence_stem(int sequence)
+{
+    return zero_padded(sequence, 4);
+}
+
 std::string finish_book(BookStore& store, const std::string& id)
 {
     store.close_book(id);
@@ -129,9 +140,7 @@ std::string BookStore::create_book(const metadata::BookMetadata& book)
     int number = static_cast<int>(as_int(rows.at(0).at(0))) + 1;
     std::string id;
     do {
-        char suffix[8];
-        std::snprintf(suffix, sizeof suffix, "%03d", number++);
-        id = day + "-" + suffix;
+        id = day + "-" + zero_padded(number++, 3);
     } while (std::filesystem::exists(book_dir(id)));
 
     for (const char* sub : {"raw", "pages", "retaken"}) std::filesystem::create_directories(book_dir(id) / sub);

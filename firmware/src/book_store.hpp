@@ -91,6 +91,10 @@ private:
     Database db_;
 };
 
+// "0042": sequence numbers name raw files (0042_left.jpg) and sort as text.
+[[nodiscard]] std::string sequence_stem(int sequence);
+[[nodiscard]] std::string zero_padded(int number, std::size_t width);
+
 // Closes a book (End book, `digikit book close`): retaken raws are dropped, and the
 // pages are queued for upload when the metadata is complete. Returns what happened.
 std::string finish_book(BookStore& store, const std::string& id);

@@ -23,13 +23,6 @@ std::int64_t free_megabytes(const std::filesystem::path& dir)
     return static_cast<std::int64_t>(info.f_bavail * info.f_frsize / (1024 * 1024));
 }
 
-std::string sequence_stem(int sequence)
-{
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%04d", sequence);
-    return stem;
-}
-
 }  // namespace
 
 std::string Kit::unused_retake_stem(const std::string& book, int sequence) const

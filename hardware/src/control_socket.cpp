@@ -1,5 +1,7 @@
 #include "digikit/hardware/control_socket.hpp"
 
+#include "file_descriptor.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,21 +19,6 @@ namespace digikit::hardware {
 namespace {
 
 constexpr std::size_t max_line = 64 * 1024;
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd = -1) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor()
-    {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 sockaddr_un socket_address(const std::filesystem::path& path)
 {
