@@ -135,7 +135,8 @@ private:
 
     void read_imaging(const toml::table& t, Config::Imaging& out) const
     {
-        only_keys(t, "imaging.", {"threads", "tiff_compression", "jpeg_quality", "split"});
+        only_keys(t, "imaging.", {"threads", "tiff_compression", "jpeg_quality", "split", "max_backlog"});
+        read_int(t, "imaging.", "max_backlog", out.max_backlog, 1, 10000);
         read_int(t, "imaging.", "threads", out.threads, 1, 64);
         read_choice(t, "imaging.", "tiff_compression", out.tiff_compression, {"none", "lzw", "deflate"});
         read_int(t, "imaging.", "jpeg_quality", out.jpeg_quality, 1, 100);

@@ -42,6 +42,7 @@ struct Config {
         std::string tiff_compression = "deflate";  // none | lzw | deflate
         int jpeg_quality = 92;
         std::string split = "auto";  // auto | never | always
+        int max_backlog = 16;        // shots waiting for processing before captures pause
     } imaging;
 
     struct Storage {

@@ -43,41 +43,109 @@ Kit::Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras)
     : config_(std::move(config)),
       store_(config_.data_dir),
       rig_(std::move(cameras)),
-      processing_(store_, pipeline_options(config_))
+      processing_(store_, pipeline_options(config_)),
+      machine_(config_.imaging.max_backlog)
 {
-    if (const auto open = store_.open_book()) spdlog::info("resuming open book {}", *open);
+    const auto open = store_.open_book();
+    if (open) spdlog::info("resuming open book {}", *open);
+    machine_.resume(open.has_value());
 }
 
 Kit::Outcome Kit::press(hardware::Button button)
 {
     const std::lock_guard lock(press_mutex_);
+    observe_conditions();
+    KitEvent pressed;
+    pressed.button = button;
     Outcome outcome;
-    try {
-        switch (button) {
-            case hardware::Button::new_book: outcome = new_book(); break;
-            case hardware::Button::capture: outcome = capture(false); break;
-            case hardware::Button::retake: outcome = capture(true); break;
-            case hardware::Button::end_book: outcome = end_book(); break;
-            case hardware::Button::sync:
-                outcome = {false, "sync is not implemented yet (the uploader arrives with issue 5)"};
+    for (const auto& action : feed(pressed)) {
+        if (action.kind == KitAction::Kind::refuse) outcome = {false, action.reason};
+        if (action.kind != KitAction::Kind::refuse && action.kind != KitAction::Kind::signal) {
+            outcome = perform(action.kind);
         }
-    } catch (const std::exception& error) {
-        outcome = {false, error.what()};
     }
     spdlog::log(outcome.ok ? spdlog::level::info : spdlog::level::err, "{}: {}", hardware::to_string(button),
                 outcome.message);
+    const std::lock_guard state_lock(state_mutex_);
     last_error_ = outcome.ok ? "" : outcome.message;
     return outcome;
 }
 
-Kit::Outcome Kit::new_book()
+std::vector<KitAction> Kit::feed(const KitEvent& event)
 {
-    if (const auto open = store_.open_book()) {
-        return {false, "book " + *open + " is still open: press End book first"};
+    const std::lock_guard lock(state_mutex_);
+    auto actions = machine_.on(event);
+    for (const auto& action : actions) {
+        if (action.kind != KitAction::Kind::signal) continue;
+        signal_ = action.signal;
+        spdlog::debug("signal: {}", to_string(action.signal));
     }
+    return actions;
+}
+
+// Backlog and free space change on their own; the machine hears of them before a press.
+void Kit::observe_conditions()
+{
+    KitEvent backlog;
+    backlog.kind = KitEvent::Kind::backlog_changed;
+    backlog.count = static_cast<int>(processing_.backlog());
+    feed(backlog);
+    const bool low = storage_problem().has_value();
+    if (low != machine_.storage_low()) {
+        KitEvent storage;
+        storage.kind = KitEvent::Kind::storage_changed;
+        storage.low = low;
+        feed(storage);
+        if (low) spdlog::warn("{}", *storage_problem());
+    }
+}
+
+Kit::Outcome Kit::perform(KitAction::Kind action)
+{
+    KitEvent done;
+    Outcome outcome;
+    try {
+        switch (action) {
+            case KitAction::Kind::open_book:
+                outcome = {true, new_book()};
+                done.kind = KitEvent::Kind::book_opened;
+                break;
+            case KitAction::Kind::capture:
+            case KitAction::Kind::retake:
+                outcome = {true, capture(action == KitAction::Kind::retake)};
+                done.kind = KitEvent::Kind::capture_succeeded;
+                break;
+            case KitAction::Kind::end_book:
+                outcome = {true, end_book()};
+                done.kind = KitEvent::Kind::book_closed;
+                break;
+            case KitAction::Kind::start_sync:
+                done.kind = KitEvent::Kind::sync_finished;
+                done.reason = "sync is not implemented yet (the uploader arrives with issue 5)";
+                outcome = {false, done.reason};
+                break;
+            case KitAction::Kind::refuse:
+            case KitAction::Kind::signal: return outcome;
+        }
+    } catch (const capture::CaptureError& error) {
+        done.kind = KitEvent::Kind::capture_failed;
+        done.fatal = !error.recoverable();
+        outcome = {false, error.what()};
+    } catch (const std::exception& error) {
+        if (action != KitAction::Kind::capture && action != KitAction::Kind::retake) return {false, error.what()};
+        done.kind = KitEvent::Kind::capture_failed;  // e.g. the card failed while storing the files
+        done.fatal = true;
+        outcome = {false, error.what()};
+    }
+    feed(done);
+    return outcome;
+}
+
+std::string Kit::new_book()
+{
     if (const auto prepared = store_.prepared_book()) {
         store_.start_book(*prepared);
-        return {true, "opened prepared book " + *prepared};
+        return "opened prepared book " + *prepared;
     }
     metadata::BookMetadata book;
     book.institution = config_.metadata.institution;
@@ -86,7 +154,7 @@ Kit::Outcome Kit::new_book()
     book.categories = config_.metadata.categories;
     const std::string id = store_.create_book(book);
     store_.start_book(id);
-    return {true, "opened new book " + id};
+    return "opened new book " + id;
 }
 
 std::optional<std::string> Kit::storage_problem() const
@@ -99,13 +167,12 @@ std::optional<std::string> Kit::storage_problem() const
     return std::nullopt;
 }
 
-Kit::Outcome Kit::capture(bool retake)
+std::string Kit::capture(bool retake)
 {
     const auto book = store_.open_book();
-    if (!book) return {false, "no open book: press New book first"};
-    if (const auto problem = storage_problem()) return {false, *problem};
+    if (!book) throw capture::CaptureError("no open book: press New book first", true);
     const int last = store_.last_sequence(*book);
-    if (retake && last == 0) return {false, "nothing to retake in book " + *book};
+    if (retake && last == 0) throw capture::CaptureError("nothing to retake in book " + *book, true);
     const int sequence = retake ? last : last + 1;
 
     const auto old_shots = retake ? store_.shots_of(*book, sequence) : std::vector<Shot>{};
@@ -131,15 +198,15 @@ Kit::Outcome Kit::capture(bool retake)
         std::filesystem::remove(page.access);
     }
     processing_.wake();
-    return {true, std::string(retake ? "retook" : "captured") + " spread " + std::to_string(sequence) + " of book " +
-                      *book + " (" + std::to_string(files.size()) + " files)"};
+    return std::string(retake ? "retook" : "captured") + " spread " + std::to_string(sequence) + " of book " + *book +
+           " (" + std::to_string(files.size()) + " files)";
 }
 
-Kit::Outcome Kit::end_book()
+std::string Kit::end_book()
 {
     const auto book = store_.open_book();
-    if (!book) return {false, "no open book to end"};
-    return {true, finish_book(store_, *book)};
+    if (!book) throw std::runtime_error("no open book to end");
+    return finish_book(store_, *book);
 }
 
 nlohmann::json Kit::last_capture_json(const std::string& book_id)
@@ -167,7 +234,12 @@ nlohmann::json Kit::status()
 {
     nlohmann::json status;
     const auto book = store_.open_book();
-    status["state"] = book ? "book_open" : "idle";
+    {
+        const std::lock_guard lock(state_mutex_);
+        status["state"] = to_string(machine_.state());
+        status["signal"] = to_string(signal_);
+        status["last_error"] = last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_);
+    }
     status["data_dir"] = store_.data_dir().string();
     status["book"] = nullptr;
     status["last_capture"] = nullptr;
@@ -188,7 +260,6 @@ nlohmann::json Kit::status()
     }
     status["cameras"] = cameras;
     status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
-    status["last_error"] = last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_);
     return status;
 }
 

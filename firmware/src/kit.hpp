@@ -11,6 +11,7 @@
 #include "camera_rig.hpp"
 #include "config.hpp"
 #include "digikit/hardware/button.hpp"
+#include "kit_state_machine.hpp"
 #include "processing_worker.hpp"
 
 namespace digikit::firmware {
@@ -32,9 +33,13 @@ public:
     void wait_processed() { processing_.wait_idle(); }
 
 private:
-    Outcome new_book();
-    Outcome capture(bool retake);
-    Outcome end_book();
+    std::vector<KitAction> feed(const KitEvent& event);
+    void observe_conditions();
+    Outcome perform(KitAction::Kind action);
+    // Each returns the message for the operator and throws when it cannot be done.
+    std::string new_book();
+    std::string capture(bool retake);
+    std::string end_book();
     [[nodiscard]] std::optional<std::string> storage_problem() const;
     [[nodiscard]] std::string unused_retake_stem(const std::string& book, int sequence) const;
     [[nodiscard]] nlohmann::json last_capture_json(const std::string& book_id);
@@ -44,6 +49,9 @@ private:
     CameraRig rig_;
     ProcessingWorker processing_;
     std::mutex press_mutex_;  // presses are handled one after the other
+    std::mutex state_mutex_;  // machine_, signal_, last_error_: read by `status` meanwhile
+    KitStateMachine machine_;
+    Signal signal_ = Signal::ready;
     std::string last_error_;
 };
 
