@@ -9,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
@@ -64,6 +65,15 @@ void wait_for_shutdown()
     }
 }
 
+// Under systemd (it sets JOURNAL_STREAM) logs go to the journal with their priority;
+// on a terminal they stay on stderr.
+void log_to_journal_under_systemd()
+{
+    if (std::getenv("JOURNAL_STREAM") == nullptr) return;
+    auto journal = std::make_shared<spdlog::sinks::systemd_sink_mt>("digikit");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("digikit", journal));
+}
+
 }  // namespace
 
 DaemonLock::DaemonLock(const std::filesystem::path& data_dir) : fd_(open_lock_file(data_dir))
@@ -117,6 +127,7 @@ int run_daemon(const Config& config)
 {
     const sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+    log_to_journal_under_systemd();
 
     const DaemonLock lock(config.data_dir);
     if (const auto removed = remove_interrupted_writes(config.data_dir); removed > 0) {

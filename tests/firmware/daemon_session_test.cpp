@@ -1,0 +1,163 @@
+// Long sessions of the daemon: a whole book with retakes, a full disk, and power cuts
+// (SIGKILL) at random moments. Small simulated photos keep them quick.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "temp_dir.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+using namespace std::chrono_literals;
+
+class DaemonSession : public ::testing::Test {
+protected:
+    void write_config(std::int64_t min_free_mb)
+    {
+        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
+                               << "[storage]\nmin_free_mb = " << min_free_mb << "\n"
+                               << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 320\nheight = "
+                                  "240\n"
+                               << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 320\nheight = "
+                                  "240\nseed = 3\n";
+    }
+
+    void SetUp() override { write_config(0); }
+
+    void start()
+    {
+        daemon_ = std::make_unique<testing::BackgroundProcess>(
+            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
+        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
+    }
+
+    testing::CommandResult digikit(std::vector<std::string> args)
+    {
+        args.insert(args.begin(), {"--config", config_.string()});
+        return testing::run_digikit(args);
+    }
+
+    nlohmann::json settled_status()
+    {
+        nlohmann::json status;
+        testing::wait_until(
+            [&] {
+                status = nlohmann::json::parse(digikit({"status", "--json"}).out);
+                return status["processing_backlog"] == 0 &&
+                       (!status["last_capture"].is_object() ||
+                        status["last_capture"]["shots"][0]["processed"].get<bool>());
+            },
+            120s);
+        return status;
+    }
+
+    testing::TempDir dir_;
+    std::filesystem::path data_ = dir_ / "data";
+    std::filesystem::path config_ = dir_ / "kit.toml";
+    std::unique_ptr<testing::BackgroundProcess> daemon_;
+};
+
+std::size_t count_files(const std::filesystem::path& dir, const std::string& extension)
+{
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) n += entry.path().extension() == extension;
+    return n;
+}
+
+TEST_F(DaemonSession, FiftySpreadBookWithRetakesAndAFullDisk)
+{
+    start();
+    ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
+    for (int spread = 1; spread <= 50; ++spread) {
+        ASSERT_EQ(digikit({"press", "capture"}).exit_code, 0) << "spread " << spread;
+        if (spread % 10 == 0) {
+            ASSERT_EQ(digikit({"press", "retake"}).exit_code, 0) << "retake " << spread;
+        }
+    }
+    const auto status = settled_status();
+    const std::string id = status["book"]["id"];
+    EXPECT_EQ(status["book"]["captures"], 50);
+    EXPECT_EQ(status["book"]["pages"], 100);
+    const auto book = data_ / "books" / id;
+    EXPECT_EQ(count_files(book / "raw", ".jpg"), 100U);
+    EXPECT_EQ(count_files(book / "retaken", ".jpg"), 10U);
+    EXPECT_EQ(count_files(book / "pages", ".tif"), 100U);
+    EXPECT_EQ(count_files(book / "pages", ".jpg"), 100U);
+
+    // The disk fills up: a free-space floor above what is free.
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0);
+    write_config(1 << 30);
+    start();
+    const auto refused = digikit({"press", "capture"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("disk nearly full"), std::string::npos) << refused.err;
+    const auto full = nlohmann::json::parse(digikit({"status", "--json"}).out);
+    EXPECT_EQ(full["signal"], "disk_nearly_full");
+    EXPECT_EQ(full["book"]["captures"], 50);
+    EXPECT_EQ(count_files(book / "raw", ".jpg"), 100U);  // nothing half written
+
+    const auto ended = digikit({"press", "end-book"});  // ending needs no space
+    EXPECT_EQ(ended.exit_code, 0) << ended.err;
+    EXPECT_FALSE(std::filesystem::exists(book / "retaken"));
+    EXPECT_EQ(nlohmann::json::parse(digikit({"status", "--json"}).out)["state"], "idle");
+}
+
+// Every capture the operator was told about survives a SIGKILL at any moment, and is
+// processed after the restart; nothing is left half written.
+TEST_F(DaemonSession, AcknowledgedCapturesSurviveRandomKills)
+{
+    const unsigned seed = 20261121;
+    std::mt19937 random(seed);
+    std::set<int> acknowledged;
+    start();
+    ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
+    for (int round = 0; round < 30; ++round) {
+        if (!daemon_) start();
+        std::thread presser([&] {
+            for (int i = 0; i < 3; ++i) {
+                const auto result = digikit({"press", "capture"});
+                const std::string said = "captured spread ";
+                if (result.exit_code == 0 && result.out.rfind(said, 0) == 0) {
+                    acknowledged.insert(std::stoi(result.out.substr(said.size())));
+                }
+            }
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(random() % 1500));
+        daemon_->stop(SIGKILL);
+        daemon_.reset();
+        presser.join();
+    }
+    start();
+    const auto status = settled_status();
+    ASSERT_FALSE(acknowledged.empty()) << "no capture was acknowledged: the kills came too early (seed " << seed << ")";
+    const std::string id = status["book"]["id"];
+    const auto book = data_ / "books" / id;
+    for (const int spread : acknowledged) {
+        const std::string stem = (spread < 10 ? "000" : spread < 100 ? "00" : "0") + std::to_string(spread);
+        for (const std::string role : {"left", "right"}) {
+            EXPECT_TRUE(std::filesystem::exists(book / "raw" / (stem + "_" + role + ".jpg"))) << stem << role;
+            EXPECT_TRUE(std::filesystem::exists(book / "pages" / (stem + "_" + role + "_1.tif"))) << stem << role;
+            EXPECT_TRUE(std::filesystem::exists(book / "pages" / (stem + "_" + role + "_1.jpg"))) << stem << role;
+        }
+    }
+    // Each capture recorded once, with both sides; none half written.
+    EXPECT_GE(status["book"]["captures"].get<std::size_t>(), acknowledged.size());
+    EXPECT_EQ(status["book"]["pages"].get<int>(), 2 * status["book"]["captures"].get<int>());
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(data_ / "books")) {
+        EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+    }
+    RecordProperty("acknowledged", static_cast<int>(acknowledged.size()));
+    std::cout << "acknowledged captures: " << acknowledged.size() << ", recorded: " << status["book"]["captures"]
+              << " (seed " << seed << ")\n";
+}
+
+}  // namespace
+}  // namespace digikit::firmware
