@@ -1,17 +1,25 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace digikit::metadata {
 
 // A book's descriptive metadata, stored as books/<id>/book.toml.
+//
+// Every text value is one line of valid UTF-8 without control characters, trimmed, at most
+// max_value_bytes. Works without a named author use the author "anonymous" (published
+// without a name) or "unknown" (author not known); an empty author name is an error.
+// Categories are stored without the "Category:" prefix.
 struct BookMetadata {
     std::string title;
     std::vector<std::string> authors;
-    std::string date;  // a year ("1887") or an ISO date
+    std::string date;      // a year ("1887") or an ISO date
     std::string language;  // ISO 639 code
     std::string publisher;
     std::string place;
@@ -29,17 +37,38 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// book.toml text <-> BookMetadata. parse throws MetadataError naming `source`, the
+inline constexpr std::size_t max_value_bytes = 4096;
+
+// book.toml text <-> BookMetadata. to_toml leaves empty fields out. parse throws MetadataError naming `source`, the
 // line and the field.
 [[nodiscard]] std::string to_toml(const BookMetadata& book);
 [[nodiscard]] BookMetadata parse_book_toml(std::string_view text, const std::string& source);
 
 // Sets one field from KEY=VALUE text (`digikit book set`); list fields take
-// comma-separated values. Throws MetadataError for an unknown key or a bad value.
+// comma-separated values (semicolon-separated when a value itself contains a comma,
+// e.g. "Doe, John; Roe, Jane"); an empty value clears the field. Keys are those of
+// book.toml; "author", "year", "licence", "category", "url" are accepted as aliases.
+// Throws MetadataError for an unknown key or a bad value; the book is then unchanged.
 void set_field(BookMetadata& book, std::string_view key, std::string_view value);
 
+// Every field as (book.toml key, values) in display order, lists as several values and
+// single fields as one (possibly empty) value: for `digikit book show`.
+[[nodiscard]] std::vector<std::pair<std::string, std::vector<std::string>>> field_values(const BookMetadata& book);
+
+// Throws MetadataError for the first invalid field (e.g. a struct filled in by code).
+void validate(const BookMetadata& book);
+
+// Validates one Commons category name and returns it without a "Category:" prefix and
+// with "_" as spaces; throws MetadataError ("categories: ...") for a name MediaWiki refuses.
+[[nodiscard]] std::string normalize_category(std::string_view name);
+
+// True for the conventions "anonymous" / "unknown" (any case) used instead of a name.
+[[nodiscard]] bool is_unnamed_author(std::string_view author);
+
 // Fields Commons needs that are still empty or invalid, as readable names; empty when
-// the book may be queued for upload.
+// the book may be queued for upload. Required: title, at least one author (or
+// "anonymous"/"unknown"), date, license, and a source (institution or source_url);
+// PD-US-expired also needs a publication year more than 95 years ago.
 [[nodiscard]] std::vector<std::string> missing_for_upload(const BookMetadata& book);
 
 }  // namespace digikit::metadata
