@@ -1,0 +1,36 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "digikit/hardware/button_source.hpp"
+
+namespace digikit::hardware {
+
+struct GpioButtonSettings {
+    std::string chip = "gpiochip0";       // name, path, number or label (gpiod_chip_open_lookup)
+    std::map<Button, std::string> lines;  // line name ("GPIO17") or offset ("17") per button
+    bool active_low = true;               // buttons short the line to ground...
+    bool pull_up = true;                  // ...against the SoC's pull-up
+    DebounceSettings debounce;
+};
+
+// Buttons on GPIO input lines, read through libgpiod's edge events.
+class GpioButtonSource final : public ButtonSource {
+public:
+    // Opens the chip and requests the lines now; throws std::runtime_error naming the
+    // chip or line that could not be had (missing, or used by another program).
+    explicit GpioButtonSource(GpioButtonSettings settings);
+    ~GpioButtonSource() override;
+
+    void start(EventHandler on_event, ProblemHandler on_problem = {}) override;
+    void stop() override;
+    [[nodiscard]] std::string describe() const override;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace digikit::hardware

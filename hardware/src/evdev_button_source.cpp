@@ -1,0 +1,197 @@
+#include "digikit/hardware/evdev_button_source.hpp"
+
+#include <fcntl.h>
+#include <libevdev/libevdev.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "digikit/hardware/key_event_decoder.hpp"
+#include "file_descriptor.hpp"
+#include "wake_event.hpp"
+
+namespace digikit::hardware {
+namespace {
+
+constexpr std::chrono::milliseconds reopen_interval{1000};
+
+struct LibevdevFree {
+    void operator()(libevdev* device) const { libevdev_free(device); }
+};
+
+// An open, grabbed input device. Members go in reverse: libevdev freed, then the fd
+// closed, which also ends the grab.
+struct OpenDevice {
+    std::unique_ptr<FileDescriptor> fd;
+    std::unique_ptr<libevdev, LibevdevFree> device;
+};
+
+OpenDevice open_device(const std::filesystem::path& path, const KeyMap& keys)
+{
+    OpenDevice open;
+    open.fd = std::make_unique<FileDescriptor>(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (open.fd->get() < 0) {
+        throw std::runtime_error("cannot open input device " + path.string() + ": " + std::strerror(errno));
+    }
+    libevdev* device = nullptr;
+    const int rc = libevdev_new_from_fd(open.fd->get(), &device);
+    if (rc < 0) {
+        throw std::runtime_error(path.string() + " is not an input (evdev) device: " + std::strerror(-rc));
+    }
+    open.device.reset(device);
+    bool has_a_key = false;
+    for (const auto& [code, button] : keys.codes())
+        has_a_key = has_a_key || libevdev_has_event_code(device, EV_KEY, code);
+    if (!has_a_key) {
+        throw std::runtime_error("input device " + path.string() + " (" + libevdev_get_name(device) +
+                                 ") has none of the keys mapped to buttons");
+    }
+    // Grabbed, its keys reach no one else (a console would otherwise see them typed).
+    if (const int grab = libevdev_grab(device, LIBEVDEV_GRAB); grab < 0) {
+        throw std::runtime_error("cannot grab input device " + path.string() + ": " + std::strerror(-grab) +
+                                 (grab == -EBUSY ? " (another program holds it)" : ""));
+    }
+    // Event times on the clock of std::chrono::steady_clock, for the debouncer.
+    if (const int clock = libevdev_set_clock_id(device, CLOCK_MONOTONIC); clock < 0) {
+        throw std::runtime_error("cannot set the clock of input device " + path.string() + ": " +
+                                 std::strerror(-clock));
+    }
+    return open;
+}
+
+}  // namespace
+
+struct EvdevButtonSource::State {
+    EvdevButtonSettings settings;
+    OpenDevice open;
+    std::string name;
+    KeyEventDecoder decoder;
+    WakeEvent wake;
+    std::thread thread;
+    EventHandler on_event;
+    ProblemHandler on_problem;
+
+    explicit State(EvdevButtonSettings s)
+        : settings(std::move(s)),
+          open(open_device(settings.device, settings.keys)),
+          name(libevdev_get_name(open.device.get())),
+          decoder(settings.keys, settings.debounce)
+    {
+    }
+
+    void deliver(const std::vector<ButtonEvent>& events) const
+    {
+        for (const auto& event : events) on_event(event);
+    }
+
+    void problem(const std::string& message) const
+    {
+        if (on_problem) on_problem(message);
+    }
+
+    // Drains what the device has queued; false when the device is gone.
+    bool read_events()
+    {
+        input_event event{};
+        for (;;) {
+            int rc = libevdev_next_event(open.device.get(), LIBEVDEV_READ_FLAG_NORMAL, &event);
+            if (rc == LIBEVDEV_READ_STATUS_SYNC) {
+                // SYN_DROPPED: the kernel's buffer overflowed. libevdev now replays the
+                // difference between what we saw and the device's real state.
+                do {
+                    rc = libevdev_next_event(open.device.get(), LIBEVDEV_READ_FLAG_SYNC, &event);
+                    if (rc == LIBEVDEV_READ_STATUS_SYNC) deliver(decoder.decode(event, true));
+                } while (rc == LIBEVDEV_READ_STATUS_SYNC);
+                if (rc == -EAGAIN) continue;
+            }
+            if (rc == LIBEVDEV_READ_STATUS_SUCCESS) {
+                deliver(decoder.decode(event, false));
+                continue;
+            }
+            if (rc == -EAGAIN) return true;
+            problem("input device " + settings.device.string() + " (" + name + ") is gone: " + std::strerror(-rc) +
+                    "; waiting for it to come back");
+            return false;
+        }
+    }
+
+    bool try_reopen(bool& reported)
+    {
+        try {
+            open = open_device(settings.device, settings.keys);
+            problem("input device " + settings.device.string() + " is back");
+            reported = false;
+            return true;
+        } catch (const std::exception& failure) {
+            if (!reported) problem(failure.what());
+            reported = true;
+            return false;
+        }
+    }
+
+    void run()
+    {
+        bool reopen_reported = false;
+        for (;;) {
+            const bool connected = open.device != nullptr;
+            std::array<pollfd, 2> fds{{{wake.fd(), POLLIN, 0}, {connected ? open.fd->get() : -1, POLLIN, 0}}};
+            int timeout = poll_timeout(decoder.next_deadline());
+            // Unplugged: look for the device again every reopen_interval.
+            if (!connected && (timeout < 0 || timeout > reopen_interval.count())) {
+                timeout = static_cast<int>(reopen_interval.count());
+            }
+            const int ready = ::poll(fds.data(), fds.size(), timeout);
+            if (ready < 0 && errno != EINTR) {
+                problem(std::string("cannot wait for input events: ") + std::strerror(errno));
+                return;
+            }
+            if (fds[0].revents != 0) return;  // stop()
+            if (connected && fds[1].revents != 0 && !read_events()) {
+                open = OpenDevice{};
+                deliver(decoder.release_all(std::chrono::steady_clock::now()));
+            }
+            if (!connected) try_reopen(reopen_reported);
+            deliver(decoder.advance(std::chrono::steady_clock::now()));
+        }
+    }
+};
+
+EvdevButtonSource::EvdevButtonSource(EvdevButtonSettings settings)
+    : state_(std::make_unique<State>(std::move(settings)))
+{
+}
+
+EvdevButtonSource::~EvdevButtonSource()
+{
+    stop();
+}
+
+void EvdevButtonSource::start(EventHandler on_event, ProblemHandler on_problem)
+{
+    if (state_->thread.joinable()) throw std::logic_error("evdev button source started twice");
+    state_->on_event = std::move(on_event);
+    state_->on_problem = std::move(on_problem);
+    state_->thread = std::thread([state = state_.get()] { state->run(); });
+}
+
+void EvdevButtonSource::stop()
+{
+    if (!state_->thread.joinable()) return;
+    state_->wake.signal();
+    state_->thread.join();
+    state_->wake.clear();
+}
+
+std::string EvdevButtonSource::describe() const
+{
+    std::string text = "input device " + state_->settings.device.string() + " (" + state_->name + "):";
+    for (const auto& [code, button] : state_->settings.keys.codes()) {
+        text += " " + key_name(code) + "=" + std::string(to_string(button));
+    }
+    return text;
+}
+
+}  // namespace digikit::hardware

@@ -1,0 +1,148 @@
+#include "digikit/hardware/gpio_button_source.hpp"
+
+#include <poll.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "gpio_chip.hpp"
+#include "wake_event.hpp"
+
+namespace digikit::hardware {
+namespace {
+
+struct WatchedLine {
+    Button button;
+    std::string spec;
+    gpiod_line* line;  // owned by the chip
+    std::optional<bool> last_down;
+};
+
+std::chrono::nanoseconds since_boot(const timespec& ts)
+{
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+}  // namespace
+
+struct GpioButtonSource::State {
+    GpioButtonSettings settings;
+    GpioChip chip;
+    std::vector<WatchedLine> lines;
+    ButtonDebouncer debouncer;
+    WakeEvent wake;
+    std::thread thread;
+    EventHandler on_event;
+    ProblemHandler on_problem;
+
+    explicit State(GpioButtonSettings s) : settings(std::move(s)), debouncer(settings.debounce) {}
+
+    void deliver(const std::vector<ButtonEvent>& events) const
+    {
+        for (const auto& event : events) on_event(event);
+    }
+
+    void problem(const std::string& message) const
+    {
+        if (on_problem) on_problem(message);
+    }
+
+    // Reads what the line has queued. Two edges the same way mean the kernel lost one
+    // between them (its queue overflowed, or a bounce outran it): ask the line's level.
+    bool read_line_events(WatchedLine& watched)
+    {
+        std::array<gpiod_line_event, 16> buffer{};
+        const int count = gpiod_line_event_read_multiple(watched.line, buffer.data(), buffer.size());
+        if (count < 0) {
+            problem("cannot read GPIO line " + watched.spec + " of chip '" + settings.chip +
+                    "': " + std::strerror(errno));
+            return false;
+        }
+        bool lost = false;
+        for (int i = 0; i < count; ++i) {
+            const auto& event = buffer.at(static_cast<std::size_t>(i));
+            const bool down = event.event_type == GPIOD_LINE_EVENT_RISING_EDGE;  // rising = active
+            lost = lost || watched.last_down == down;
+            watched.last_down = down;
+            deliver(debouncer.edge(watched.button, down, plausible_event_time(since_boot(event.ts))));
+        }
+        if (lost) {
+            const int level = gpiod_line_get_value(watched.line);
+            if (level >= 0) {
+                watched.last_down = level == 1;
+                deliver(debouncer.resync(watched.button, level == 1, std::chrono::steady_clock::now()));
+            }
+        }
+        return true;
+    }
+
+    void run()
+    {
+        std::vector<pollfd> fds;
+        for (const auto& watched : lines) fds.push_back({gpiod_line_event_get_fd(watched.line), POLLIN, 0});
+        fds.push_back({wake.fd(), POLLIN, 0});
+        for (;;) {
+            const int ready = ::poll(fds.data(), fds.size(), poll_timeout(debouncer.next_deadline()));
+            if (ready < 0 && errno != EINTR) {
+                problem(std::string("cannot wait for GPIO events: ") + std::strerror(errno));
+                return;
+            }
+            if (fds.back().revents != 0) return;  // stop()
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+                if ((fds.at(i).revents & POLLIN) != 0 && !read_line_events(lines.at(i))) fds.at(i).fd = -1;
+            }
+            deliver(debouncer.advance(std::chrono::steady_clock::now()));
+        }
+    }
+};
+
+GpioButtonSource::GpioButtonSource(GpioButtonSettings settings) : state_(std::make_unique<State>(std::move(settings)))
+{
+    auto& state = *state_;
+    state.chip = open_gpio_chip(state.settings.chip);
+    int flags = 0;
+    if (state.settings.active_low) flags |= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
+    if (state.settings.pull_up) flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
+    for (const auto& [button, spec] : state.settings.lines) {
+        gpiod_line* line = find_gpio_line(state.chip.get(), state.settings.chip, spec);
+        if (gpiod_line_request_both_edges_events_flags(line, "digikit", flags) != 0) {
+            throw std::runtime_error(gpio_line_problem(state.settings.chip, spec, errno) + " for button " +
+                                     std::string(to_string(button)));
+        }
+        state.lines.push_back({button, spec, line, std::nullopt});
+    }
+}
+
+GpioButtonSource::~GpioButtonSource()
+{
+    stop();
+}
+
+void GpioButtonSource::start(EventHandler on_event, ProblemHandler on_problem)
+{
+    if (state_->thread.joinable()) throw std::logic_error("GPIO button source started twice");
+    state_->on_event = std::move(on_event);
+    state_->on_problem = std::move(on_problem);
+    state_->thread = std::thread([state = state_.get()] { state->run(); });
+}
+
+void GpioButtonSource::stop()
+{
+    if (!state_->thread.joinable()) return;
+    state_->wake.signal();
+    state_->thread.join();
+    state_->wake.clear();
+}
+
+std::string GpioButtonSource::describe() const
+{
+    std::string text = "GPIO chip " + state_->settings.chip + ":";
+    for (const auto& watched : state_->lines) text += " " + std::string(to_string(watched.button)) + "=" + watched.spec;
+    return text;
+}
+
+}  // namespace digikit::hardware
