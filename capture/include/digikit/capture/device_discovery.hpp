@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "digikit/capture/camera.hpp"
+
+namespace digikit::capture {
+
+// What is attached that can take a picture: the cameras libgphoto2 autodetects (each
+// opened briefly to read its serial number; `id` is its port then) and the SANE
+// devices (`id` and `serial` are the SANE device name). Roles are left `single`: the
+// configuration assigns them. A camera that cannot be opened (claimed by another
+// program) is still listed, with an empty serial number.
+[[nodiscard]] std::vector<DeviceInfo> discover_devices();
+
+// Opens the device a configuration entry names: type "gphoto2" by serial number
+// (wherever it is plugged in), "sane" by SANE device name (`id`), "sim" as a
+// simulated camera (24 MP, seed 1). Throws CaptureError (fatal) when it is not there,
+// std::invalid_argument for an unknown type.
+[[nodiscard]] std::unique_ptr<Camera> open_device(const DeviceInfo& device);
+
+}  // namespace digikit::capture
