@@ -1,0 +1,551 @@
+#include "digikit/uploader/commons_client.hpp"
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+
+#ifndef DIGIKIT_VERSION
+#define DIGIKIT_VERSION "0"
+#endif
+
+namespace digikit::uploader {
+namespace {
+
+using Json = nlohmann::json;
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// The file part of a multipart POST: a whole file from disk, or bytes in memory.
+struct FilePart {
+    std::string field;
+    std::filesystem::path path;  // used when data is empty
+    std::string data;
+    std::string filename;
+};
+
+struct HttpAnswer {
+    long status = 0;
+    std::string body;
+    std::optional<int> retry_after;
+};
+
+// A failure worth retrying, with the server's requested delay if it gave one.
+struct Transient {
+    std::string reason;
+    std::optional<int> retry_after;
+};
+
+struct MimeDeleter {
+    void operator()(curl_mime* mime) const { curl_mime_free(mime); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+void ensure_curl_initialised()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user)
+{
+    static_cast<std::string*>(user)->append(data, size * count);
+    return size * count;
+}
+
+std::size_t read_header(char* data, std::size_t size, std::size_t count, void* user)
+{
+    const std::string_view line(data, size * count);
+    constexpr std::string_view retry_after_name = "retry-after:";
+    if (line.size() > retry_after_name.size()) {
+        std::string name(line.substr(0, retry_after_name.size()));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (name == retry_after_name) {
+            try {
+                static_cast<HttpAnswer*>(user)->retry_after =
+                    std::stoi(std::string(line.substr(retry_after_name.size())));
+            } catch (const std::exception&) {
+                // An HTTP date instead of seconds: the normal backoff applies.
+            }
+        }
+    }
+    return size * count;
+}
+
+std::string read_range(const std::filesystem::path& file, std::uint64_t offset, std::uint64_t length)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot read " + file.string());
+    }
+    std::string data(length, '\0');
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(data.data(), static_cast<std::streamsize>(length));
+    if (static_cast<std::uint64_t>(in.gcount()) != length) {
+        throw std::runtime_error("short read from " + file.string() + " at offset " + std::to_string(offset));
+    }
+    return data;
+}
+
+// Warnings come as a string, a list of names or an object; keep a readable detail.
+std::string warning_detail(const Json& value)
+{
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    if (value.is_array()) {
+        std::string out;
+        for (const auto& entry : value) {
+            out += (out.empty() ? "" : ", ") + (entry.is_string() ? entry.get<std::string>() : entry.dump());
+        }
+        return out;
+    }
+    return value.dump();
+}
+
+UploadResponse parse_upload(const Json& answer)
+{
+    const Json& upload = answer.at("upload");
+    UploadResponse response;
+    response.result = upload.value("result", "");
+    response.filekey = upload.value("filekey", "");
+    response.filename = upload.value("filename", "");
+    if (upload.contains("offset") && upload["offset"].is_number()) {
+        response.offset = upload["offset"].get<std::uint64_t>();
+    }
+    if (upload.contains("warnings")) {
+        for (const auto& [code, value] : upload["warnings"].items()) {
+            response.warnings[code] = warning_detail(value);
+        }
+    }
+    return response;
+}
+
+std::string file_title(std::string_view name)
+{
+    return "File:" + std::string(name);
+}
+
+}  // namespace
+
+ApiError::ApiError(std::string code, const std::string& info)
+    : std::runtime_error("wiki API error " + code + ": " + info), code_(std::move(code))
+{
+}
+
+struct CurlDeleter {
+    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+
+struct CommonsClient::State {
+    ClientOptions options;
+    std::unique_ptr<CURL, CurlDeleter> curl;
+    bool logged_in = false;
+    std::string csrf_token;
+    std::uint64_t requests = 0;
+    std::mt19937_64 random{std::random_device{}()};
+    std::string agent;
+    std::map<std::string, bool> modules;
+
+    void configure_handle();
+    HttpAnswer perform(const Params& params, bool post, const FilePart* file);
+    Json call(const Params& params, bool post, bool write, const FilePart* file = nullptr);
+    std::string fetch_csrf_token();
+    void login();
+    std::chrono::milliseconds backoff(int attempt, std::optional<int> retry_after);
+};
+
+HttpAnswer CommonsClient::State::perform(const Params& params, bool post, const FilePart* file)
+{
+    CURL* handle = curl.get();
+    ++requests;
+    HttpAnswer answer;
+    std::string url = options.api_url;
+    std::unique_ptr<curl_mime, MimeDeleter> mime;
+    if (post) {
+        mime.reset(curl_mime_init(handle));
+        for (const auto& [name, value] : params) {
+            curl_mimepart* part = curl_mime_addpart(mime.get());
+            curl_mime_name(part, name.c_str());
+            curl_mime_data(part, value.data(), value.size());
+        }
+        if (file != nullptr) {
+            curl_mimepart* part = curl_mime_addpart(mime.get());
+            curl_mime_name(part, file->field.c_str());
+            if (file->data.empty()) {
+                curl_mime_filedata(part, file->path.c_str());
+            } else {
+                curl_mime_data(part, file->data.data(), file->data.size());
+            }
+            curl_mime_filename(part, file->filename.c_str());
+            curl_mime_type(part, "application/octet-stream");
+        }
+        curl_easy_setopt(handle, CURLOPT_MIMEPOST, mime.get());
+    } else {
+        curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+        char separator = url.find('?') == std::string::npos ? '?' : '&';
+        for (const auto& [name, value] : params) {
+            std::unique_ptr<char, decltype(&curl_free)> escaped(
+                curl_easy_escape(handle, value.c_str(), static_cast<int>(value.size())), &curl_free);
+            url += separator + name + "=" + escaped.get();
+            separator = '&';
+        }
+    }
+    std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Expect:"));
+    if (!options.credentials.oauth2_token.empty()) {
+        // Built in place so the token never sits in a message or a log line.
+        headers.reset(curl_slist_append(headers.release(),
+                                        ("Authorization: Bearer " + options.credentials.oauth2_token).c_str()));
+    }
+    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &answer);
+    const CURLcode rc = curl_easy_perform(handle);
+    // The mime and the header list die with this call.
+    curl_easy_setopt(handle, CURLOPT_MIMEPOST, nullptr);
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
+    if (rc != CURLE_OK) {
+        throw Transient{std::string("network error: ") + curl_easy_strerror(rc), std::nullopt};
+    }
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &answer.status);
+    return answer;
+}
+
+// Settings that hold for every request; the handle keeps its cookies and connections.
+void CommonsClient::State::configure_handle()
+{
+    CURL* handle = curl.get();
+    agent = CommonsClient::user_agent_for(options);
+    curl_easy_setopt(handle, CURLOPT_USERAGENT, agent.c_str());
+    curl_easy_setopt(handle, CURLOPT_COOKIEFILE, "");  // cookies in memory only
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT, static_cast<long>(options.request_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &append_body);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &read_header);
+}
+
+std::chrono::milliseconds CommonsClient::State::backoff(int attempt, std::optional<int> retry_after)
+{
+    const auto exponent = std::min(attempt - 1, 16);
+    const auto ceiling = std::min(options.backoff_max.count(), options.backoff_base.count() << exponent);
+    // "Equal jitter": half fixed, half random, so clients that failed together spread out.
+    std::uniform_int_distribution<long> jitter(ceiling / 2, std::max(ceiling / 2, ceiling));
+    auto delay = std::chrono::milliseconds(jitter(random));
+    if (retry_after) {
+        delay = std::max(delay, std::chrono::milliseconds(std::chrono::seconds(*retry_after)));
+    }
+    return delay;
+}
+
+Json CommonsClient::State::call(const Params& request, bool post, bool write, const FilePart* file)
+{
+    std::string last_reason;
+    for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+        std::optional<int> retry_after;
+        try {
+            Params params = request;
+            params.emplace_back("format", "json");
+            params.emplace_back("formatversion", "2");
+            params.emplace_back("maxlag", std::to_string(options.maxlag));
+            if (write) {
+                if (!logged_in) {
+                    login();
+                }
+                if (csrf_token.empty()) {
+                    csrf_token = fetch_csrf_token();
+                }
+                if (!options.credentials.username.empty() || !options.credentials.oauth2_token.empty()) {
+                    params.emplace_back("assert", "user");
+                }
+                params.emplace_back("token", csrf_token);
+            }
+            const HttpAnswer answer = perform(params, post, file);
+            if (answer.status >= 500 || answer.status == 429) {
+                throw Transient{"HTTP " + std::to_string(answer.status), answer.retry_after};
+            }
+            if (answer.status != 200) {
+                throw ApiError("http", "HTTP " + std::to_string(answer.status) + " from " + options.api_url);
+            }
+            Json json = Json::parse(answer.body, nullptr, false);
+            if (json.is_discarded() || !json.is_object()) {
+                throw Transient{"the wiki answered with something that is not JSON", answer.retry_after};
+            }
+            if (!json.contains("error")) {
+                return json;
+            }
+            const std::string code = json["error"].value("code", "unknown");
+            const std::string info = json["error"].value("info", "");
+            if (code == "maxlag" || code == "ratelimited" || code == "readonly" ||
+                code.rfind("internal_api_error", 0) == 0) {
+                throw Transient{std::string(code).append(": ").append(info),
+                                answer.retry_after.value_or(code == "maxlag" ? 5 : 0)};
+            }
+            if (code == "badtoken") {
+                csrf_token.clear();
+                throw Transient{"badtoken", 0};
+            }
+            if (code == "assertuserfailed" || code == "assertnameduserfailed" || code == "notloggedin") {
+                logged_in = false;
+                csrf_token.clear();
+                throw Transient{code, 0};
+            }
+            throw ApiError(code, info);
+        } catch (const Transient& transient) {
+            last_reason = transient.reason;
+            retry_after = transient.retry_after;
+        }
+        if (attempt < options.max_attempts) {
+            // A fresh token or session needs no wait; everything else backs off.
+            const bool immediate =
+                retry_after == 0 &&
+                (last_reason == "badtoken" || last_reason.rfind("assert", 0) == 0 || last_reason == "notloggedin");
+            if (!immediate) {
+                std::this_thread::sleep_for(backoff(attempt, retry_after == 0 ? std::nullopt : retry_after));
+            }
+        }
+    }
+    throw TransientError("the wiki at " + options.api_url + " kept failing (" + last_reason + ") after " +
+                         std::to_string(options.max_attempts) + " attempts");
+}
+
+std::string CommonsClient::State::fetch_csrf_token()
+{
+    const Json json = call({{"action", "query"}, {"meta", "tokens"}, {"type", "csrf"}}, false, false);
+    std::string token = json.at("query").at("tokens").at("csrftoken").get<std::string>();
+    if (token == "+\\" && !options.credentials.username.empty()) {
+        logged_in = false;
+        throw Transient{"notloggedin", 0};
+    }
+    return token;
+}
+
+void CommonsClient::State::login()
+{
+    csrf_token.clear();
+    if (!options.credentials.oauth2_token.empty() || options.credentials.username.empty()) {
+        logged_in = true;
+        return;
+    }
+    const Json tokens = call({{"action", "query"}, {"meta", "tokens"}, {"type", "login"}}, false, false);
+    const std::string login_token = tokens.at("query").at("tokens").at("logintoken").get<std::string>();
+    const Json answer = call({{"action", "login"},
+                              {"lgname", options.credentials.username},
+                              {"lgpassword", options.credentials.password},
+                              {"lgtoken", login_token}},
+                             true, false);
+    const Json& login = answer.at("login");
+    if (login.value("result", "") != "Success") {
+        throw ApiError("login-failed", "login as " + options.credentials.username +
+                                           " failed: " + login.value("reason", login.value("result", "unknown")));
+    }
+    logged_in = true;
+}
+
+CommonsClient::CommonsClient(ClientOptions options) : state_(std::make_unique<State>())
+{
+    ensure_curl_initialised();
+    if (options.chunk_size == 0) {
+        throw std::invalid_argument("chunk size must be positive");
+    }
+    state_->options = std::move(options);
+    state_->curl.reset(curl_easy_init());
+    if (!state_->curl) {
+        throw std::runtime_error("libcurl could not be initialised");
+    }
+    state_->configure_handle();
+}
+
+CommonsClient::~CommonsClient() = default;
+
+const ClientOptions& CommonsClient::options() const
+{
+    return state_->options;
+}
+
+std::string CommonsClient::user_agent_for(const ClientOptions& options)
+{
+    return "digikit/" DIGIKIT_VERSION " (" + options.contact + ") libcurl/" +
+           curl_version_info(CURLVERSION_NOW)->version;
+}
+
+std::string CommonsClient::user_agent() const
+{
+    return user_agent_for(state_->options);
+}
+
+void CommonsClient::login()
+{
+    state_->login();
+}
+
+std::vector<std::string> CommonsClient::files_with_sha1(std::string_view sha1)
+{
+    const Json json = state_->call(
+        {{"action", "query"}, {"list", "allimages"}, {"aisha1", std::string(sha1)}, {"ailimit", "50"}}, false, false);
+    std::vector<std::string> names;
+    for (const auto& image : json.at("query").at("allimages")) {
+        names.push_back(image.at("name").get<std::string>());
+    }
+    return names;
+}
+
+std::optional<RemoteFile> CommonsClient::file_info(std::string_view name)
+{
+    const Json json = state_->call({{"action", "query"},
+                                    {"prop", "imageinfo"},
+                                    {"iiprop", "size|sha1|url"},
+                                    {"iilimit", "50"},
+                                    {"titles", file_title(name)}},
+                                   false, false);
+    const Json& page = json.at("query").at("pages").at(0);
+    if (page.value("missing", false) || !page.contains("imageinfo") || page["imageinfo"].empty()) {
+        return std::nullopt;
+    }
+    const Json& info = page["imageinfo"][0];
+    RemoteFile file;
+    const std::string title = page.at("title").get<std::string>();
+    file.name = title.substr(title.find(':') + 1);
+    file.size = info.value("size", std::uint64_t{0});
+    file.sha1 = info.value("sha1", "");
+    file.url = info.value("url", "");
+    file.description_url = info.value("descriptionurl", "");
+    file.versions = page["imageinfo"].size();
+    file.page_id = page.value("pageid", std::int64_t{0});
+    return file;
+}
+
+std::optional<std::string> CommonsClient::page_wikitext(std::string_view title)
+{
+    const Json json = state_->call({{"action", "query"},
+                                    {"prop", "revisions"},
+                                    {"rvprop", "content"},
+                                    {"rvslots", "main"},
+                                    {"titles", std::string(title)}},
+                                   false, false);
+    const Json& page = json.at("query").at("pages").at(0);
+    if (page.value("missing", false) || !page.contains("revisions")) {
+        return std::nullopt;
+    }
+    return page["revisions"][0].at("slots").at("main").at("content").get<std::string>();
+}
+
+UploadResponse CommonsClient::upload_plain(const std::filesystem::path& file, std::string_view name,
+                                           std::string_view text, std::string_view comment, bool ignore_warnings)
+{
+    Params params{{"action", "upload"},
+                  {"filename", std::string(name)},
+                  {"text", std::string(text)},
+                  {"comment", std::string(comment)}};
+    // Only ever present when meant: the parameter's mere presence means true.
+    if (ignore_warnings) {
+        params.emplace_back("ignorewarnings", "1");
+    }
+    const FilePart part{"file", file, {}, file.filename().string()};
+    return parse_upload(state_->call(params, true, true, &part));
+}
+
+UploadResponse CommonsClient::upload_chunk(const std::filesystem::path& file, std::uint64_t file_size,
+                                           std::string_view name, std::string_view filekey, std::uint64_t offset,
+                                           std::uint64_t length)
+{
+    Params params{{"action", "upload"},
+                  {"filename", std::string(name)},
+                  {"filesize", std::to_string(file_size)},
+                  {"offset", std::to_string(offset)},
+                  {"stash", "1"}};
+    if (!filekey.empty()) {
+        params.emplace_back("filekey", std::string(filekey));
+    }
+    const FilePart part{"chunk", {}, read_range(file, offset, length), "chunk.bin"};
+    return parse_upload(state_->call(params, true, true, &part));
+}
+
+UploadResponse CommonsClient::publish_stashed(std::string_view filekey, std::string_view name, std::string_view text,
+                                              std::string_view comment, bool ignore_warnings)
+{
+    Params params{{"action", "upload"},
+                  {"filename", std::string(name)},
+                  {"filekey", std::string(filekey)},
+                  {"text", std::string(text)},
+                  {"comment", std::string(comment)}};
+    if (ignore_warnings) {
+        params.emplace_back("ignorewarnings", "1");
+    }
+    return parse_upload(state_->call(params, true, true));
+}
+
+std::optional<std::uint64_t> CommonsClient::stash_offset(std::string_view filekey)
+{
+    try {
+        const UploadResponse status = parse_upload(
+            state_->call({{"action", "upload"}, {"checkstatus", "1"}, {"filekey", std::string(filekey)}}, true, true));
+        if (status.result != "Continue") {
+            return std::nullopt;
+        }
+        return status.offset;
+    } catch (const ApiError&) {
+        return std::nullopt;  // unknown or finished stash: the caller starts over
+    }
+}
+
+bool CommonsClient::stash_exists(std::string_view filekey)
+{
+    if (!state_->logged_in) {
+        state_->login();
+    }
+    try {
+        const Json json = state_->call({{"action", "query"},
+                                        {"prop", "stashimageinfo"},
+                                        {"siifilekey", std::string(filekey)},
+                                        {"siiprop", "size"}},
+                                       false, false);
+        const Json& infos = json.at("query").at("stashimageinfo");
+        return infos.is_array() && !infos.empty();
+    } catch (const ApiError&) {
+        return false;
+    }
+}
+
+bool CommonsClient::has_module(const std::string& module)
+{
+    if (const auto known = state_->modules.find(module); known != state_->modules.end()) {
+        return known->second;
+    }
+    const Json json = state_->call({{"action", "paraminfo"}, {"modules", module}}, false, false);
+    const Json& found = json.at("paraminfo").value("modules", Json::array());
+    const bool present = found.is_array() && !found.empty();
+    state_->modules[module] = present;
+    return present;
+}
+
+void CommonsClient::edit_entity(std::string_view entity_id, std::string_view data_json, std::string_view summary)
+{
+    state_->call({{"action", "wbeditentity"},
+                  {"id", std::string(entity_id)},
+                  {"data", std::string(data_json)},
+                  {"summary", std::string(summary)}},
+                 true, true);
+}
+
+void CommonsClient::delete_page(std::string_view title, std::string_view reason)
+{
+    state_->call({{"action", "delete"}, {"title", std::string(title)}, {"reason", std::string(reason)}}, true, true);
+}
+
+std::uint64_t CommonsClient::requests_sent() const
+{
+    return state_->requests;
+}
+
+}  // namespace digikit::uploader

@@ -1,0 +1,407 @@
+#include "digikit/uploader/upload_queue.hpp"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace digikit::uploader {
+namespace {
+
+constexpr std::array<std::string_view, 5> state_names = {"queued", "uploading", "published", "failed", "dropped"};
+
+std::int64_t now_seconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string join(const std::vector<std::string>& parts)
+{
+    std::string out;
+    for (const auto& part : parts) {
+        if (!out.empty()) {
+            out += ',';
+        }
+        out += part;
+    }
+    return out;
+}
+
+std::vector<std::string> split(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::stringstream stream{std::string(text)};
+    std::string part;
+    while (std::getline(stream, part, ',')) {
+        if (!part.empty()) {
+            out.push_back(part);
+        }
+    }
+    return out;
+}
+
+struct StatementFinalizer {
+    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+
+// One prepared statement with positional binding; throws with SQLite's message on error.
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql) : db_(db)
+    {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK) {
+            throw std::runtime_error(std::string("upload queue: ") + sqlite3_errmsg(db));
+        }
+        statement_.reset(raw);
+    }
+
+    Statement& bind(std::int64_t value)
+    {
+        check(sqlite3_bind_int64(statement_.get(), ++index_, value));
+        return *this;
+    }
+    Statement& bind(std::string_view value)
+    {
+        // A default string_view has no data pointer, which SQLite would store as NULL.
+        check(sqlite3_bind_text(statement_.get(), ++index_, value.data() == nullptr ? "" : value.data(),
+                                static_cast<int>(value.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+
+    // True while a row is available.
+    bool step()
+    {
+        const int rc = sqlite3_step(statement_.get());
+        if (rc == SQLITE_ROW) {
+            return true;
+        }
+        if (rc != SQLITE_DONE) {
+            throw std::runtime_error(std::string("upload queue: ") + sqlite3_errmsg(db_));
+        }
+        return false;
+    }
+
+    [[nodiscard]] std::int64_t integer(int column) const { return sqlite3_column_int64(statement_.get(), column); }
+    [[nodiscard]] std::string text(int column) const
+    {
+        const auto* bytes = sqlite3_column_text(statement_.get(), column);
+        const int size = sqlite3_column_bytes(statement_.get(), column);
+        return bytes == nullptr ? std::string()
+                                : std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
+    }
+
+private:
+    void check(int rc) const
+    {
+        if (rc != SQLITE_OK) {
+            throw std::runtime_error(std::string("upload queue: ") + sqlite3_errmsg(db_));
+        }
+    }
+
+    sqlite3* db_;
+    std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement_;
+    int index_ = 0;
+};
+
+constexpr std::string_view item_columns =
+    "id, path, sha1, size, target_name, description, state, filekey, offset, stash_time, published_name, note, "
+    "attempts, accepted_warnings, created_at, updated_at, structured_data";
+
+QueueItem read_item(const Statement& row)
+{
+    QueueItem item;
+    item.id = row.integer(0);
+    item.path = row.text(1);
+    item.sha1 = row.text(2);
+    item.size = static_cast<std::uint64_t>(row.integer(3));
+    item.target_name = row.text(4);
+    item.description = row.text(5);
+    item.state = parse_item_state(row.text(6)).value_or(ItemState::failed);
+    item.filekey = row.text(7);
+    item.offset = static_cast<std::uint64_t>(row.integer(8));
+    item.stash_time = row.integer(9);
+    item.published_name = row.text(10);
+    item.note = row.text(11);
+    item.attempts = static_cast<int>(row.integer(12));
+    item.accepted_warnings = split(row.text(13));
+    item.created_at = row.integer(14);
+    item.updated_at = row.integer(15);
+    item.structured_data = row.text(16);
+    return item;
+}
+
+}  // namespace
+
+std::string_view to_string(ItemState state)
+{
+    return state_names.at(static_cast<std::size_t>(state));
+}
+
+std::optional<ItemState> parse_item_state(std::string_view text)
+{
+    for (std::size_t i = 0; i < state_names.size(); ++i) {
+        if (state_names[i] == text) {
+            return static_cast<ItemState>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string file_sha1(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot read " + path.string());
+    }
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha1(), nullptr) != 1) {
+        throw std::runtime_error("SHA-1 unavailable in OpenSSL");
+    }
+    std::vector<char> buffer(1 << 20);
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got > 0) {
+            EVP_DigestUpdate(context.get(), buffer.data(), got);
+        }
+    }
+    if (in.bad()) {
+        throw std::runtime_error("error reading " + path.string());
+    }
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context.get(), digest.data(), &length);
+    static constexpr char hex_digits[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) {
+        hex += hex_digits[digest[i] >> 4];
+        hex += hex_digits[digest[i] & 0x0f];
+    }
+    return hex;
+}
+
+struct DatabaseCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+
+struct UploadQueue::Connection {
+    std::unique_ptr<sqlite3, DatabaseCloser> handle;
+
+    void exec(const std::string& sql) const
+    {
+        char* error = nullptr;
+        if (sqlite3_exec(handle.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+            std::string message = error != nullptr ? error : "unknown error";
+            sqlite3_free(error);
+            throw std::runtime_error("upload queue: " + message);
+        }
+    }
+    [[nodiscard]] Statement prepare(std::string_view sql) const { return {handle.get(), sql}; }
+    [[nodiscard]] int changes() const { return sqlite3_changes(handle.get()); }
+};
+
+UploadQueue::UploadQueue(const std::filesystem::path& database) : db_(std::make_unique<Connection>())
+{
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    db_->handle.reset(raw);
+    if (rc != SQLITE_OK) {
+        throw std::runtime_error("cannot open " + database.string() + ": " +
+                                 (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+    }
+    // Other parts of the daemon share the file: wait for their transactions, never fail on them.
+    sqlite3_busy_timeout(raw, 10000);
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec("PRAGMA synchronous=FULL");
+    db_->exec(R"sql(
+        CREATE TABLE IF NOT EXISTS upload_queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL,
+            sha1 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            target_name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'uploading', 'published', 'failed', 'dropped')),
+            filekey TEXT NOT NULL DEFAULT '',
+            offset INTEGER NOT NULL DEFAULT 0,
+            stash_time INTEGER NOT NULL DEFAULT 0,
+            published_name TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            accepted_warnings TEXT NOT NULL DEFAULT '',
+            structured_data TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (path, target_name))
+    )sql");
+}
+
+UploadQueue::~UploadQueue() = default;
+
+QueueItem UploadQueue::enqueue(const std::filesystem::path& path, std::string_view target_name,
+                               std::string_view description, std::string_view structured_data)
+{
+    if (target_name.empty()) {
+        throw QueueError("cannot queue " + path.string() + ": empty target name");
+    }
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+        throw QueueError("cannot queue " + path.string() + ": no such file");
+    }
+    const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
+    {
+        auto existing = db_->prepare("SELECT id, path FROM upload_queue WHERE target_name = ? AND state != 'dropped'");
+        existing.bind(target_name);
+        while (existing.step()) {
+            if (existing.text(1) == absolute) {
+                return get(existing.integer(0));
+            }
+            throw QueueError("cannot queue " + absolute + ": target name '" + std::string(target_name) +
+                             "' is already queued for " + existing.text(1));
+        }
+    }
+    const std::string sha1 = file_sha1(absolute);
+    const auto size = std::filesystem::file_size(absolute);
+    const std::int64_t now = now_seconds();
+    auto insert = db_->prepare(
+        "INSERT INTO upload_queue (path, sha1, size, target_name, description, structured_data, created_at, "
+        "updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path, target_name) DO NOTHING");
+    insert.bind(absolute).bind(sha1).bind(static_cast<std::int64_t>(size)).bind(target_name).bind(description);
+    insert.bind(structured_data);
+    insert.bind(now).bind(now);
+    insert.step();
+    auto select = db_->prepare("SELECT id FROM upload_queue WHERE path = ? AND target_name = ?");
+    select.bind(absolute).bind(target_name);
+    if (!select.step()) {
+        throw std::runtime_error("upload queue: row for " + absolute + " vanished");
+    }
+    return get(select.integer(0));
+}
+
+std::vector<QueueItem> UploadQueue::list() const
+{
+    auto select = db_->prepare("SELECT " + std::string(item_columns) + " FROM upload_queue ORDER BY id");
+    std::vector<QueueItem> items;
+    while (select.step()) {
+        items.push_back(read_item(select));
+    }
+    return items;
+}
+
+std::optional<QueueItem> UploadQueue::find(std::int64_t id) const
+{
+    auto select = db_->prepare("SELECT " + std::string(item_columns) + " FROM upload_queue WHERE id = ?");
+    select.bind(id);
+    if (!select.step()) {
+        return std::nullopt;
+    }
+    return read_item(select);
+}
+
+QueueItem UploadQueue::get(std::int64_t id) const
+{
+    auto item = find(id);
+    if (!item) {
+        throw QueueError("no upload queue item " + std::to_string(id));
+    }
+    return *item;
+}
+
+std::optional<QueueItem> UploadQueue::next() const
+{
+    auto select = db_->prepare("SELECT " + std::string(item_columns) +
+                               " FROM upload_queue WHERE state IN ('uploading', 'queued') "
+                               "ORDER BY state = 'uploading' DESC, id LIMIT 1");
+    if (!select.step()) {
+        return std::nullopt;
+    }
+    return read_item(select);
+}
+
+std::size_t UploadQueue::pending_count() const
+{
+    auto select = db_->prepare("SELECT COUNT(*) FROM upload_queue WHERE state IN ('uploading', 'queued')");
+    select.step();
+    return static_cast<std::size_t>(select.integer(0));
+}
+
+namespace {
+
+// Runs an UPDATE guarded by a state condition; names the item and its state when it did not apply.
+template <typename Bind>
+void update_item(UploadQueue& queue, sqlite3* db, std::int64_t id, std::string_view set_clause,
+                 std::string_view allowed_states, std::string_view action, Bind&& bind_values)
+{
+    Statement update(db, "UPDATE upload_queue SET " + std::string(set_clause) +
+                             ", updated_at = ? WHERE id = ? AND state IN (" + std::string(allowed_states) + ")");
+    bind_values(update);
+    update.bind(now_seconds()).bind(id);
+    update.step();
+    if (sqlite3_changes(db) == 0) {
+        const auto item = queue.find(id);
+        if (!item) {
+            throw QueueError("no upload queue item " + std::to_string(id));
+        }
+        throw QueueError("cannot " + std::string(action) + " item " + std::to_string(id) + ": it is " +
+                         std::string(to_string(item->state)));
+    }
+}
+
+}  // namespace
+
+void UploadQueue::retry(std::int64_t id, const std::vector<std::string>& accept_warnings)
+{
+    update_item(*this, db_->handle.get(), id,
+                "state = 'queued', attempts = 0, note = '', filekey = '', offset = 0, stash_time = 0, "
+                "accepted_warnings = ?",
+                "'failed', 'dropped'", "retry", [&](Statement& s) { s.bind(join(accept_warnings)); });
+}
+
+void UploadQueue::drop(std::int64_t id)
+{
+    update_item(*this, db_->handle.get(), id, "state = 'dropped', note = 'dropped by request'",
+                "'queued', 'uploading', 'failed'", "drop", [](Statement&) {});
+}
+
+void UploadQueue::mark_uploading(std::int64_t id, std::string_view filekey, std::uint64_t offset,
+                                 std::int64_t stash_time)
+{
+    update_item(*this, db_->handle.get(), id, "state = 'uploading', filekey = ?, offset = ?, stash_time = ?",
+                "'queued', 'uploading'", "mark uploading",
+                [&](Statement& s) { s.bind(filekey).bind(static_cast<std::int64_t>(offset)).bind(stash_time); });
+}
+
+void UploadQueue::restart_upload(std::int64_t id, std::string_view note)
+{
+    update_item(*this, db_->handle.get(), id, "state = 'queued', filekey = '', offset = 0, stash_time = 0, note = ?",
+                "'queued', 'uploading'", "restart", [&](Statement& s) { s.bind(note); });
+}
+
+void UploadQueue::mark_published(std::int64_t id, std::string_view published_name, std::string_view note)
+{
+    update_item(*this, db_->handle.get(), id,
+                "state = 'published', published_name = ?, note = ?, filekey = '', offset = 0, stash_time = 0",
+                "'queued', 'uploading'", "publish", [&](Statement& s) { s.bind(published_name).bind(note); });
+}
+
+void UploadQueue::mark_failed(std::int64_t id, std::string_view reason)
+{
+    update_item(*this, db_->handle.get(), id, "state = 'failed', note = ?, attempts = attempts + 1",
+                "'queued', 'uploading'", "fail", [&](Statement& s) { s.bind(reason); });
+}
+
+void UploadQueue::record_error(std::int64_t id, std::string_view error)
+{
+    update_item(*this, db_->handle.get(), id, "note = ?, attempts = attempts + 1", "'queued', 'uploading'",
+                "record an error on", [&](Statement& s) { s.bind(error); });
+}
+
+}  // namespace digikit::uploader
