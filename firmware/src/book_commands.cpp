@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "book_publisher.hpp"
 #include "book_store.hpp"
 #include "commands.hpp"
 #include "daemon.hpp"
@@ -160,7 +161,7 @@ int book_close_command(const Config& config, const std::string& id)
 {
     BookStore store(config.data_dir);
     if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is already closed");
-    std::cout << finish_book(store, id) << "\n";
+    std::cout << finish_book(store, config, id) << "\n";
     return 0;
 }
 

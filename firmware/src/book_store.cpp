@@ -93,20 +93,6 @@ std::string sequence_stem(int sequence)
     return zero_padded(sequence, 4);
 }
 
-std::string finish_book(BookStore& store, const std::string& id)
-{
-    store.close_book(id);
-    std::filesystem::remove_all(store.retaken_dir(id));
-    const auto missing = metadata::missing_for_upload(store.read_metadata(id));
-    std::string message = "closed book " + id;
-    if (!missing.empty()) {
-        std::string list;
-        for (const auto& field : missing) list += (list.empty() ? "" : ", ") + field;
-        message += "; not queued for upload until its metadata is complete (missing: " + list + ")";
-    }
-    return message;
-}
-
 void check_book_id(const std::string& id)
 {
     const bool plain = !id.empty() && id.size() <= 64 &&
@@ -312,13 +298,14 @@ std::vector<Page> BookStore::pages_of(const std::string& id)
     const std::lock_guard lock(mutex_);
     std::vector<Page> pages;
     for (const auto& row : db_.query(
-             "SELECT pages.shot_id, page_index, master_path, access_path, width, height, warnings FROM pages "
+             "SELECT pages.shot_id, page_index, master_path, access_path, width, height, warnings, captured_at FROM "
+             "pages "
              "JOIN shots ON shots.id = pages.shot_id WHERE shots.book_id = ? AND shots.retaken = 0 "
              "ORDER BY shots.sequence, CASE shots.role WHEN 'left' THEN 0 WHEN 'single' THEN 1 ELSE 2 END, page_index",
              {id})) {
         pages.push_back(Page{as_int(row[0]), static_cast<int>(as_int(row[1])), data_dir_ / as_text(row[2]),
                              data_dir_ / as_text(row[3]), static_cast<int>(as_int(row[4])),
-                             static_cast<int>(as_int(row[5])), split_lines(as_text(row[6]))});
+                             static_cast<int>(as_int(row[5])), split_lines(as_text(row[6])), as_text(row[7])});
     }
     return pages;
 }

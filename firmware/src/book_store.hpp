@@ -31,6 +31,7 @@ struct Page {
     int width = 0;
     int height = 0;
     std::vector<std::string> warnings;
+    std::string captured_at;  // of its shot, ISO 8601 UTC
 };
 
 struct BookSummary {
@@ -94,10 +95,6 @@ private:
 // "0042": sequence numbers name raw files (0042_left.jpg) and sort as text.
 [[nodiscard]] std::string sequence_stem(int sequence);
 [[nodiscard]] std::string zero_padded(int number, std::size_t width);
-
-// Closes a book (End book, `digikit book close`): retaken raws are dropped, and the
-// pages are queued for upload when the metadata is complete. Returns what happened.
-std::string finish_book(BookStore& store, const std::string& id);
 
 // Throws std::invalid_argument unless `id` is a plain book id (no path tricks).
 void check_book_id(const std::string& id);

@@ -89,14 +89,20 @@ void add_queue_commands(CLI::App& app, Values& v, Action& action)
 {
     auto* queue = app.add_subcommand("queue", "Show the upload queue; retry or drop an item");
     queue->add_flag("--json", v.json, "Print JSON");
-    queue->callback([&action] { action = [](const Config&) { return not_yet_command("the upload queue", 5); }; });
-    queue->add_subcommand("retry", "Queue a failed item again")->add_option("ID", v.id, "Queue item id")->required();
-    queue->add_subcommand("drop", "Drop an item from the queue")->add_option("ID", v.id, "Queue item id")->required();
+    queue->callback([&action, &v] {
+        if (!action) action = [&v](const Config& c) { return queue_command(c, v.json); };
+    });
+    auto* retry = queue->add_subcommand("retry", "Queue a failed item again");
+    retry->add_option("ID", v.id, "Queue item id")->required();
+    retry->callback([&action, &v] { action = [&v](const Config& c) { return queue_retry_command(c, v.id); }; });
+    auto* drop = queue->add_subcommand("drop", "Drop an item from the queue");
+    drop->add_option("ID", v.id, "Queue item id")->required();
+    drop->callback([&action, &v] { action = [&v](const Config& c) { return queue_drop_command(c, v.id); }; });
 
     auto* sync = app.add_subcommand("sync", "Upload what is queued to Commons");
     sync->add_flag("--once", v.once, "Upload everything queued, then exit with a summary");
     sync->add_flag("--dry-run", v.dry_run, "Show what would be uploaded, upload nothing");
-    sync->callback([&action] { action = [](const Config&) { return not_yet_command("sync", 5); }; });
+    sync->callback([&action, &v] { action = [&v](const Config& c) { return sync_command(c, v.once, v.dry_run); }; });
 }
 
 void add_commands(CLI::App& app, Values& v, Action& action)

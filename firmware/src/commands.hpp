@@ -45,6 +45,9 @@ int book_set_command(const Config& config, const std::string& id, const std::vec
 int book_close_command(const Config& config, const std::string& id);
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);
 int process_command(const Config& config, const ProcessOptions& options);
-int not_yet_command(const std::string& what, int issue);
+int queue_command(const Config& config, bool json);
+int queue_retry_command(const Config& config, const std::string& id);
+int queue_drop_command(const Config& config, const std::string& id);
+int sync_command(const Config& config, bool once, bool dry_run);
 
 }  // namespace digikit::firmware

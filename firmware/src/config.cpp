@@ -96,7 +96,7 @@ public:
     {
         Config config;
         config.source = source_;
-        only_keys(root, "", {"data_dir", "metadata", "commons", "device", "imaging", "storage", "buttons"});
+        only_keys(root, "", {"data_dir", "metadata", "commons", "device", "imaging", "storage", "buttons", "feedback"});
         std::string data_dir = config.data_dir.string();
         read_string(root, "", "data_dir", data_dir);
         if (data_dir.empty()) fail(root.get("data_dir"), "data_dir", "a non-empty path");
@@ -108,7 +108,8 @@ public:
             only_keys(*t, "storage.", {"min_free_mb"});
             read_int(*t, "storage.", "min_free_mb", config.storage.min_free_mb, 0, 1 << 30);
         }
-        if (const auto* t = section(root, "buttons")) only_keys(*t, "buttons.", {});
+        if (const auto* t = section(root, "buttons")) read_buttons(*t, config.buttons);
+        if (const auto* t = section(root, "feedback")) read_feedback(*t, config.feedback);
         read_devices(root, config.devices);
         return config;
     }
@@ -141,6 +142,51 @@ private:
         read_choice(t, "imaging.", "tiff_compression", out.tiff_compression, {"none", "lzw", "deflate"});
         read_int(t, "imaging.", "jpeg_quality", out.jpeg_quality, 1, 100);
         read_choice(t, "imaging.", "split", out.split, {"auto", "never", "always"});
+    }
+
+    void read_bool(const toml::table& table, const std::string& prefix, const char* key, bool& out) const
+    {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return;
+        if (!node->is_boolean()) fail(node, prefix + key, "true or false");
+        out = node->as_boolean()->get();
+    }
+
+    void read_buttons(const toml::table& t, Config::Buttons& out) const
+    {
+        static const std::set<std::string> lines{"capture_line", "retake_line", "new_book_line", "end_book_line",
+                                                 "sync_line"};
+        std::set<std::string> keys{"gpio_chip",    "active_low",  "pull_up",
+                                   "evdev_device", "debounce_ms", "long_press_ms"};
+        keys.insert(lines.begin(), lines.end());
+        only_keys(t, "buttons.", keys);
+        read_string(t, "buttons.", "gpio_chip", out.gpio_chip);
+        for (const auto& key : lines) {
+            std::string line;
+            read_string(t, "buttons.", key.c_str(), line);
+            if (line.empty()) continue;
+            std::string button = key.substr(0, key.size() - 5);  // "new_book_line" -> "new-book"
+            for (auto& c : button) c = c == '_' ? '-' : c;
+            out.gpio_lines[button] = line;
+        }
+        read_bool(t, "buttons.", "active_low", out.active_low);
+        read_bool(t, "buttons.", "pull_up", out.pull_up);
+        read_string(t, "buttons.", "evdev_device", out.evdev_device);
+        read_int(t, "buttons.", "debounce_ms", out.debounce_ms, 1, 1000);
+        read_int(t, "buttons.", "long_press_ms", out.long_press_ms, 100, 10000);
+    }
+
+    void read_feedback(const toml::table& t, Config::Feedback& out) const
+    {
+        only_keys(t, "feedback.", {"leds", "gpio_chip", "green", "amber", "red", "buzzer", "active_low"});
+        read_choice(t, "feedback.", "leds", out.leds, {"none", "gpio", "sysfs"});
+        read_string(t, "feedback.", "gpio_chip", out.gpio_chip);
+        for (const char* output : {"green", "amber", "red", "buzzer"}) {
+            std::string where;
+            read_string(t, "feedback.", output, where);
+            if (!where.empty()) out.outputs[output] = where;
+        }
+        read_bool(t, "feedback.", "active_low", out.active_low);
     }
 
     void read_devices(const toml::table& root, std::vector<DeviceConfig>& out) const

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,6 +45,25 @@ struct Config {
         std::string split = "auto";  // auto | never | always
         int max_backlog = 16;        // shots waiting for processing before captures pause
     } imaging;
+
+    // Physical buttons; the control socket is always there. A button with no line is absent.
+    struct Buttons {
+        std::string gpio_chip = "gpiochip0";
+        std::map<std::string, std::string> gpio_lines;  // "capture" -> "GPIO17" (name or offset)
+        bool active_low = true;
+        bool pull_up = true;
+        std::string evdev_device;  // a foot pedal or keypad, e.g. /dev/input/by-id/...-event-kbd
+        int debounce_ms = 30;
+        int long_press_ms = 1500;  // End book must be held this long
+    } buttons;
+
+    // LEDs and buzzer: none (only `digikit status` shows the signal), gpio or sysfs.
+    struct Feedback {
+        std::string leds = "none";
+        std::string gpio_chip = "gpiochip0";
+        std::map<std::string, std::string> outputs;  // "green" -> "GPIO5" or a /sys/class/leds folder
+        bool active_low = false;
+    } feedback;
 
     struct Storage {
         std::int64_t min_free_mb = 500;  // captures are refused below this much free space

@@ -4,18 +4,24 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "devices.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "kit.hpp"
+#include "operator_panel.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -73,6 +79,55 @@ void log_to_journal_under_systemd()
     auto journal = std::make_shared<spdlog::sinks::systemd_sink_mt>("digikit");
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("digikit", journal));
 }
+
+// Presses from the physical buttons arrive on their reader threads; one thread here
+// hands them to the kit in order, so a slow capture never stalls the button readers.
+class PressQueue {
+public:
+    explicit PressQueue(Kit& kit) : kit_(kit), thread_([this] { run(); }) {}
+    PressQueue(const PressQueue&) = delete;
+    PressQueue& operator=(const PressQueue&) = delete;
+    ~PressQueue()
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+
+    void post(hardware::Button button)
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            pending_.push_back(button);
+        }
+        changed_.notify_all();
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+            if (stopping_) return;
+            const auto button = pending_.front();
+            pending_.pop_front();
+            lock.unlock();
+            (void)kit_.press(button);
+            lock.lock();
+        }
+    }
+
+    Kit& kit_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<hardware::Button> pending_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -133,7 +188,11 @@ int run_daemon(const Config& config)
     if (const auto removed = remove_interrupted_writes(config.data_dir); removed > 0) {
         spdlog::info("removed {} half-written file(s) left by an interruption", removed);
     }
-    Kit kit(config, make_cameras(config));
+    OperatorPanel panel(config);
+    Kit kit(config, make_cameras(config), [&panel](Signal signal) { panel.show(signal); });
+    PressQueue presses(kit);
+    panel.start([&presses](hardware::Button button) { presses.post(button); });
+    for (const auto& source : panel.describe()) spdlog::info("buttons: {}", source);
     const hardware::ControlSocketServer server(
         control_socket_path(config.data_dir),
         [&kit](const std::string& request) { return handle_control_request(kit, request); });
@@ -141,6 +200,7 @@ int run_daemon(const Config& config)
     sd_notify(0, "READY=1");
     wait_for_shutdown();
     sd_notify(0, "STOPPING=1");
+    panel.stop();
     return 0;
 }
 

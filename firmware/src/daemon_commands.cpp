@@ -3,9 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "camera_rig.hpp"
 #include "commands.hpp"
 #include "daemon.hpp"
+#include "devices.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
 
@@ -71,27 +71,37 @@ int status_command(const Config& config, bool json)
 
 int devices_command(const Config& config, bool json)
 {
-    const CameraRig rig(make_cameras(config));
+    const auto cameras = make_cameras(config);
     nlohmann::json devices = nlohmann::json::array();
-    for (const auto& info : rig.devices()) {
+    for (const auto& camera : cameras) {
+        const auto& info = camera->info();
         devices.push_back({{"id", info.id},
                            {"type", info.type},
                            {"model", info.model},
                            {"serial", info.serial},
                            {"role", capture::to_string(info.role)}});
     }
-    const nlohmann::json buttons = nlohmann::json::array(
+    nlohmann::json buttons = nlohmann::json::array(
         {{{"id", "socket:" + control_socket_path(config.data_dir).string()}, {"type", "control-socket"}}});
+    for (const auto& [button, line] : config.buttons.gpio_lines) {
+        buttons.push_back(
+            {{"id", "gpio:" + config.buttons.gpio_chip + ":" + line}, {"type", "gpio"}, {"button", button}});
+    }
+    if (!config.buttons.evdev_device.empty()) {
+        buttons.push_back({{"id", "evdev:" + config.buttons.evdev_device}, {"type", "evdev"}});
+    }
     if (json) {
         std::cout << nlohmann::json{{"devices", devices}, {"buttons", buttons}}.dump(2) << "\n";
         return 0;
     }
-    if (devices.empty()) std::cout << "no cameras or scanners configured\n";
+    if (devices.empty()) std::cout << "no cameras or scanners found\n";
     for (const auto& d : devices) {
         std::cout << d["id"].get<std::string>() << "  " << d["role"].get<std::string>() << "  "
                   << d["model"].get<std::string>() << "  serial " << d["serial"].get<std::string>() << "\n";
     }
-    for (const auto& b : buttons) std::cout << b["id"].get<std::string>() << "  buttons\n";
+    for (const auto& b : buttons) {
+        std::cout << b["id"].get<std::string>() << "  " << b.value("button", std::string("buttons")) << "\n";
+    }
     return 0;
 }
 
@@ -116,11 +126,6 @@ int capture_command(const Config& config, const std::string& device, const std::
     }
     std::cout << target.string() << "\n";
     return 0;
-}
-
-int not_yet_command(const std::string& what, int issue)
-{
-    throw CommandError(what + " is not implemented yet (issue " + std::to_string(issue) + ")");
 }
 
 }  // namespace digikit::firmware

@@ -1,5 +1,7 @@
 #include "kit.hpp"
 
+#include "book_publisher.hpp"
+
 #include <sys/statvfs.h>
 
 #include <spdlog/spdlog.h>
@@ -39,16 +41,19 @@ std::string Kit::unused_retake_stem(const std::string& book, int sequence) const
     }
 }
 
-Kit::Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras)
+Kit::Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras, std::function<void(Signal)> on_signal)
     : config_(std::move(config)),
       store_(config_.data_dir),
-      rig_(std::move(cameras)),
       processing_(store_, pipeline_options(config_)),
-      machine_(config_.imaging.max_backlog)
+      machine_(config_.imaging.max_backlog),
+      on_signal_(std::move(on_signal))
 {
+    for (const auto& camera : cameras) devices_.push_back(camera->info());
+    if (!cameras.empty()) rig_ = std::make_unique<capture::CameraRig>(std::move(cameras));
     const auto open = store_.open_book();
     if (open) spdlog::info("resuming open book {}", *open);
     machine_.resume(open.has_value());
+    if (on_signal_) on_signal_(Signal::ready);
 }
 
 Kit::Outcome Kit::press(hardware::Button button)
@@ -79,6 +84,7 @@ std::vector<KitAction> Kit::feed(const KitEvent& event)
         if (action.kind != KitAction::Kind::signal) continue;
         signal_ = action.signal;
         spdlog::debug("signal: {}", to_string(action.signal));
+        if (on_signal_) on_signal_(action.signal);
     }
     return actions;
 }
@@ -184,10 +190,17 @@ std::string Kit::capture(bool retake)
     }
     // A retake gets file names of its own: raw files are never overwritten.
     const std::string stem = retake ? unused_retake_stem(*book, sequence) : sequence_stem(sequence);
-    const auto files = rig_.fire(store_.raw_dir(*book), stem);
+    if (!rig_) throw capture::CaptureError("no camera is configured or attached", false);
+    std::vector<std::filesystem::path> stems;
+    for (const auto& device : devices_) {
+        stems.push_back(store_.raw_dir(*book) / (stem + "_" + std::string(capture::to_string(device.role))));
+    }
+    const auto files = rig_->capture(stems);
 
     std::vector<std::pair<std::string, std::filesystem::path>> shots;
-    for (const auto& file : files) shots.emplace_back(file.role, file.path);
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        shots.emplace_back(capture::to_string(devices_[i].role), files[i]);
+    }
     store_.record_capture(*book, sequence, shots, retake);
     // Kept aside until the book closes, in case the retake was the mistake.
     for (const auto& old : old_shots) {
@@ -206,7 +219,7 @@ std::string Kit::end_book()
 {
     const auto book = store_.open_book();
     if (!book) throw std::runtime_error("no open book to end");
-    return finish_book(store_, *book);
+    return finish_book(store_, config_, *book);
 }
 
 nlohmann::json Kit::last_capture_json(const std::string& book_id)
@@ -252,7 +265,7 @@ nlohmann::json Kit::status()
     }
     status["processing_backlog"] = processing_.backlog();
     nlohmann::json cameras = nlohmann::json::array();
-    for (const auto& device : rig_.devices()) {
+    for (const auto& device : devices_) {
         cameras.push_back({{"id", device.id},
                            {"role", capture::to_string(device.role)},
                            {"model", device.model},

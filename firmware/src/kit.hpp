@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -8,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "book_store.hpp"
-#include "camera_rig.hpp"
 #include "config.hpp"
+#include "digikit/capture/camera_rig.hpp"
 #include "digikit/hardware/button.hpp"
 #include "kit_state_machine.hpp"
 #include "processing_worker.hpp"
@@ -25,7 +26,9 @@ public:
         std::string message;  // one line for the operator / `digikit press`
     };
 
-    Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras);
+    // `on_signal` tells the operator (LEDs, buzzer) what the state machine decided.
+    Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras,
+        std::function<void(Signal)> on_signal = {});
 
     Outcome press(hardware::Button button);
     [[nodiscard]] nlohmann::json status();
@@ -46,12 +49,14 @@ private:
 
     Config config_;
     BookStore store_;
-    CameraRig rig_;
+    std::vector<capture::DeviceInfo> devices_;
+    std::unique_ptr<capture::CameraRig> rig_;  // none without cameras: captures are refused
     ProcessingWorker processing_;
     std::mutex press_mutex_;  // presses are handled one after the other
     std::mutex state_mutex_;  // machine_, signal_, last_error_: read by `status` meanwhile
     KitStateMachine machine_;
     Signal signal_ = Signal::ready;
+    std::function<void(Signal)> on_signal_;
     std::string last_error_;
 };
 

@@ -73,7 +73,8 @@ void ProcessingWorker::process(const Shot& shot)
     std::vector<Page> pages;
     int index = 0;
     for (const auto& page : result.pages) {
-        pages.push_back(Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings});
+        pages.push_back(
+            Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings, shot.captured_at});
     }
     if (result.error) {
         // The raw file stays; the shot is marked done so it does not block the backlog,

@@ -10,12 +10,10 @@
 #include "file_descriptor.hpp"
 #include "gpio_chip.hpp"
 
+#include "libevdev_handle.hpp"
+
 namespace digikit::hardware {
 namespace {
-
-struct LibevdevFree {
-    void operator()(libevdev* device) const { libevdev_free(device); }
-};
 
 std::vector<std::filesystem::path> entries(const std::filesystem::path& folder)
 {

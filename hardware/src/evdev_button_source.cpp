@@ -13,14 +13,9 @@
 #include "file_descriptor.hpp"
 #include "wake_event.hpp"
 
+#include "libevdev_handle.hpp"
+
 namespace digikit::hardware {
-namespace {
-
-constexpr std::chrono::milliseconds reopen_interval{1000};
-
-struct LibevdevFree {
-    void operator()(libevdev* device) const { libevdev_free(device); }
-};
 
 // An open, grabbed input device. Members go in reverse: libevdev freed, then the fd
 // closed, which also ends the grab.
@@ -28,6 +23,10 @@ struct OpenDevice {
     std::unique_ptr<FileDescriptor> fd;
     std::unique_ptr<libevdev, LibevdevFree> device;
 };
+
+namespace {
+
+constexpr std::chrono::milliseconds reopen_interval{1000};
 
 OpenDevice open_device(const std::filesystem::path& path, const KeyMap& keys)
 {

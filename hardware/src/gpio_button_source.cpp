@@ -15,19 +15,19 @@
 namespace digikit::hardware {
 namespace {
 
-struct WatchedLine {
-    Button button;
-    std::string spec;
-    gpiod_line* line;  // owned by the chip
-    std::optional<bool> last_down;
-};
-
 std::chrono::nanoseconds since_boot(const timespec& ts)
 {
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
 }  // namespace
+
+struct WatchedLine {
+    Button button;
+    std::string spec;
+    gpiod_line* line;  // owned by the chip
+    std::optional<bool> last_down;
+};
 
 struct GpioButtonSource::State {
     GpioButtonSettings settings;

@@ -1,0 +1,117 @@
+// `digikit queue` and `digikit sync`: the upload queue in digikit.sqlite and the wiki.
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "digikit/uploader/sync.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+uploader::UploadQueue open_queue(const Config& config)
+{
+    std::filesystem::create_directories(config.data_dir);
+    return uploader::UploadQueue(config.data_dir / "digikit.sqlite");
+}
+
+std::int64_t item_id(const std::string& text)
+{
+    try {
+        std::size_t used = 0;
+        const auto id = std::stoll(text, &used);
+        if (used == text.size() && id > 0) return id;
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): reported below
+    }
+    throw CommandError("'" + text + "' is not a queue item id (see digikit queue)");
+}
+
+nlohmann::json item_json(const uploader::QueueItem& item)
+{
+    return {{"id", item.id},
+            {"state", uploader::to_string(item.state)},
+            {"file", item.path.string()},
+            {"target", item.target_name},
+            {"size", item.size},
+            {"sha1", item.sha1},
+            {"offset", item.offset},
+            {"attempts", item.attempts},
+            {"note", item.note},
+            {"published_name", item.published_name}};
+}
+
+// A progress line that rewrites itself on a terminal; plain lines otherwise.
+void show_upload_progress(const uploader::SyncEvent& event)
+{
+    static const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    const auto& item = event.item;
+    if (event.kind == uploader::SyncEventKind::bytes_sent) {
+        if (!terminal) return;
+        const auto percent = item.size == 0 ? 100 : event.bytes_done * 100 / item.size;
+        std::cerr << "\r\033[K#" << item.id << " " << item.target_name << "  " << percent << "%" << std::flush;
+        return;
+    }
+    if (event.kind == uploader::SyncEventKind::item_started) return;
+    std::cerr << (terminal ? "\r\033[K" : "") << "#" << item.id << " " << item.target_name << ": " << event.message
+              << "\n";
+}
+
+}  // namespace
+
+int queue_command(const Config& config, bool json)
+{
+    const auto items = open_queue(config).list();
+    if (json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& item : items) list.push_back(item_json(item));
+        std::cout << list.dump(2) << "\n";
+        return 0;
+    }
+    if (items.empty()) std::cout << "the upload queue is empty\n";
+    for (const auto& item : items) {
+        std::cout << item.id << "  " << uploader::to_string(item.state) << "  " << item.target_name;
+        if (!item.note.empty()) std::cout << "  (" << item.note << ")";
+        std::cout << "\n";
+    }
+    return 0;
+}
+
+int queue_retry_command(const Config& config, const std::string& id)
+{
+    open_queue(config).retry(item_id(id));
+    std::cout << "queue item " << id << " will be uploaded again\n";
+    return 0;
+}
+
+int queue_drop_command(const Config& config, const std::string& id)
+{
+    open_queue(config).drop(item_id(id));
+    std::cout << "queue item " << id << " dropped\n";
+    return 0;
+}
+
+int sync_command(const Config& config, bool once, bool dry_run)
+{
+    auto queue = open_queue(config);
+    uploader::ClientOptions options;
+    options.api_url = config.commons.api_url;
+    if (!dry_run) options.credentials = uploader::load_credentials(config.commons.credentials_file);
+    uploader::CommonsClient client(std::move(options));
+    uploader::SyncOptions sync;
+    sync.dry_run = dry_run;
+    for (;;) {
+        const auto summary = uploader::sync_queue(queue, client, sync, show_upload_progress);
+        for (const auto& line : summary.plan) std::cout << line << "\n";
+        std::cout << summary.published << " published, " << summary.already_on_wiki << " already on the wiki, "
+                  << summary.failed << " failed, " << summary.remaining << " remaining\n";
+        if (summary.complete() || dry_run) return summary.failed == 0 ? 0 : 1;
+        if (once) throw CommandError("sync stopped: " + summary.stopped_because);
+        std::cerr << "sync paused: " << summary.stopped_because << "; trying again in 30 s\n";
+        std::this_thread::sleep_for(std::chrono::seconds(30));
+    }
+}
+
+}  // namespace digikit::firmware
