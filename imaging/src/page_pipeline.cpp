@@ -1,1 +1,294 @@
-// placeholder: being written
+#include "digikit/imaging/page_pipeline.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include <opencv2/imgproc.hpp>
+
+#include "page_finder.hpp"
+#include "page_writer.hpp"
+#include "photo_decoder.hpp"
+#include "quality_checks.hpp"
+
+namespace digikit::imaging {
+namespace {
+
+constexpr int decision_long_side = 1000;  // pixels of the reduced image the pages are found on
+
+cv::Mat reduce_for_search(const cv::Mat& full, double& scale)
+{
+    const int longest = std::max(full.cols, full.rows);
+    if (longest <= decision_long_side) {
+        scale = 1.0;
+        return full;
+    }
+    scale = static_cast<double>(longest) / decision_long_side;
+    cv::Mat reduced;
+    const cv::Size size(static_cast<int>(std::lround(full.cols / scale)),
+                        static_cast<int>(std::lround(full.rows / scale)));
+    cv::resize(full, reduced, size, 0, 0, cv::INTER_AREA);
+    scale = static_cast<double>(full.cols) / size.width;
+    return reduced;
+}
+
+FoundPage whole_frame(cv::Size size)
+{
+    const double w = size.width;
+    const double h = size.height;
+    return {{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)}, {false, false, false, false}};
+}
+
+cv::Mat straighten(const cv::Mat& full, const Quad& quad, cv::Size size)
+{
+    const std::array<cv::Point2f, 4> from{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
+                                          cv::Point2f(quad[3])};
+    const auto w = static_cast<float>(size.width);
+    const auto h = static_cast<float>(size.height);
+    // Pixel centres: the corner of the page is the outer corner of the first pixel.
+    const std::array<cv::Point2f, 4> to{cv::Point2f(-0.5f, -0.5f), cv::Point2f(w - 0.5f, -0.5f),
+                                        cv::Point2f(w - 0.5f, h - 0.5f), cv::Point2f(-0.5f, h - 0.5f)};
+    const cv::Mat transform = cv::getPerspectiveTransform(from.data(), to.data());
+    cv::Mat page;
+    cv::warpPerspective(full, page, transform, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return page;
+}
+
+void add_page_checks(PageResult& result, const cv::Mat& page, const cv::Mat& reduced, const Quad& reduced_quad,
+                     double rotation_deg, bool found)
+{
+    const double sharpness = page_sharpness(page);
+    const Exposure exposure = page_exposure(reduced, reduced_quad);
+    result.checks["page_found"] = found ? 1 : 0;
+    result.checks["rotation_deg"] = std::round(rotation_deg * 100) / 100;
+    result.checks["sharpness"] = std::round(sharpness * 10) / 10;
+    result.checks["clipped"] = std::round(exposure.clipped * 10000) / 10000;
+    result.checks["paper_white"] = exposure.paper_white;
+    if (!found) result.warnings.emplace_back("page_not_found");
+    if (std::abs(rotation_deg) > max_rotation_deg) result.warnings.emplace_back("rotated_over_10_degrees");
+    if (sharpness < min_sharpness) result.warnings.emplace_back("blurry");
+    if (exposure.clipped > max_clipped) result.warnings.emplace_back("clipped");
+    if (exposure.paper_white < min_paper_white) result.warnings.emplace_back("underexposed");
+}
+
+void remove_outputs(const ImageResult& result)
+{
+    std::error_code ignored;
+    for (const auto& page : result.pages) {
+        std::filesystem::remove(page.master, ignored);
+        std::filesystem::remove(page.access, ignored);
+    }
+}
+
+struct PhotoOutcome {
+    ImageResult result;
+    PerceptualHash hash = 0;
+};
+
+PhotoOutcome process_one(const std::filesystem::path& input, const std::filesystem::path& out_dir,
+                         const std::string& stem, const PipelineOptions& options)
+{
+    PhotoOutcome outcome;
+    outcome.result.input = input;
+    try {
+        const cv::Mat full = decode_photo(input);
+        double scale = 1.0;
+        const cv::Mat reduced = reduce_for_search(full, scale);
+        outcome.hash = perceptual_hash(reduced);
+        PageLayout layout =
+            options.profile == SourceProfile::flatbed ? find_flatbed_page(reduced) : find_pages(reduced, options.split);
+        const bool found = !layout.pages.empty();
+        if (!found) layout.pages = {whole_frame(reduced.size())};
+        const PageLayout scaled = scale_layout(layout, scale);
+        const double search_radius = std::max(4.0, 3.0 * scale);
+        std::filesystem::create_directories(out_dir);
+        for (std::size_t i = 0; i < scaled.pages.size(); ++i) {
+            PageResult page;
+            const Quad quad = refine_quad(full, scaled.pages[i], search_radius);
+            const cv::Size size = page_size(quad);
+            const cv::Mat straight = straighten(full, quad, size);
+            for (std::size_t k = 0; k < 4; ++k) page.quad[k] = {quad[k].x, quad[k].y};
+            page.width = size.width;
+            page.height = size.height;
+            add_page_checks(page, straight, reduced, layout.pages[i].quad, layout.rotation_deg, found);
+            const std::string name = stem + "_" + std::to_string(i + 1);
+            page.master = out_dir / (name + ".tif");
+            page.access = out_dir / (name + ".jpg");
+            outcome.result.pages.push_back(page);
+            write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi);
+            write_jpeg_access(straight, page.access, options.jpeg_quality, options.resolution_dpi);
+        }
+    } catch (const std::exception& e) {
+        remove_outputs(outcome.result);
+        outcome.result.pages.clear();
+        outcome.result.error = e.what();
+    }
+    return outcome;
+}
+
+bool is_image_name(const std::filesystem::path& path)
+{
+    static const std::set<std::string> extensions{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"};
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return extensions.contains(ext);
+}
+
+std::vector<std::filesystem::path> expand_inputs(const std::vector<std::filesystem::path>& inputs)
+{
+    std::vector<std::filesystem::path> photos;
+    for (const auto& input : inputs) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(input, ec)) {
+            photos.push_back(input);
+            continue;
+        }
+        std::vector<std::filesystem::path> inside;
+        for (const auto& entry : std::filesystem::directory_iterator(input, ec)) {
+            if (entry.is_regular_file(ec) && is_image_name(entry.path())) inside.push_back(entry.path());
+        }
+        std::sort(inside.begin(), inside.end());
+        photos.insert(photos.end(), inside.begin(), inside.end());
+    }
+    return photos;
+}
+
+// Output stems: the input's name, made unique when two inputs share it.
+std::vector<std::string> unique_stems(const std::vector<std::filesystem::path>& photos)
+{
+    std::map<std::string, int> seen;
+    std::vector<std::string> stems;
+    for (const auto& photo : photos) {
+        const std::string stem = photo.stem().string();
+        const int count = ++seen[stem];
+        stems.push_back(count == 1 ? stem : stem + "-" + std::to_string(count));
+    }
+    return stems;
+}
+
+double median(std::vector<double> values)
+{
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
+    return values[values.size() / 2];
+}
+
+// Checks that need the whole batch: page size against the median, repeated captures.
+void add_batch_checks(std::vector<PhotoOutcome>& outcomes)
+{
+    std::vector<double> widths;
+    std::vector<double> heights;
+    for (const auto& outcome : outcomes) {
+        for (const auto& page : outcome.result.pages) {
+            if (page.checks.value("page_found", 0) == 0) continue;
+            widths.push_back(page.width);
+            heights.push_back(page.height);
+        }
+    }
+    if (widths.size() >= 3) {
+        const double median_width = median(widths);
+        const double median_height = median(heights);
+        for (auto& outcome : outcomes) {
+            for (auto& page : outcome.result.pages) {
+                const double deviation =
+                    std::max(std::abs(page.width / median_width - 1), std::abs(page.height / median_height - 1));
+                page.checks["size_deviation"] = std::round(deviation * 1000) / 1000;
+                if (deviation > max_size_deviation) page.warnings.emplace_back("size_inconsistent");
+            }
+        }
+    }
+    for (std::size_t i = 1; i < outcomes.size(); ++i) {
+        if (outcomes[i].result.error || outcomes[i - 1].result.error) continue;
+        const int distance = hash_distance(outcomes[i].hash, outcomes[i - 1].hash);
+        for (auto& page : outcomes[i].result.pages) {
+            page.checks["duplicate_distance"] = distance;
+            if (distance <= duplicate_hash_distance) page.warnings.emplace_back("duplicate");
+        }
+    }
+}
+
+}  // namespace
+
+SplitMode parse_split_mode(std::string_view text)
+{
+    if (text == "auto") return SplitMode::automatic;
+    if (text == "never") return SplitMode::never;
+    if (text == "always") return SplitMode::always;
+    throw std::invalid_argument("split mode must be auto, never or always, not '" + std::string(text) + "'");
+}
+
+TiffCompression parse_tiff_compression(std::string_view text)
+{
+    if (text == "none") return TiffCompression::none;
+    if (text == "lzw") return TiffCompression::lzw;
+    if (text == "deflate") return TiffCompression::deflate;
+    throw std::invalid_argument("TIFF compression must be none, lzw or deflate, not '" + std::string(text) + "'");
+}
+
+ImageResult process_photo(const std::filesystem::path& input, const std::filesystem::path& out_dir,
+                          const std::string& stem, const PipelineOptions& options)
+{
+    return process_one(input, out_dir, stem, options).result;
+}
+
+std::vector<ImageResult> process_batch(const std::vector<std::filesystem::path>& inputs,
+                                       const std::filesystem::path& out_dir, const BatchOptions& options)
+{
+    const auto photos = expand_inputs(inputs);
+    const auto stems = unique_stems(photos);
+    std::vector<PhotoOutcome> outcomes(photos.size());
+    std::atomic<std::size_t> next{0};
+    std::size_t done = 0;
+    std::mutex progress;
+    auto work = [&] {
+        for (std::size_t i = next++; i < photos.size(); i = next++) {
+            outcomes[i] = process_one(photos[i], out_dir, stems[i], options.pipeline);
+            if (options.on_done) {
+                const std::lock_guard lock(progress);
+                options.on_done(outcomes[i].result, ++done, photos.size());
+            }
+        }
+    };
+    const auto workers = static_cast<std::size_t>(std::clamp(options.threads, 1, 64));
+    std::vector<std::jthread> pool;
+    for (std::size_t w = 1; w < std::min(workers, photos.size()); ++w) pool.emplace_back(work);
+    work();
+    pool.clear();
+    add_batch_checks(outcomes);
+    std::vector<ImageResult> results;
+    results.reserve(outcomes.size());
+    for (auto& outcome : outcomes) results.push_back(std::move(outcome.result));
+    return results;
+}
+
+nlohmann::json report_json(const std::vector<ImageResult>& results)
+{
+    nlohmann::json images = nlohmann::json::array();
+    for (const auto& result : results) {
+        nlohmann::json pages = nlohmann::json::array();
+        for (const auto& page : result.pages) {
+            nlohmann::json quad = nlohmann::json::array();
+            for (const auto& corner : page.quad) {
+                quad.push_back({std::round(corner.x * 100) / 100, std::round(corner.y * 100) / 100});
+            }
+            pages.push_back({{"quad", quad},
+                             {"master", page.master.string()},
+                             {"access", page.access.string()},
+                             {"width", page.width},
+                             {"height", page.height},
+                             {"checks", page.checks},
+                             {"warnings", page.warnings}});
+        }
+        images.push_back({{"input", result.input.string()},
+                          {"error", result.error ? nlohmann::json(*result.error) : nlohmann::json(nullptr)},
+                          {"pages", pages}});
+    }
+    return {{"images", images}};
+}
+
+}  // namespace digikit::imaging

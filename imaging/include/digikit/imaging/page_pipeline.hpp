@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -11,7 +12,7 @@
 
 namespace digikit::imaging {
 
-enum class SplitMode { automatic, never, always };        // config/CLI: auto | never | always
+enum class SplitMode { automatic, never, always };  // config/CLI: auto | never | always
 enum class TiffCompression { none, lzw, deflate };
 enum class SourceProfile { camera, flatbed };
 
@@ -24,6 +25,7 @@ struct PipelineOptions {
     TiffCompression tiff_compression = TiffCompression::deflate;
     int jpeg_quality = 92;
     SourceProfile profile = SourceProfile::camera;
+    int resolution_dpi = 300;  // written to the TIFF/JPEG resolution tags
 };
 
 struct Point {
@@ -32,7 +34,7 @@ struct Point {
 };
 
 struct PageResult {
-    std::array<Point, 4> quad{};  // input pixels: top-left, top-right, bottom-right, bottom-left
+    std::array<Point, 4> quad{};   // input pixels: top-left, top-right, bottom-right, bottom-left
     std::filesystem::path master;  // TIFF
     std::filesystem::path access;  // JPEG
     int width = 0;
@@ -66,5 +68,27 @@ struct BatchOptions {
 
 // The report of SPEC.md: {"images": [{"input", "error", "pages": [...]}]}.
 [[nodiscard]] nlohmann::json report_json(const std::vector<ImageResult>& results);
+
+// A 64-bit perceptual hash (DCT of a 32x32 grey thumbnail) for spotting repeated captures.
+using PerceptualHash = std::uint64_t;
+// Bits that differ between two hashes; <= duplicate_hash_distance means "same picture".
+[[nodiscard]] int hash_distance(PerceptualHash a, PerceptualHash b);
+inline constexpr int duplicate_hash_distance = 6;
+
+// The operator's quick verdict, from a reduced decode (no output written): page(s)
+// found, exposure, rough sharpness and whether it repeats the previous capture.
+struct FirstLook {
+    std::optional<std::string> error;  // unreadable input
+    int pages_found = 0;
+    double exposure_clipped = 0;  // fraction of page pixels at 0 or 255
+    double paper_white = 0;       // 95th-percentile grey level inside the page(s)
+    double sharpness = 0;         // rough focus measure on the reduced image
+    PerceptualHash hash = 0;
+    bool duplicate = false;  // same picture as `previous`
+    std::vector<std::string> warnings;
+    [[nodiscard]] bool ok() const { return !error && pages_found > 0 && warnings.empty(); }
+};
+[[nodiscard]] FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previous = nullptr,
+                                   const PipelineOptions& options = {});
 
 }  // namespace digikit::imaging

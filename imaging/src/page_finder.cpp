@@ -1,0 +1,653 @@
+#include "page_finder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include <opencv2/imgproc.hpp>
+
+namespace digikit::imaging {
+namespace {
+
+constexpr double pi = 3.14159265358979323846;
+
+// A line through `point` along unit vector `direction`.
+struct Line {
+    cv::Point2d point;
+    cv::Point2d direction;
+};
+
+double norm(cv::Point2d v)
+{
+    return std::hypot(v.x, v.y);
+}
+
+Line line_through(cv::Point2d a, cv::Point2d b)
+{
+    const cv::Point2d d = b - a;
+    return {a, d / std::max(norm(d), 1e-9)};
+}
+
+std::optional<cv::Point2d> intersect(const Line& a, const Line& b)
+{
+    const double cross = a.direction.x * b.direction.y - a.direction.y * b.direction.x;
+    if (std::abs(cross) < 1e-9) return std::nullopt;
+    const cv::Point2d w = b.point - a.point;
+    const double t = (w.x * b.direction.y - w.y * b.direction.x) / cross;
+    return a.point + t * a.direction;
+}
+
+double distance_to(const Line& line, cv::Point2d p)
+{
+    const cv::Point2d w = p - line.point;
+    return std::abs(w.x * line.direction.y - w.y * line.direction.x);
+}
+
+// Least-squares line through points, refitted without the points farther than `outlier` away.
+std::optional<Line> fit_line(std::vector<cv::Point2d> points, double outlier)
+{
+    for (int round = 0; round < 3; ++round) {
+        if (points.size() < 4) return std::nullopt;
+        cv::Vec4d fit;
+        cv::fitLine(points, fit, cv::DIST_HUBER, 0, 0.01, 0.01);
+        const Line line{{fit[2], fit[3]}, {fit[0], fit[1]}};
+        std::vector<cv::Point2d> kept;
+        for (const auto& p : points) {
+            if (distance_to(line, p) <= outlier) kept.push_back(p);
+        }
+        if (kept.size() == points.size() || kept.size() < 4) return line;
+        points = std::move(kept);
+    }
+    cv::Vec4d fit;
+    cv::fitLine(points, fit, cv::DIST_L2, 0, 0.01, 0.01);
+    return Line{{fit[2], fit[3]}, {fit[0], fit[1]}};
+}
+
+cv::Point2d centroid(const Quad& q)
+{
+    return (q[0] + q[1] + q[2] + q[3]) / 4.0;
+}
+
+// Clockwise from the corner that starts the topmost side.
+Quad order_corners(std::array<cv::Point2d, 4> corners)
+{
+    Quad q;
+    std::copy(corners.begin(), corners.end(), q.begin());
+    const cv::Point2d c = centroid(q);
+    std::sort(q.begin(), q.end(), [&](cv::Point2d a, cv::Point2d b) {
+        return std::atan2(a.y - c.y, a.x - c.x) < std::atan2(b.y - c.y, b.x - c.x);
+    });
+    std::size_t top = 0;
+    double best = 1e18;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const double mid_y = (q[i].y + q[(i + 1) % 4].y) / 2;
+        if (mid_y < best) {
+            best = mid_y;
+            top = i;
+        }
+    }
+    std::rotate(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(top), q.end());
+    return q;
+}
+
+// Paper differs from the background; the background is what fills the frame's border.
+cv::Mat difference_from_background(const cv::Mat& bgr)
+{
+    cv::Mat lab;
+    cv::cvtColor(bgr, lab, cv::COLOR_BGR2Lab);
+    const int ring = std::max(2, std::min(bgr.cols, bgr.rows) / 40);
+    std::array<std::vector<uchar>, 3> samples;
+    for (int y = 0; y < lab.rows; ++y) {
+        const auto* row = lab.ptr<cv::Vec3b>(y);
+        const bool edge_row = y < ring || y >= lab.rows - ring;
+        for (int x = 0; x < lab.cols; x += (edge_row ? 2 : 1)) {
+            if (!edge_row && x == ring) x = lab.cols - ring;
+            for (std::size_t c = 0; c < 3; ++c) samples[c].push_back(row[x][static_cast<int>(c)]);
+        }
+    }
+    std::array<double, 3> background{};
+    for (std::size_t c = 0; c < 3; ++c) {
+        auto& s = samples[c];
+        std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 2), s.end());
+        background[c] = s[s.size() / 2];
+    }
+    cv::Mat difference(lab.size(), CV_8U);
+    for (int y = 0; y < lab.rows; ++y) {
+        const auto* in = lab.ptr<cv::Vec3b>(y);
+        auto* out = difference.ptr<uchar>(y);
+        for (int x = 0; x < lab.cols; ++x) {
+            const double dl = in[x][0] - background[0];
+            const double da = in[x][1] - background[1];
+            const double db = in[x][2] - background[2];
+            // Chroma counts double: paper is grey, cloth often is not.
+            out[x] = cv::saturate_cast<uchar>(std::sqrt(dl * dl + 4 * (da * da + db * db)));
+        }
+    }
+    return difference;
+}
+
+cv::Mat paper_mask(const cv::Mat& bgr)
+{
+    cv::Mat difference = difference_from_background(bgr);
+    cv::GaussianBlur(difference, difference, cv::Size(5, 5), 0);
+    cv::Mat mask;
+    cv::threshold(difference, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
+    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
+    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
+    return mask;
+}
+
+// Paper is what the background cannot reach without crossing an edge: a flood from
+// the background-coloured parts of the frame border over the pixels that are not on an
+// edge. Works where paper and background are alike in colour (light backgrounds).
+cv::Mat unreached_by_background(const cv::Mat& bgr)
+{
+    cv::Mat grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    cv::GaussianBlur(grey, grey, cv::Size(5, 5), 0);
+    cv::Mat edges;
+    cv::Canny(grey, edges, 12, 30);
+    // Thickened to close small gaps in the page's outline; undone on the result below.
+    const cv::Mat thicken = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
+    cv::dilate(edges, edges, thicken);
+    const cv::Mat difference = difference_from_background(bgr);
+    // floodFill needs a mask two pixels larger; non-zero mask pixels stop the fill.
+    cv::Mat fill(bgr.rows + 2, bgr.cols + 2, CV_8U, cv::Scalar(0));
+    edges.copyTo(fill(cv::Rect(1, 1, bgr.cols, bgr.rows)));
+    cv::Mat scratch = grey.clone();
+    auto seed = [&](int x, int y) {
+        if (fill.at<uchar>(y + 1, x + 1) == 0 && difference.at<uchar>(y, x) < 25) {
+            // Neighbour to neighbour within 3 grey levels: smooth light falloff passes,
+            // the gutter's shadow and the page edge do not.
+            cv::floodFill(scratch, fill, cv::Point(x, y), cv::Scalar(0), nullptr, cv::Scalar(3), cv::Scalar(3),
+                          4 | cv::FLOODFILL_MASK_ONLY | (128 << 8));
+        }
+    };
+    for (int x = 0; x < bgr.cols; x += 4) {
+        seed(x, 0);
+        seed(x, bgr.rows - 1);
+    }
+    for (int y = 0; y < bgr.rows; y += 4) {
+        seed(0, y);
+        seed(bgr.cols - 1, y);
+    }
+    const cv::Mat reached = fill(cv::Rect(1, 1, bgr.cols, bgr.rows)) == 128;
+    cv::Mat mask = ~reached;
+    // Half the thickening back (a thin outline must stay closed; the refinement at full
+    // resolution removes the last pixel of bias).
+    cv::erode(mask, mask, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+    // Where the fill leaked into a page (through its shadowed gutter) the page's closed
+    // outline is left: fill every outline solid.
+    cv::Mat sealed;
+    cv::morphologyEx(mask, sealed, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(15, 15)));
+    std::vector<std::vector<cv::Point>> outlines;
+    cv::findContours(sealed, outlines, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    cv::drawContours(mask, outlines, -1, cv::Scalar(255), cv::FILLED);
+    return mask;
+}
+
+// Four corners of a convex outline: the polygon simplified until it has four vertices.
+std::optional<Quad> approximate_quad(const std::vector<cv::Point>& hull)
+{
+    const double perimeter = cv::arcLength(hull, true);
+    double low = 0.002 * perimeter;
+    double high = 0.2 * perimeter;
+    for (int i = 0; i < 30; ++i) {
+        const double epsilon = (low + high) / 2;
+        std::vector<cv::Point> polygon;
+        cv::approxPolyDP(hull, polygon, epsilon, true);
+        if (polygon.size() == 4) {
+            std::array<cv::Point2d, 4> corners;
+            for (std::size_t k = 0; k < 4; ++k) corners[k] = polygon[k];
+            return order_corners(corners);
+        }
+        (polygon.size() > 4 ? low : high) = epsilon;
+    }
+    return std::nullopt;
+}
+
+bool on_frame_border(cv::Point p, cv::Size frame)
+{
+    return p.x <= 1 || p.y <= 1 || p.x >= frame.width - 2 || p.y >= frame.height - 2;
+}
+
+// Each side refitted to the outline points along it; sides lying on the frame border
+// are kept as they are and marked not visible.
+FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv::Size frame, std::size_t keep = 4)
+{
+    FoundPage page{rough, {true, true, true, true}};
+    const double diagonal = norm(rough[2] - rough[0]);
+    std::array<Line, 4> lines;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = rough[i];
+        const cv::Point2d b = rough[(i + 1) % 4];
+        lines[i] = line_through(a, b);
+        if (i == keep) continue;
+        const double length = norm(b - a);
+        std::vector<cv::Point2d> along;
+        std::size_t border = 0;
+        for (const auto& p : contour) {
+            const cv::Point2d q(p);
+            const double t = (q - a).dot(lines[i].direction) / length;
+            if (t < 0.08 || t > 0.92 || distance_to(lines[i], q) > 0.02 * diagonal) continue;
+            if (on_frame_border(p, frame)) {
+                ++border;
+                continue;
+            }
+            along.push_back(q);
+        }
+        if (border > along.size()) {
+            page.edge_visible[i] = false;
+            continue;
+        }
+        if (const auto line = fit_line(along, 1.5)) lines[i] = *line;
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (const auto corner = intersect(lines[(i + 3) % 4], lines[i])) page.quad[i] = *corner;
+    }
+    return page;
+}
+
+double side_length(const Quad& q, std::size_t i)
+{
+    return norm(q[(i + 1) % 4] - q[i]);
+}
+
+double rotation_of(const Quad& q)
+{
+    const cv::Point2d top = q[1] - q[0];
+    const cv::Point2d bottom = q[2] - q[3];
+    return std::atan2(top.y + bottom.y, top.x + bottom.x) * 180 / pi;
+}
+
+cv::Mat homography_to_rectangle(const Quad& q, cv::Size size)
+{
+    const std::array<cv::Point2f, 4> from{cv::Point2f(q[0]), cv::Point2f(q[1]), cv::Point2f(q[2]), cv::Point2f(q[3])};
+    const auto w = static_cast<float>(size.width);
+    const auto h = static_cast<float>(size.height);
+    const std::array<cv::Point2f, 4> to{cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+    return cv::getPerspectiveTransform(from.data(), to.data());
+}
+
+// Per column, the level of the paper: a high percentile of the grey values, so that
+// text (dark, but with paper between its lines) does not count and shadows do.
+std::vector<double> column_paper_level(const cv::Mat& grey)
+{
+    cv::Mat columns = grey.t();
+    std::vector<double> level(static_cast<std::size_t>(columns.rows));
+    std::vector<uchar> values;
+    for (int x = 0; x < columns.rows; ++x) {
+        values.assign(columns.ptr<uchar>(x), columns.ptr<uchar>(x) + columns.cols);
+        const auto rank = values.begin() + static_cast<std::ptrdiff_t>(values.size() * 8 / 10);
+        std::nth_element(values.begin(), rank, values.end());
+        level[static_cast<std::size_t>(x)] = *rank;
+    }
+    std::vector<double> smooth(level.size());
+    for (std::size_t x = 0; x < level.size(); ++x) {
+        const std::size_t from = x < 2 ? 0 : x - 2;
+        const std::size_t to = std::min(level.size(), x + 3);
+        double sum = 0;
+        for (std::size_t k = from; k < to; ++k) sum += level[k];
+        smooth[x] = sum / static_cast<double>(to - from);
+    }
+    return smooth;
+}
+
+// The gutter of a spread: the darkest paper near the middle of the straightened spread
+// (its shadow, or the background between the pages), followed band by band down the
+// page and returned as a line in the photo; nullopt when nothing there is clearly
+// darker than the pages.
+std::optional<Line> find_gutter(const cv::Mat& bgr, const Quad& spread, bool required)
+{
+    const cv::Size size(600, 400);
+    const cv::Mat to_straight = homography_to_rectangle(spread, size);
+    cv::Mat straight;
+    cv::warpPerspective(bgr, straight, to_straight, size, cv::INTER_AREA);
+    cv::Mat grey;
+    cv::cvtColor(straight, grey, cv::COLOR_BGR2GRAY);
+    const auto level = column_paper_level(grey.rowRange(size.height / 10, size.height * 9 / 10));
+    const int from = size.width * 35 / 100;
+    const int to = size.width * 65 / 100;
+    const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
+    int darkest = from;
+    for (int x = from; x < to; ++x) {
+        if (at(x) < at(darkest)) darkest = x;
+    }
+    std::vector<double> pages(level.begin() + size.width / 10, level.end() - size.width / 10);
+    std::nth_element(pages.begin(), pages.begin() + static_cast<std::ptrdiff_t>(pages.size() / 2), pages.end());
+    if (!required && pages[pages.size() / 2] - at(darkest) < 8) return std::nullopt;
+
+    // Band by band, the darkest column near the overall one: the gutter may slant.
+    constexpr int bands = 10;
+    const int reach = size.width / 25;
+    std::vector<cv::Point2d> track;
+    for (int b = 0; b < bands; ++b) {
+        const int y0 = size.height * (b + 1) / (bands + 2);
+        const int y1 = size.height * (b + 2) / (bands + 2);
+        const auto band = column_paper_level(grey.rowRange(y0, y1));
+        int best = darkest;
+        for (int x = std::max(0, darkest - reach); x < std::min(size.width, darkest + reach); ++x) {
+            if (band[static_cast<std::size_t>(x)] < band[static_cast<std::size_t>(best)]) best = x;
+        }
+        track.emplace_back(best + 0.5, (y0 + y1) / 2.0);
+    }
+    std::vector<cv::Point2d> ends{{darkest + 0.5, 0.0}, {darkest + 0.5, static_cast<double>(size.height)}};
+    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9) {
+        const auto x_at = [&](double y) {
+            return line->point.x + (y - line->point.y) * line->direction.x / line->direction.y;
+        };
+        ends = {{x_at(0), 0.0}, {x_at(size.height), static_cast<double>(size.height)}};
+    }
+    std::vector<cv::Point2d> mapped;
+    cv::perspectiveTransform(ends, mapped, to_straight.inv());
+    return line_through(mapped[0], mapped[1]);
+}
+
+// The two pages of a spread: each page's outer sides refitted to the outline on its
+// side of the gutter, the gutter line shared.
+std::vector<FoundPage> split_at_gutter(const FoundPage& spread, const Line& gutter,
+                                       const std::vector<cv::Point>& contour, cv::Size frame)
+{
+    const Quad& q = spread.quad;
+    const auto cut = [&](std::size_t a, std::size_t b) {
+        return intersect(line_through(q[a], q[b]), gutter).value_or((q[a] + q[b]) / 2);
+    };
+    const cv::Point2d top = cut(0, 1);
+    const cv::Point2d bottom = cut(3, 2);
+    std::vector<FoundPage> pages;
+    for (const Quad& rough : {Quad{q[0], top, bottom, q[3]}, Quad{top, q[1], q[2], bottom}}) {
+        const std::size_t inner = pages.empty() ? 1 : 3;
+        FoundPage page = fit_sides(rough, contour, frame, inner);
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i != inner && !spread.edge_visible[i]) page.edge_visible[i] = false;
+        }
+        page.edge_visible[inner] = false;
+        pages.push_back(page);
+    }
+    return pages;
+}
+
+}  // namespace
+
+namespace {
+
+struct Outline {
+    std::vector<cv::Point> contour;
+    FoundPage page;
+    double score = 0;  // how much the outline looks like one page or spread (0..1)
+};
+
+// The largest blob of a mask as a quadrilateral, scored by how well it fills that quad.
+// A second blob nearly as large joins it: the two pages of a spread that the gutter's
+// shadow (or a gap in the cradle) separated.
+std::optional<Outline> outline_of(const cv::Mat& mask)
+{
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
+    if (contours.empty()) return std::nullopt;
+    std::vector<std::pair<double, std::size_t>> by_area;
+    for (std::size_t i = 0; i < contours.size(); ++i) by_area.emplace_back(cv::contourArea(contours[i]), i);
+    std::sort(by_area.begin(), by_area.end(), std::greater<>());
+    const auto frame_area = static_cast<double>(mask.total());
+    double area = by_area[0].first;
+    if (area < 0.05 * frame_area) return std::nullopt;
+    std::vector<cv::Point> points = contours[by_area[0].second];
+    if (by_area.size() > 1 && by_area[1].first > 0.4 * area) {
+        const auto& second = contours[by_area[1].second];
+        points.insert(points.end(), second.begin(), second.end());
+        area += by_area[1].first;
+    }
+    std::vector<cv::Point> hull;
+    cv::convexHull(points, hull);
+    const auto rough = approximate_quad(hull);
+    if (!rough) return std::nullopt;
+    Outline outline{points, fit_sides(*rough, points, mask.size()), 0};
+    std::vector<cv::Point2f> corners;
+    for (const auto& c : outline.page.quad) corners.emplace_back(c);
+    const double quad_area = cv::contourArea(corners);
+    if (quad_area > 0.995 * frame_area) return std::nullopt;  // the whole frame is no page
+    outline.score = std::min(area, quad_area) / std::max(area, quad_area);
+    return outline;
+}
+
+}  // namespace
+
+PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split)
+{
+    PageLayout layout;
+    std::optional<Outline> best;
+    for (int method = 0; method < 2; ++method) {
+        const cv::Mat mask = method == 0 ? paper_mask(reduced_bgr) : unreached_by_background(reduced_bgr);
+        auto candidate = outline_of(mask);
+        if (candidate && (!best || candidate->score > best->score)) best = std::move(candidate);
+        if (best && best->score > 0.97) break;  // clear enough: skip the slower search
+    }
+    if (!best || best->score < 0.8) return layout;
+    const FoundPage& outline = best->page;
+    layout.rotation_deg = rotation_of(outline.quad);
+
+    const double aspect = (side_length(outline.quad, 0) + side_length(outline.quad, 2)) /
+                          (side_length(outline.quad, 1) + side_length(outline.quad, 3));
+    std::optional<Line> gutter;
+    if (split == SplitMode::always || (split == SplitMode::automatic && aspect > 1.0)) {
+        gutter = find_gutter(reduced_bgr, outline.quad, split == SplitMode::always);
+    }
+    if (gutter) {
+        layout.pages = split_at_gutter(outline, *gutter, best->contour, reduced_bgr.size());
+    } else {
+        layout.pages = {outline};
+    }
+    return layout;
+}
+
+PageLayout scale_layout(const PageLayout& layout, double scale)
+{
+    PageLayout scaled = layout;
+    for (auto& page : scaled.pages) {
+        for (auto& corner : page.quad) corner = (corner + cv::Point2d(0.5, 0.5)) * scale - cv::Point2d(0.5, 0.5);
+    }
+    return scaled;
+}
+
+namespace {
+
+// Luminance at a sub-pixel position (bilinear), or nullopt outside the image.
+std::optional<double> luminance_at(const cv::Mat& bgr, cv::Point2d p)
+{
+    const int x0 = static_cast<int>(std::floor(p.x));
+    const int y0 = static_cast<int>(std::floor(p.y));
+    if (x0 < 0 || y0 < 0 || x0 + 1 >= bgr.cols || y0 + 1 >= bgr.rows) return std::nullopt;
+    const double fx = p.x - x0;
+    const double fy = p.y - y0;
+    auto grey = [&](int x, int y) {
+        const auto& v = bgr.at<cv::Vec3b>(y, x);
+        return 0.114 * v[0] + 0.587 * v[1] + 0.299 * v[2];
+    };
+    const double top = grey(x0, y0) * (1 - fx) + grey(x0 + 1, y0) * fx;
+    const double bottom = grey(x0, y0 + 1) * (1 - fx) + grey(x0 + 1, y0 + 1) * fx;
+    return top * (1 - fy) + bottom * fy;
+}
+
+// Offsets (along the outward normal) of the strongest edge at each sample of one side.
+std::vector<cv::Point2d> edge_points(const cv::Mat& full, cv::Point2d a, cv::Point2d b, cv::Point2d outward,
+                                     double radius)
+{
+    constexpr int samples = 48;
+    const int reach = static_cast<int>(std::ceil(radius));
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    struct Profile {
+        cv::Point2d centre;
+        std::vector<double> gradient;
+    };
+    std::vector<Profile> profiles;
+    double sign_sum = 0;
+    for (int s = 0; s < samples; ++s) {
+        const double t = 0.06 + 0.88 * s / (samples - 1);
+        const cv::Point2d centre = a + t * (b - a);
+        std::vector<double> values;
+        bool inside = true;
+        for (int o = -reach - 1; o <= reach + 1 && inside; ++o) {
+            double sum = 0;
+            for (int k = -2; k <= 2; ++k) {
+                const auto v = luminance_at(full, centre + o * outward + 2.0 * k * along);
+                if (!v) {
+                    inside = false;
+                    break;
+                }
+                sum += *v;
+            }
+            values.push_back(sum / 5);
+        }
+        if (!inside) continue;
+        Profile profile{centre, {}};
+        for (std::size_t i = 1; i + 1 < values.size(); ++i) profile.gradient.push_back(values[i + 1] - values[i - 1]);
+        sign_sum += std::accumulate(profile.gradient.begin(), profile.gradient.end(), 0.0);
+        profiles.push_back(std::move(profile));
+    }
+    // The paper is brighter than the background on most photos, but not on all.
+    const double sign = sign_sum <= 0 ? -1.0 : 1.0;
+    std::vector<cv::Point2d> points;
+    for (const auto& profile : profiles) {
+        const auto& g = profile.gradient;
+        std::size_t best = 0;
+        for (std::size_t i = 1; i < g.size(); ++i) {
+            if (sign * g[i] > sign * g[best]) best = i;
+        }
+        if (sign * g[best] < 6 || best == 0 || best + 1 == g.size()) continue;
+        const double left = sign * g[best - 1];
+        const double mid = sign * g[best];
+        const double right = sign * g[best + 1];
+        const double denominator = left - 2 * mid + right;
+        const double shift = std::abs(denominator) > 1e-9 ? 0.5 * (left - right) / denominator : 0.0;
+        const double offset = static_cast<double>(best) - reach + std::clamp(shift, -0.5, 0.5);
+        points.push_back(profile.centre + offset * outward);
+    }
+    return points;
+}
+
+}  // namespace
+
+Quad refine_quad(const cv::Mat& full_bgr, const FoundPage& page, double search_radius)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    std::array<Line, 4> lines;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = q[i];
+        const cv::Point2d b = q[(i + 1) % 4];
+        lines[i] = line_through(a, b);
+        if (!page.edge_visible[i]) continue;
+        cv::Point2d outward(lines[i].direction.y, -lines[i].direction.x);
+        if (outward.dot((a + b) / 2 - middle) < 0) outward = -outward;
+        const auto points = edge_points(full_bgr, a, b, outward, search_radius);
+        if (points.size() < 12) continue;
+        if (const auto line = fit_line(points, 1.5)) lines[i] = *line;
+    }
+    Quad refined = q;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (const auto corner = intersect(lines[(i + 3) % 4], lines[i])) refined[i] = *corner;
+    }
+    return refined;
+}
+
+cv::Size page_size(const Quad& q)
+{
+    const double width = (side_length(q, 0) + side_length(q, 2)) / 2;
+    const double height = (side_length(q, 1) + side_length(q, 3)) / 2;
+    return {std::max(1, static_cast<int>(std::lround(width))), std::max(1, static_cast<int>(std::lround(height)))};
+}
+
+}  // namespace digikit::imaging
+
+namespace digikit::imaging {
+namespace {
+
+// Variance of the row sums of `ink` rotated by `degrees`: text lines line up at the skew.
+double profile_sharpness(const cv::Mat& ink, double degrees)
+{
+    const cv::Point2f centre(static_cast<float>(ink.cols) / 2, static_cast<float>(ink.rows) / 2);
+    cv::Mat rotated;
+    cv::warpAffine(ink, rotated, cv::getRotationMatrix2D(centre, degrees, 1.0), ink.size(), cv::INTER_NEAREST);
+    cv::Mat rows;
+    cv::reduce(rotated, rows, 1, cv::REDUCE_SUM, CV_64F);
+    cv::Scalar mean;
+    cv::Scalar deviation;
+    cv::meanStdDev(rows, mean, deviation);
+    return deviation[0] * deviation[0];
+}
+
+double quad_area(const Quad& q)
+{
+    std::vector<cv::Point2f> corners;
+    for (const auto& c : q) corners.emplace_back(c);
+    return cv::contourArea(corners);
+}
+
+// The text block, deskewed by projection profile, with a margin.
+PageLayout content_layout(const cv::Mat& reduced_bgr)
+{
+    PageLayout layout;
+    cv::Mat grey;
+    cv::cvtColor(reduced_bgr, grey, cv::COLOR_BGR2GRAY);
+    cv::Mat ink;
+    cv::adaptiveThreshold(grey, ink, 1, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, 25, 15);
+    if (cv::countNonZero(ink) < 50) return layout;
+    // Coarse then fine search of the skew, within +-10 degrees.
+    double best = 0;
+    for (double step : {1.0, 0.1}) {
+        const double centre = best;
+        double best_score = -1;
+        for (int k = -10; k <= 10; ++k) {
+            const double a = centre + k * step;
+            const double score = profile_sharpness(ink, a);
+            if (score > best_score) {
+                best_score = score;
+                best = a;
+            }
+        }
+    }
+    // The ink's bounding box in the deskewed frame, with a margin, mapped back.
+    const cv::Point2f centre(static_cast<float>(ink.cols) / 2, static_cast<float>(ink.rows) / 2);
+    const cv::Mat forward = cv::getRotationMatrix2D(centre, best, 1.0);
+    cv::Mat rotated;
+    cv::warpAffine(ink, rotated, forward, ink.size(), cv::INTER_NEAREST);
+    std::vector<cv::Point> points;
+    cv::findNonZero(rotated, points);
+    cv::Rect box = cv::boundingRect(points);
+    const int margin = std::max(box.width, box.height) / 20;
+    box = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin);
+    cv::Mat backward;
+    cv::invertAffineTransform(forward, backward);
+    std::vector<cv::Point2d> corners{{static_cast<double>(box.x), static_cast<double>(box.y)},
+                                     {static_cast<double>(box.br().x), static_cast<double>(box.y)},
+                                     {static_cast<double>(box.br().x), static_cast<double>(box.br().y)},
+                                     {static_cast<double>(box.x), static_cast<double>(box.br().y)}};
+    std::vector<cv::Point2d> mapped;
+    cv::transform(corners, mapped, backward);
+    FoundPage page{{mapped[0], mapped[1], mapped[2], mapped[3]}, {false, false, false, false}};
+    for (auto& c : page.quad) {
+        c.x = std::clamp(c.x, 0.0, static_cast<double>(reduced_bgr.cols));
+        c.y = std::clamp(c.y, 0.0, static_cast<double>(reduced_bgr.rows));
+    }
+    layout.pages = {page};
+    layout.rotation_deg = best;
+    return layout;
+}
+
+}  // namespace
+
+PageLayout find_flatbed_page(const cv::Mat& reduced_bgr)
+{
+    PageLayout page = find_pages(reduced_bgr, SplitMode::never);
+    PageLayout content = content_layout(reduced_bgr);
+    if (page.pages.empty()) return content;
+    if (content.pages.empty()) return page;
+    // A page edge only counts when it lies around the text with some margin; otherwise
+    // what was found is the text block itself.
+    const bool page_holds_text = quad_area(page.pages[0].quad) > 1.15 * quad_area(content.pages[0].quad);
+    return page_holds_text ? page : content;
+}
+
+}  // namespace digikit::imaging

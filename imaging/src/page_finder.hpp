@@ -1,0 +1,49 @@
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "digikit/imaging/page_pipeline.hpp"
+
+namespace digikit::imaging {
+
+// Corners top-left, top-right, bottom-right, bottom-left as the page reads.
+using Quad = std::array<cv::Point2d, 4>;
+
+struct FoundPage {
+    Quad quad;
+    // Side i runs from corner i to corner i+1 (top, right, bottom, left). False for a
+    // side that is not a visible paper edge (the gutter of a spread, the frame border).
+    std::array<bool, 4> edge_visible{true, true, true, true};
+};
+
+struct PageLayout {
+    std::vector<FoundPage> pages;  // reading order; empty when no page was found
+    double rotation_deg = 0;       // of the page (or spread) outline, clockwise positive
+};
+
+// Decides where the page(s) are on a reduced BGR photo (about 1000 pixels wide).
+[[nodiscard]] PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split);
+
+// Scales a layout found on a reduced image to the full image (`scale` = full / reduced).
+[[nodiscard]] PageLayout scale_layout(const PageLayout& layout, double scale);
+
+// Moves each visible side of `page` onto the strongest nearby edge of the full-resolution
+// photo (sub-pixel), within `search_radius` pixels of where the reduced search put it.
+[[nodiscard]] Quad refine_quad(const cv::Mat& full_bgr, const FoundPage& page, double search_radius);
+
+// Width and height of the straightened page: the mean lengths of opposite sides.
+[[nodiscard]] cv::Size page_size(const Quad& quad);
+
+}  // namespace digikit::imaging
+
+namespace digikit::imaging {
+
+// Flatbed scans: the page lies on the glass under a light lid, often with no visible
+// edge. The page's own edge when one is found; otherwise the text block, deskewed by
+// projection profile (the angle whose row sums of ink are sharpest) with a margin.
+[[nodiscard]] PageLayout find_flatbed_page(const cv::Mat& reduced_bgr);
+
+}  // namespace digikit::imaging

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "digikit/imaging/page_pipeline.hpp"
+#include "page_finder.hpp"
+
+namespace digikit::imaging {
+
+// Limits beyond which a check becomes a warning.
+inline constexpr double min_sharpness = 60.0;     // focus measure of the sharpest page tiles
+inline constexpr double max_clipped = 0.02;       // fraction of page pixels at 0 or 255
+inline constexpr double min_paper_white = 140.0;  // 95th-percentile grey of the page
+inline constexpr double max_rotation_deg = 10.0;
+inline constexpr double max_size_deviation = 0.08;  // relative to the batch's median page
+
+// Focus measure on tiles of a straightened full-resolution page: variance of the
+// Laplacian, averaged over the sharpest quarter of tiles (blank paper says nothing).
+[[nodiscard]] double page_sharpness(const cv::Mat& page_bgr);
+
+struct Exposure {
+    double clipped = 0;      // fraction of pixels at 0 or 255
+    double paper_white = 0;  // 95th-percentile grey level
+};
+// Over the pixels of `bgr` inside `quad` (in that image's pixels).
+[[nodiscard]] Exposure page_exposure(const cv::Mat& bgr, const Quad& quad);
+
+// DCT hash of the whole photo (any size, BGR or grey).
+[[nodiscard]] PerceptualHash perceptual_hash(const cv::Mat& image);
+
+}  // namespace digikit::imaging

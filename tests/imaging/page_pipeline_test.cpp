@@ -1,0 +1,282 @@
+#include "digikit/imaging/page_pipeline.hpp"
+
+#include <fstream>
+#include <memory>
+
+#include <gtest/gtest.h>
+#include <tiffio.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "quad_metrics.hpp"
+#include "synthetic_photo.hpp"
+#include "temp_dir.hpp"
+
+namespace digikit::imaging {
+namespace {
+
+using digikit::testing::TempDir;
+using testing::corner_error;
+using testing::corners_of;
+using testing::quad_iou;
+using testing::synthetic_photo;
+
+std::filesystem::path write_jpeg(const TempDir& dir, const std::string& name, const cv::Mat& bgr)
+{
+    const auto path = dir / name;
+    EXPECT_TRUE(cv::imwrite(path.string(), bgr, {cv::IMWRITE_JPEG_QUALITY, 92}));
+    return path;
+}
+
+std::size_t files_in(const std::filesystem::path& dir)
+{
+    if (!std::filesystem::exists(dir)) return 0;
+    return static_cast<std::size_t>(
+        std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
+}
+
+TEST(ParseOptions, AcceptsTheDocumentedValuesAndNamesThemOnError)
+{
+    EXPECT_EQ(parse_split_mode("auto"), SplitMode::automatic);
+    EXPECT_EQ(parse_split_mode("never"), SplitMode::never);
+    EXPECT_EQ(parse_split_mode("always"), SplitMode::always);
+    EXPECT_EQ(parse_tiff_compression("none"), TiffCompression::none);
+    EXPECT_EQ(parse_tiff_compression("lzw"), TiffCompression::lzw);
+    EXPECT_EQ(parse_tiff_compression("deflate"), TiffCompression::deflate);
+    try {
+        (void)parse_split_mode("sometimes");
+        FAIL() << "expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("auto, never or always"), std::string::npos);
+    }
+    EXPECT_THROW((void)parse_tiff_compression("jpeg"), std::invalid_argument);
+}
+
+TEST(ProcessPhoto, FindsARotatedPageAndWritesBothOutputs)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1200, 900}, 4.0, false);
+    const auto input = write_jpeg(dir, "IMG_0001.jpg", photo.bgr);
+    const auto result = process_photo(input, dir / "out", "IMG_0001", {});
+    ASSERT_FALSE(result.error) << *result.error;
+    ASSERT_EQ(result.pages.size(), 1u);
+    const auto& page = result.pages[0];
+    EXPECT_GT(quad_iou(corners_of(page.quad), photo.quads[0]), 0.98);
+    EXPECT_LT(corner_error(corners_of(page.quad), photo.quads[0]), 0.005);
+    EXPECT_EQ(page.master, dir / "out" / "IMG_0001_1.tif");
+    EXPECT_EQ(page.access, dir / "out" / "IMG_0001_1.jpg");
+    const cv::Mat jpeg = cv::imread(page.access.string());
+    ASSERT_FALSE(jpeg.empty());
+    EXPECT_EQ(jpeg.cols, page.width);
+    EXPECT_EQ(jpeg.rows, page.height);
+    EXPECT_NEAR(page.width, photo.flat_pages[0].cols, photo.flat_pages[0].cols * 0.01);
+    EXPECT_NEAR(page.height, photo.flat_pages[0].rows, photo.flat_pages[0].rows * 0.01);
+    for (const char* check : {"sharpness", "clipped", "paper_white", "rotation_deg", "page_found"}) {
+        EXPECT_TRUE(page.checks.contains(check)) << check;
+    }
+    EXPECT_NEAR(page.checks["rotation_deg"].get<double>(), 4.0, 0.2);
+    EXPECT_TRUE(page.warnings.empty()) << page.warnings.front();
+}
+
+struct TiffCloser {
+    void operator()(TIFF* t) const { TIFFClose(t); }
+};
+
+TEST(ProcessPhoto, WritesAnRgbTiffWithResolutionAndTheChosenCompression)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({900, 700}, -2.0, false);
+    const auto input = write_jpeg(dir, "p.jpg", photo.bgr);
+    for (const auto& [option, tag] :
+         {std::pair{TiffCompression::none, COMPRESSION_NONE}, std::pair{TiffCompression::lzw, COMPRESSION_LZW},
+          std::pair{TiffCompression::deflate, COMPRESSION_ADOBE_DEFLATE}}) {
+        PipelineOptions options;
+        options.tiff_compression = option;
+        options.resolution_dpi = 400;
+        const auto result = process_photo(input, dir / "out", "p", options);
+        ASSERT_FALSE(result.error) << *result.error;
+        const std::unique_ptr<TIFF, TiffCloser> tiff(TIFFOpen(result.pages[0].master.c_str(), "r"));
+        ASSERT_TRUE(tiff);
+        std::uint32_t width = 0;
+        std::uint16_t samples = 0;
+        std::uint16_t bits = 0;
+        std::uint16_t compression = 0;
+        std::uint16_t photometric = 0;
+        float x_resolution = 0;
+        TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &width);
+        TIFFGetField(tiff.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
+        TIFFGetField(tiff.get(), TIFFTAG_BITSPERSAMPLE, &bits);
+        TIFFGetField(tiff.get(), TIFFTAG_COMPRESSION, &compression);
+        TIFFGetField(tiff.get(), TIFFTAG_PHOTOMETRIC, &photometric);
+        ASSERT_TRUE(TIFFGetField(tiff.get(), TIFFTAG_XRESOLUTION, &x_resolution));
+        EXPECT_EQ(static_cast<int>(width), result.pages[0].width);
+        EXPECT_EQ(samples, 3);
+        EXPECT_EQ(bits, 8);
+        EXPECT_EQ(compression, tag);
+        EXPECT_EQ(photometric, PHOTOMETRIC_RGB);
+        EXPECT_FLOAT_EQ(x_resolution, 400.0f);
+        if (tag != COMPRESSION_NONE) {
+            std::uint16_t predictor = 0;
+            TIFFGetField(tiff.get(), TIFFTAG_PREDICTOR, &predictor);
+            EXPECT_EQ(predictor, PREDICTOR_HORIZONTAL);
+        }
+        // The master and the access copy hold the same pixels (RGB order kept).
+        const cv::Mat master = cv::imread(result.pages[0].master.string());
+        const cv::Mat access = cv::imread(result.pages[0].access.string());
+        ASSERT_EQ(master.size(), access.size());
+        EXPECT_LT(cv::norm(master, access, cv::NORM_L1) / static_cast<double>(master.total() * 3), 4.0);
+    }
+}
+
+TEST(ProcessPhoto, SplitsASpreadAtTheGutterInReadingOrder)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1400, 900}, 2.0, true);
+    const auto input = write_jpeg(dir, "spread.jpg", photo.bgr);
+    const auto result = process_photo(input, dir / "out", "spread", {});
+    ASSERT_FALSE(result.error) << *result.error;
+    ASSERT_EQ(result.pages.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_GT(quad_iou(corners_of(result.pages[i].quad), photo.quads[i]), 0.97)
+            << i << ": " << report_json({result}).dump() << " truth "
+            << cv::Mat(std::vector<cv::Point2d>(photo.quads[i].begin(), photo.quads[i].end()));
+        EXPECT_EQ(result.pages[i].master.filename(), "spread_" + std::to_string(i + 1) + ".tif");
+    }
+    PipelineOptions never;
+    never.split = SplitMode::never;
+    EXPECT_EQ(process_photo(input, dir / "whole", "spread", never).pages.size(), 1u);
+}
+
+TEST(ProcessPhoto, ReportsBadInputAsAnErrorAndWritesNothing)
+{
+    TempDir dir;
+    const auto out = dir / "out";
+    std::ofstream(dir / "empty.jpg").close();
+    std::ofstream(dir / "text.jpg") << "this is not an image\n";
+    const auto photo = synthetic_photo({800, 600}, 1.0, false);
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", photo.bgr, bytes);
+    std::ofstream(dir / "truncated.jpg", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size() / 2));
+    cv::imwrite((dir / "tiny.png").string(), cv::Mat(20, 20, CV_8UC3, cv::Scalar(255, 255, 255)));
+    const std::vector<std::pair<std::string, std::string>> cases{{"missing.jpg", "no such file"},
+                                                                 {"empty.jpg", "empty file"},
+                                                                 {"text.jpg", "not a readable image"},
+                                                                 {"truncated.jpg", "truncated"},
+                                                                 {"tiny.png", "too small"}};
+    for (const auto& [name, message] : cases) {
+        const auto result = process_photo(dir / name, out, "x", {});
+        ASSERT_TRUE(result.error) << name;
+        EXPECT_NE(result.error->find(message), std::string::npos) << name << ": " << *result.error;
+        EXPECT_NE(result.error->find(name), std::string::npos) << *result.error;
+        EXPECT_TRUE(result.pages.empty());
+    }
+    EXPECT_EQ(files_in(out), 0u);
+}
+
+TEST(ProcessPhoto, RefusesAPhotoOverTwoHundredMegapixelsFromItsHeader)
+{
+    TempDir dir;
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", cv::Mat(64, 64, CV_8UC3, cv::Scalar(128, 128, 128)), bytes);
+    // Rewrite the frame header's size to 20000 x 12000 (240 MP): never decoded.
+    for (std::size_t i = 2; i + 8 < bytes.size(); ++i) {
+        if (bytes[i] == 0xFF && bytes[i + 1] == 0xC0) {
+            bytes[i + 5] = 12000 >> 8;
+            bytes[i + 6] = 12000 & 0xFF;
+            bytes[i + 7] = 20000 >> 8;
+            bytes[i + 8] = 20000 & 0xFF;
+            break;
+        }
+    }
+    std::ofstream(dir / "huge.jpg", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    const auto result = process_photo(dir / "huge.jpg", dir / "out", "huge", {});
+    ASSERT_TRUE(result.error);
+    EXPECT_NE(result.error->find("too large"), std::string::npos) << *result.error;
+}
+
+TEST(ProcessBatch, ExpandsFoldersSortedKeepsOrderAndReportsEachImage)
+{
+    TempDir dir;
+    const auto in = dir / "in";
+    std::filesystem::create_directories(in);
+    for (int i = 3; i >= 1; --i) {
+        const auto photo = synthetic_photo({800, 600}, i, false, i);
+        cv::imwrite((in / ("IMG_000" + std::to_string(i) + ".jpg")).string(), photo.bgr);
+    }
+    std::ofstream(in / "notes.txt") << "not a photo\n";
+    std::ofstream(dir / "broken.jpg") << "garbage";
+    BatchOptions options;
+    options.threads = 2;
+    std::size_t calls = 0;
+    options.on_done = [&](const ImageResult&, std::size_t done, std::size_t total) {
+        ++calls;
+        EXPECT_LE(done, total);
+        EXPECT_EQ(total, 4u);
+    };
+    const auto results = process_batch({in, dir / "broken.jpg"}, dir / "out", options);
+    ASSERT_EQ(results.size(), 4u);
+    EXPECT_EQ(calls, 4u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(results[static_cast<std::size_t>(i)].input.filename(), "IMG_000" + std::to_string(i + 1) + ".jpg");
+        EXPECT_FALSE(results[static_cast<std::size_t>(i)].error);
+    }
+    EXPECT_TRUE(results[3].error);
+
+    const auto report = report_json(results);
+    ASSERT_EQ(report["images"].size(), 4u);
+    const auto& first = report["images"][0];
+    EXPECT_EQ(first["input"], (in / "IMG_0001.jpg").string());
+    EXPECT_TRUE(first["error"].is_null());
+    const auto& page = first["pages"][0];
+    ASSERT_EQ(page["quad"].size(), 4u);
+    EXPECT_EQ(page["quad"][0].size(), 2u);
+    EXPECT_EQ(page["master"], (dir / "out" / "IMG_0001_1.tif").string());
+    EXPECT_EQ(page["access"], (dir / "out" / "IMG_0001_1.jpg").string());
+    EXPECT_TRUE(page["width"].is_number_integer());
+    EXPECT_TRUE(page["height"].is_number_integer());
+    EXPECT_TRUE(page["checks"].is_object());
+    EXPECT_TRUE(page["warnings"].is_array());
+    EXPECT_TRUE(report["images"][3]["error"].is_string());
+    EXPECT_TRUE(report["images"][3]["pages"].empty());
+}
+
+TEST(ProcessBatch, FlagsARepeatedCapture)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({800, 600}, 1.0, false, 7);
+    const auto other = synthetic_photo({800, 600}, -3.0, false, 8);
+    cv::imwrite((dir / "a.jpg").string(), photo.bgr);
+    cv::imwrite((dir / "b.jpg").string(), photo.bgr);
+    cv::imwrite((dir / "c.jpg").string(), other.bgr);
+    const auto results = process_batch({dir / "a.jpg", dir / "b.jpg", dir / "c.jpg"}, dir / "out", {});
+    ASSERT_EQ(results.size(), 3u);
+    auto warned = [](const ImageResult& r) {
+        const auto& w = r.pages.at(0).warnings;
+        return std::find(w.begin(), w.end(), "duplicate") != w.end();
+    };
+    EXPECT_FALSE(warned(results[0]));
+    EXPECT_TRUE(warned(results[1]));
+    EXPECT_FALSE(warned(results[2]));
+}
+
+TEST(FirstLook, FindsThePageAndSpotsARepeat)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1600, 1200}, 2.0, false, 3);
+    const auto other = synthetic_photo({1600, 1200}, -2.0, false, 4);
+    const auto a = write_jpeg(dir, "a.jpg", photo.bgr);
+    const auto b = write_jpeg(dir, "b.jpg", other.bgr);
+    const FirstLook first = first_look(a);
+    ASSERT_FALSE(first.error);
+    EXPECT_EQ(first.pages_found, 1);
+    EXPECT_FALSE(first.duplicate);
+    EXPECT_TRUE(first_look(a, &first).duplicate);
+    EXPECT_FALSE(first_look(b, &first).duplicate);
+    const FirstLook broken = first_look(dir / "missing.jpg");
+    EXPECT_TRUE(broken.error);
+    EXPECT_FALSE(broken.ok());
+}
+
+}  // namespace
+}  // namespace digikit::imaging

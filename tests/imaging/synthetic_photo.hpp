@@ -1,0 +1,91 @@
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace digikit::imaging::testing {
+
+// A small stand-in photo for tests that need no realism: a flat page with text-like
+// bars, warped onto a cloth by a known quad, with a little noise.
+struct SyntheticPhoto {
+    cv::Mat bgr;
+    std::vector<std::array<cv::Point2d, 4>> quads;
+    std::vector<cv::Mat> flat_pages;
+};
+
+inline cv::Mat synthetic_page(cv::Size size, int seed)
+{
+    cv::Mat page(size, CV_8UC3, cv::Scalar(235, 240, 242));
+    cv::RNG rng(static_cast<std::uint64_t>(seed));
+    const int margin = size.width / 10;
+    for (int y = margin; y < size.height - margin; y += size.height / 40) {
+        const int length = rng.uniform(size.width / 2, size.width - 2 * margin);
+        cv::rectangle(page, cv::Rect(margin, y, length, size.height / 80 + 1), cv::Scalar(40, 40, 40), cv::FILLED);
+    }
+    return page;
+}
+
+inline std::array<cv::Point2d, 4> rotated_box(cv::Point2d centre, cv::Size2d size, double degrees)
+{
+    const double a = degrees * CV_PI / 180;
+    const cv::Point2d u(std::cos(a), std::sin(a));
+    const cv::Point2d v(-std::sin(a), std::cos(a));
+    const double w = size.width / 2;
+    const double h = size.height / 2;
+    return {centre - w * u - h * v, centre + w * u - h * v, centre + w * u + h * v, centre - w * u + h * v};
+}
+
+inline void paste_page(cv::Mat& photo, const cv::Mat& page, const std::array<cv::Point2d, 4>& quad)
+{
+    const auto w = static_cast<float>(page.cols);
+    const auto h = static_cast<float>(page.rows);
+    const std::array<cv::Point2f, 4> from{cv::Point2f(-0.5f, -0.5f), cv::Point2f(w - 0.5f, -0.5f),
+                                          cv::Point2f(w - 0.5f, h - 0.5f), cv::Point2f(-0.5f, h - 0.5f)};
+    const std::array<cv::Point2f, 4> to{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
+                                        cv::Point2f(quad[3])};
+    const cv::Mat transform = cv::getPerspectiveTransform(from.data(), to.data());
+    cv::warpPerspective(page, photo, transform, photo.size(), cv::INTER_LINEAR, cv::BORDER_TRANSPARENT);
+}
+
+// One page (or a spread of two) rotated by `degrees` on a dark cloth.
+inline SyntheticPhoto synthetic_photo(cv::Size frame, double degrees, bool spread, int seed = 1)
+{
+    SyntheticPhoto photo;
+    photo.bgr = cv::Mat(frame, CV_8UC3, cv::Scalar(50, 45, 40));
+    const double page_height = frame.height * 0.8;
+    const double page_width = page_height * 0.7;
+    const cv::Point2d centre(frame.width / 2.0, frame.height / 2.0);
+    const cv::Size page_pixels(static_cast<int>(page_width), static_cast<int>(page_height));
+    if (!spread) {
+        photo.quads.push_back(rotated_box(centre, cv::Size2d(page_width, page_height), degrees));
+    } else {
+        const auto outline = rotated_box(centre, cv::Size2d(2 * page_width, page_height), degrees);
+        const cv::Point2d top = (outline[0] + outline[1]) / 2;
+        const cv::Point2d bottom = (outline[2] + outline[3]) / 2;
+        photo.quads.push_back({outline[0], top, bottom, outline[3]});
+        photo.quads.push_back({top, outline[1], outline[2], bottom});
+    }
+    for (std::size_t i = 0; i < photo.quads.size(); ++i) {
+        cv::Mat page = synthetic_page(page_pixels, seed + static_cast<int>(i));
+        if (spread) {  // the gutter's shadow on the inner margin
+            const int inner = i == 0 ? page.cols - 12 : 0;
+            page(cv::Rect(inner, 0, 12, page.rows)) *= 0.6;
+        }
+        paste_page(photo.bgr, page, photo.quads[i]);
+        photo.flat_pages.push_back(page);
+    }
+    cv::Mat noise(frame, CV_16SC3);
+    cv::RNG rng(static_cast<std::uint64_t>(seed));
+    rng.fill(noise, cv::RNG::NORMAL, 0, 3);
+    cv::Mat noisy;
+    photo.bgr.convertTo(noisy, CV_16SC3);
+    noisy += noise;
+    noisy.convertTo(photo.bgr, CV_8UC3);
+    return photo;
+}
+
+}  // namespace digikit::imaging::testing
