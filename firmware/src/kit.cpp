@@ -4,6 +4,8 @@
 
 #include <sys/statvfs.h>
 
+#include <future>
+
 #include <spdlog/spdlog.h>
 
 namespace digikit::firmware {
@@ -120,6 +122,7 @@ Kit::Outcome Kit::perform(KitAction::Kind action)
             case KitAction::Kind::retake:
                 outcome = {true, capture(action == KitAction::Kind::retake)};
                 done.kind = KitEvent::Kind::capture_succeeded;
+                done.warning = retake_advised_;
                 break;
             case KitAction::Kind::end_book:
                 outcome = {true, end_book()};
@@ -211,8 +214,35 @@ std::string Kit::capture(bool retake)
         std::filesystem::remove(page.access);
     }
     processing_.wake();
+    const std::string verdict = first_look(files, retake);
     return std::string(retake ? "retook" : "captured") + " spread " + std::to_string(sequence) + " of book " + *book +
-           " (" + std::to_string(files.size()) + " files)";
+           " (" + std::to_string(files.size()) + " files)" + verdict;
+}
+
+std::string Kit::first_look(const std::vector<std::filesystem::path>& files, bool retake)
+{
+    // A retake is compared with the capture before the one it replaces, not with it.
+    const auto& previous = retake ? looks_before_ : last_looks_;
+    std::vector<std::future<imaging::FirstLook>> looks;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const imaging::FirstLook* before = i < previous.size() ? &previous[i] : nullptr;
+        looks.push_back(
+            std::async(std::launch::async, [&files, i, before] { return imaging::first_look(files[i], before); }));
+    }
+    std::vector<imaging::FirstLook> now;
+    std::string problems;
+    for (std::size_t i = 0; i < looks.size(); ++i) {
+        now.push_back(looks[i].get());
+        const auto& look = now.back();
+        std::string found = look.error.value_or("");
+        for (const auto& warning : look.warnings) found += (found.empty() ? "" : ", ") + warning;
+        if (found.empty() && look.pages_found == 0) found = "no page found";
+        if (!found.empty()) problems += (problems.empty() ? "" : "; ") + devices_[i].id + ": " + found;
+    }
+    if (!retake) looks_before_ = std::move(last_looks_);
+    last_looks_ = std::move(now);
+    retake_advised_ = !problems.empty();
+    return problems.empty() ? "" : "; retake advised: " + problems;
 }
 
 std::string Kit::end_book()

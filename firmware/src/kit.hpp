@@ -43,6 +43,9 @@ private:
     std::string new_book();
     std::string capture(bool retake);
     std::string end_book();
+    // The imaging first look at a capture's files: the operator's verdict, in one line
+    // ("" when every shot looks fine). Compared with the capture before, for duplicates.
+    std::string first_look(const std::vector<std::filesystem::path>& files, bool retake);
     [[nodiscard]] std::optional<std::string> storage_problem() const;
     [[nodiscard]] std::string unused_retake_stem(const std::string& book, int sequence) const;
     [[nodiscard]] nlohmann::json last_capture_json(const std::string& book_id);
@@ -57,6 +60,9 @@ private:
     KitStateMachine machine_;
     Signal signal_ = Signal::ready;
     std::function<void(Signal)> on_signal_;
+    std::vector<imaging::FirstLook> looks_before_;  // the capture before the last, per camera
+    std::vector<imaging::FirstLook> last_looks_;    // the last capture, per camera
+    bool retake_advised_ = false;
     std::string last_error_;
 };
 

@@ -82,7 +82,7 @@ TEST(BookStore, PagesOfARetakenShotAreRefused)
     const auto shot = store.shots_of(id, 1).at(0);
     store.record_capture(id, 1, {{"single", make_raw(store, id, "0001r1_single.jpg")}}, true);
     EXPECT_FALSE(store.record_pages(
-        shot.id, {Page{shot.id, 1, store.pages_dir(id) / "x.tif", store.pages_dir(id) / "x.jpg", 10, 20, {}}}));
+        shot.id, {Page{shot.id, 1, store.pages_dir(id) / "x.tif", store.pages_dir(id) / "x.jpg", 10, 20, {}, ""}}));
     EXPECT_TRUE(store.pages_of(id).empty());
 }
 
@@ -102,7 +102,8 @@ TEST(BookStore, StateSurvivesReopening)
                                                       store.pages_dir(id) / "0001_single_1.jpg",
                                                       10,
                                                       20,
-                                                      {"dark"}}}));
+                                                      {"dark"},
+                                                      ""}}));
     }
     BookStore again(dir.path());
     EXPECT_EQ(again.open_book(), id);

@@ -46,16 +46,29 @@ TEST(Cli, UsageErrorsExitWithTwo)
     EXPECT_NE(only_line(result.err).find("--title"), std::string::npos) << result.err;
 }
 
-TEST(Cli, UnimplementedCommandsFailAndSaySo)
+TEST(Cli, QueueAndSyncOnAnEmptyKit)
 {
     testing::TempDir dir;
-    for (const auto& args : std::vector<std::vector<std::string>>{{"sync", "--once"}, {"queue"}}) {
-        auto full = args;
-        full.insert(full.end(), {"--data", dir.path().string()});
-        const auto result = run_digikit(full);
-        EXPECT_EQ(result.exit_code, 1) << args[0];
-        EXPECT_NE(only_line(result.err).find("not implemented yet"), std::string::npos) << result.err;
-    }
+    const std::string data = dir.path().string();
+    const auto empty = run_digikit({"--data", data, "queue"});
+    EXPECT_EQ(empty.exit_code, 0) << empty.err;
+    EXPECT_EQ(empty.out, "the upload queue is empty\n");
+    EXPECT_EQ(nlohmann::json::parse(run_digikit({"--data", data, "queue", "--json"}).out), nlohmann::json::array());
+
+    const auto bad_id = run_digikit({"--data", data, "queue", "retry", "abc"});
+    EXPECT_EQ(bad_id.exit_code, 1);
+    EXPECT_NE(only_line(bad_id.err).find("'abc' is not a queue item id"), std::string::npos) << bad_id.err;
+    const auto no_item = run_digikit({"--data", data, "queue", "drop", "42"});
+    EXPECT_EQ(no_item.exit_code, 1);
+    EXPECT_NE(only_line(no_item.err).find("42"), std::string::npos) << no_item.err;
+
+    const auto dry = run_digikit({"--data", data, "sync", "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    std::ofstream(dir / "kit.toml") << "[commons]\ncredentials_file = \"" << (dir / "none.toml").string() << "\"\n";
+    const auto no_credentials =
+        run_digikit({"--config", (dir / "kit.toml").string(), "--data", data, "sync", "--once"});
+    EXPECT_EQ(no_credentials.exit_code, 1);
+    EXPECT_NE(only_line(no_credentials.err).find("none.toml"), std::string::npos) << no_credentials.err;
 }
 
 TEST(Cli, BadConfigFileIsOneClearLine)

@@ -1,0 +1,69 @@
+// The operator's verdict after a capture comes from the imaging first look.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "digikit/capture/simulated_camera.hpp"
+#include "kit.hpp"
+#include "temp_dir.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+// A camera whose lens cap is still on: every picture is black.
+class CappedCamera final : public capture::Camera {
+public:
+    [[nodiscard]] const capture::DeviceInfo& info() const override { return info_; }
+    std::filesystem::path capture(const std::filesystem::path& stem) override
+    {
+        auto path = stem;
+        path += ".jpg";
+        cv::imwrite(path.string(), cv::Mat(480, 640, CV_8UC3, cv::Scalar(4, 4, 4)));
+        return path;
+    }
+
+private:
+    capture::DeviceInfo info_{"capped", "fake", "lens cap on", "CAP-1", capture::CameraRole::single};
+};
+
+Config config_in(const testing::TempDir& dir)
+{
+    Config config;
+    config.data_dir = dir.path();
+    config.storage.min_free_mb = 0;
+    return config;
+}
+
+TEST(CaptureVerdict, ABadShotAdvisesARetake)
+{
+    testing::TempDir dir;
+    std::vector<Signal> shown;
+    std::vector<std::unique_ptr<capture::Camera>> cameras;
+    cameras.push_back(std::make_unique<CappedCamera>());
+    Kit kit(config_in(dir), std::move(cameras), [&shown](Signal s) { shown.push_back(s); });
+    ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
+    const auto outcome = kit.press(hardware::Button::capture);
+    EXPECT_TRUE(outcome.ok);  // the raw file is stored all the same: nothing is lost
+    EXPECT_NE(outcome.message.find("retake advised: capped:"), std::string::npos) << outcome.message;
+    ASSERT_FALSE(shown.empty());
+    EXPECT_EQ(shown.back(), Signal::capture_warning);
+    EXPECT_EQ(kit.status()["signal"], "capture_warning");
+}
+
+TEST(CaptureVerdict, AGoodShotSaysSo)
+{
+    testing::TempDir dir;
+    std::vector<Signal> shown;
+    std::vector<std::unique_ptr<capture::Camera>> cameras;
+    cameras.push_back(
+        capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single}, {1200, 900, 4}));
+    Kit kit(config_in(dir), std::move(cameras), [&shown](Signal s) { shown.push_back(s); });
+    ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
+    const auto outcome = kit.press(hardware::Button::capture);
+    EXPECT_TRUE(outcome.ok);
+    EXPECT_EQ(outcome.message.find("retake advised"), std::string::npos) << outcome.message;
+    EXPECT_EQ(shown.back(), Signal::capture_good);
+}
+
+}  // namespace
+}  // namespace digikit::firmware

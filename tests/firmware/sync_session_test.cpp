@@ -1,0 +1,85 @@
+// The coordinator's path end to end: a book scanned with the daemon, closed with its
+// metadata complete, then `digikit sync --once` against a real MediaWiki on 127.0.0.1.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "digikit/uploader/commons_client.hpp"
+#include "temp_dir.hpp"
+#include "test_wiki.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(SyncSession, ClosedBookIsQueuedAndPublishedOnce)
+{
+    const auto& wiki = uploader::testing::test_wiki();
+    testing::TempDir dir;
+    const auto credentials = dir / "credentials.toml";
+    std::ofstream(credentials) << "username = \"" << wiki.username << "\"\npassword = \"" << wiki.password << "\"\n";
+    ::chmod(credentials.c_str(), 0600);
+    const auto config = dir / "kit.toml";
+    std::ofstream(config) << "data_dir = \"" << (dir / "data").string() << "\"\n"
+                          << "[metadata]\ninstitution = \"Test Library\"\n"
+                          << "[commons]\napi_url = \"" << wiki.api_url << "\"\ncredentials_file = \""
+                          << credentials.string() << "\"\n"
+                          << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nwidth = 480\nheight = 360\n"
+                          << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nwidth = 480\nheight = 360\nseed = 5\n";
+    const auto digikit = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--config", config.string()});
+        return testing::run_digikit(args);
+    };
+    const std::string title = "Flora of Sync Valley " + std::to_string(::getpid());
+    ASSERT_EQ(digikit({"book", "new", "--title", title, "--author", "Jane Example", "--year", "1887"}).exit_code, 0);
+
+    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+    ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
+    ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
+    for (int i = 0; i < 2; ++i) ASSERT_EQ(digikit({"press", "capture"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+            return nlohmann::json::parse(digikit({"status", "--json"}).out)["book"]["pages"] == 4;
+        },
+        60s));
+    const auto ended = digikit({"press", "end-book"});
+    ASSERT_EQ(ended.exit_code, 0) << ended.err;
+    EXPECT_NE(ended.out.find("4 file(s) queued for upload"), std::string::npos) << ended.out;
+    daemon.stop(SIGTERM);
+
+    const auto queued = nlohmann::json::parse(digikit({"queue", "--json"}).out);
+    ASSERT_EQ(queued.size(), 4U);
+    EXPECT_EQ(queued[0]["target"], title + " (1887) - page 0001.jpg");
+    EXPECT_EQ(queued[0]["state"], "queued");
+
+    const auto dry = digikit({"sync", "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_EQ(nlohmann::json::parse(digikit({"queue", "--json"}).out)[0]["state"], "queued");  // nothing changed
+
+    const auto synced = digikit({"sync", "--once"});
+    ASSERT_EQ(synced.exit_code, 0) << synced.err;
+    EXPECT_NE(synced.out.find("4 published"), std::string::npos) << synced.out;
+    uploader::CommonsClient client(uploader::testing::test_client_options());
+    for (const auto& item : nlohmann::json::parse(digikit({"queue", "--json"}).out)) {
+        EXPECT_EQ(item["state"], "published") << item.dump();
+        const auto names = client.files_with_sha1(item["sha1"].get<std::string>());
+        EXPECT_EQ(names.size(), 1U) << item.dump();
+        const auto text = client.page_wikitext("File:" + item["published_name"].get<std::string>());
+        ASSERT_TRUE(text.has_value());
+        EXPECT_NE(text->find("{{Book"), std::string::npos);
+        EXPECT_NE(text->find("PD-"), std::string::npos);
+    }
+    // A second sync finds nothing to do and uploads nothing twice.
+    const auto again = digikit({"sync", "--once"});
+    EXPECT_EQ(again.exit_code, 0);
+    EXPECT_NE(again.out.find("0 published"), std::string::npos) << again.out;
+}
+
+}  // namespace
+}  // namespace digikit::firmware
