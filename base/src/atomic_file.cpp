@@ -35,7 +35,10 @@ void fsync_path(const std::filesystem::path& path, int flags)
 std::filesystem::path make_temporary(const std::filesystem::path& target, int& fd)
 {
     const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-    std::string pattern = (dir / ("." + target.filename().string() + std::string(temp_marker) + "XXXXXX")).string();
+    // Built by appending: GCC 12 at -O3 misreports chained string + as overlapping (-Wrestrict).
+    std::string name = ".";
+    name.append(target.filename().string()).append(temp_marker).append("XXXXXX");
+    const std::string pattern = (dir / name).string();
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     fd = ::mkstemp(buffer.data());
