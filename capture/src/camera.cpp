@@ -7,9 +7,9 @@ namespace digikit::capture {
 std::string_view to_string(CameraRole role)
 {
     switch (role) {
-    case CameraRole::left: return "left";
-    case CameraRole::right: return "right";
-    case CameraRole::single: return "single";
+        case CameraRole::left: return "left";
+        case CameraRole::right: return "right";
+        case CameraRole::single: return "single";
     }
     return "single";
 }

@@ -25,6 +25,14 @@ std::string pattern_for(const std::filesystem::path& file)
 
 }  // namespace
 
+uploader::ClientOptions client_options(const Config& config)
+{
+    uploader::ClientOptions options;
+    options.api_url = config.commons.api_url;
+    options.credentials = uploader::load_credentials(config.commons.credentials_file);
+    return options;
+}
+
 std::size_t queue_book_for_upload(BookStore& store, const Config& config, const std::string& id)
 {
     const auto book = store.read_metadata(id);

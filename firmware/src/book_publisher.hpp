@@ -5,7 +5,13 @@
 #include "book_store.hpp"
 #include "config.hpp"
 
+#include "digikit/uploader/commons_client.hpp"
+
 namespace digikit::firmware {
+
+// The wiki client the configuration describes (api_url, credentials_file). Throws
+// naming the credentials file when it cannot be read.
+[[nodiscard]] uploader::ClientOptions client_options(const Config& config);
 
 // Closes a book (End book, `digikit book close`): retaken raws are dropped, and when the
 // metadata is complete every page gets it embedded and is queued for upload. Returns

@@ -22,6 +22,7 @@
 #include "digikit/hardware/control_socket.hpp"
 #include "kit.hpp"
 #include "operator_panel.hpp"
+#include "press_queue.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -79,55 +80,6 @@ void log_to_journal_under_systemd()
     auto journal = std::make_shared<spdlog::sinks::systemd_sink_mt>("digikit");
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("digikit", journal));
 }
-
-// Presses from the physical buttons arrive on their reader threads; one thread here
-// hands them to the kit in order, so a slow capture never stalls the button readers.
-class PressQueue {
-public:
-    explicit PressQueue(Kit& kit) : kit_(kit), thread_([this] { run(); }) {}
-    PressQueue(const PressQueue&) = delete;
-    PressQueue& operator=(const PressQueue&) = delete;
-    ~PressQueue()
-    {
-        {
-            const std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        changed_.notify_all();
-        thread_.join();
-    }
-
-    void post(hardware::Button button)
-    {
-        {
-            const std::lock_guard lock(mutex_);
-            pending_.push_back(button);
-        }
-        changed_.notify_all();
-    }
-
-private:
-    void run()
-    {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            changed_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-            if (stopping_) return;
-            const auto button = pending_.front();
-            pending_.pop_front();
-            lock.unlock();
-            (void)kit_.press(button);
-            lock.lock();
-        }
-    }
-
-    Kit& kit_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::deque<hardware::Button> pending_;
-    bool stopping_ = false;
-    std::thread thread_;
-};
 
 }  // namespace
 
@@ -191,11 +143,11 @@ int run_daemon(const Config& config)
     OperatorPanel panel(config);
     Kit kit(config, make_cameras(config), [&panel](Signal signal) { panel.show(signal); });
     PressQueue presses(kit);
-    panel.start([&presses](hardware::Button button) { presses.post(button); });
+    panel.start([&presses](hardware::Button button) { (void)presses.post(button); });
     for (const auto& source : panel.describe()) spdlog::info("buttons: {}", source);
     const hardware::ControlSocketServer server(
         control_socket_path(config.data_dir),
-        [&kit](const std::string& request) { return handle_control_request(kit, request); });
+        [&kit, &presses](const std::string& request) { return handle_control_request(kit, presses, request); });
     spdlog::info("digikit ready on {} ({} camera(s))", config.data_dir.string(), kit.status()["cameras"].size());
     sd_notify(0, "READY=1");
     wait_for_shutdown();

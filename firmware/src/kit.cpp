@@ -1,10 +1,10 @@
 #include "kit.hpp"
 
 #include "book_publisher.hpp"
+#include "digikit/uploader/sync.hpp"
+#include "press_queue.hpp"
 
 #include <sys/statvfs.h>
-
-#include <future>
 
 #include <spdlog/spdlog.h>
 
@@ -129,10 +129,8 @@ Kit::Outcome Kit::perform(KitAction::Kind action)
                 done.kind = KitEvent::Kind::book_closed;
                 break;
             case KitAction::Kind::start_sync:
-                done.kind = KitEvent::Kind::sync_finished;
-                done.reason = "sync is not implemented yet (the uploader arrives with issue 5)";
-                outcome = {false, done.reason};
-                break;
+                start_sync();  // it tells the state machine when it is done
+                return {true, "syncing the upload queue in the background"};
             case KitAction::Kind::refuse:
             case KitAction::Kind::signal: return outcome;
         }
@@ -223,16 +221,14 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
 {
     // A retake is compared with the capture before the one it replaces, not with it.
     const auto& previous = retake ? looks_before_ : last_looks_;
-    std::vector<std::future<imaging::FirstLook>> looks;
+    std::vector<imaging::FirstLook> looks;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const imaging::FirstLook* before = i < previous.size() ? &previous[i] : nullptr;
-        looks.push_back(
-            std::async(std::launch::async, [&files, i, before] { return imaging::first_look(files[i], before); }));
+        looks.push_back(imaging::first_look(files[i], i < previous.size() ? &previous[i] : nullptr));
     }
     std::vector<imaging::FirstLook> now;
     std::string problems;
     for (std::size_t i = 0; i < looks.size(); ++i) {
-        now.push_back(looks[i].get());
+        now.push_back(looks[i]);
         const auto& look = now.back();
         std::string found = look.error.value_or("");
         for (const auto& warning : look.warnings) found += (found.empty() ? "" : ", ") + warning;
@@ -243,6 +239,36 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
     last_looks_ = std::move(now);
     retake_advised_ = !problems.empty();
     return problems.empty() ? "" : "; retake advised: " + problems;
+}
+
+void Kit::start_sync()
+{
+    if (sync_thread_.joinable()) sync_thread_.join();  // the previous sync has reported already
+    sync_thread_ = std::thread([this] {
+        KitEvent done;
+        done.kind = KitEvent::Kind::sync_finished;
+        try {
+            uploader::UploadQueue queue(store_.data_dir() / "digikit.sqlite");
+            uploader::CommonsClient client(client_options(config_));
+            uploader::SyncOptions options;
+            options.should_stop = [this] { return stopping_.load(); };
+            const auto summary = uploader::sync_queue(queue, client, options);
+            spdlog::info("sync: {} published, {} already on the wiki, {} failed, {} remaining", summary.published,
+                         summary.already_on_wiki, summary.failed, summary.remaining);
+            if (!summary.stopped_because.empty()) done.reason = summary.stopped_because;
+            if (summary.failed > 0) done.reason = std::to_string(summary.failed) + " file(s) failed: see digikit queue";
+        } catch (const std::exception& error) {
+            done.reason = error.what();
+        }
+        if (!done.reason.empty()) spdlog::error("sync: {}", done.reason);
+        feed(done);
+    });
+}
+
+Kit::~Kit()
+{
+    stopping_ = true;
+    if (sync_thread_.joinable()) sync_thread_.join();
 }
 
 std::string Kit::end_book()
@@ -306,7 +332,7 @@ nlohmann::json Kit::status()
     return status;
 }
 
-std::string handle_control_request(Kit& kit, const std::string& request)
+std::string handle_control_request(Kit& kit, PressQueue& presses, const std::string& request)
 {
     nlohmann::json answer;
     if (request.rfind("press ", 0) == 0) {
@@ -314,7 +340,7 @@ std::string handle_control_request(Kit& kit, const std::string& request)
         if (!button) {
             answer = {{"ok", false}, {"message", "unknown button '" + request.substr(6) + "'"}};
         } else {
-            const auto outcome = kit.press(*button);
+            const auto outcome = presses.post(*button).get();
             answer = {{"ok", outcome.ok}, {"message", outcome.message}};
         }
     } else if (request == "status") {

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +31,10 @@ public:
     // `on_signal` tells the operator (LEDs, buzzer) what the state machine decided.
     Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras,
         std::function<void(Signal)> on_signal = {});
+    Kit(const Kit&) = delete;
+    Kit& operator=(const Kit&) = delete;
+    // Stops a sync in progress between two steps; the queue resumes it next time.
+    ~Kit();
 
     Outcome press(hardware::Button button);
     [[nodiscard]] nlohmann::json status();
@@ -43,6 +49,7 @@ private:
     std::string new_book();
     std::string capture(bool retake);
     std::string end_book();
+    void start_sync();
     // The imaging first look at a capture's files: the operator's verdict, in one line
     // ("" when every shot looks fine). Compared with the capture before, for duplicates.
     std::string first_look(const std::vector<std::filesystem::path>& files, bool retake);
@@ -63,11 +70,16 @@ private:
     std::vector<imaging::FirstLook> looks_before_;  // the capture before the last, per camera
     std::vector<imaging::FirstLook> last_looks_;    // the last capture, per camera
     bool retake_advised_ = false;
+    std::atomic<bool> stopping_{false};
+    std::thread sync_thread_;
     std::string last_error_;
 };
 
-// The request protocol of the control socket: "press BUTTON", "status", "wake"; the
-// answer is one JSON object with "ok" and "message" (and "status").
-[[nodiscard]] std::string handle_control_request(Kit& kit, const std::string& request);
+class PressQueue;
+
+// The request protocol of the control socket: "press BUTTON" (handled in turn through
+// `presses`), "status", "wake"; the answer is one JSON object with "ok" and "message"
+// (and "status").
+[[nodiscard]] std::string handle_control_request(Kit& kit, PressQueue& presses, const std::string& request);
 
 }  // namespace digikit::firmware

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "book_publisher.hpp"
 #include "commands.hpp"
 #include "digikit/uploader/sync.hpp"
 
@@ -98,7 +99,7 @@ int sync_command(const Config& config, bool once, bool dry_run)
     auto queue = open_queue(config);
     uploader::ClientOptions options;
     options.api_url = config.commons.api_url;
-    if (!dry_run) options.credentials = uploader::load_credentials(config.commons.credentials_file);
+    if (!dry_run) options = client_options(config);  // a dry run needs no credentials
     uploader::CommonsClient client(std::move(options));
     uploader::SyncOptions sync;
     sync.dry_run = dry_run;

@@ -13,6 +13,7 @@
 #include "digikit/capture/simulated_camera.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "kit.hpp"
+#include "press_queue.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -76,9 +77,11 @@ int main(int argc, char** argv)
                                                         fired, mutex));
     }
     digikit::firmware::Kit kit(config, std::move(cameras));
+    digikit::firmware::PressQueue press_queue(kit);
     const auto socket = digikit::firmware::control_socket_path(config.data_dir);
-    const digikit::hardware::ControlSocketServer server(
-        socket, [&kit](const std::string& request) { return digikit::firmware::handle_control_request(kit, request); });
+    const digikit::hardware::ControlSocketServer server(socket, [&kit, &press_queue](const std::string& request) {
+        return digikit::firmware::handle_control_request(kit, press_queue, request);
+    });
     (void)digikit::hardware::send_control_request(socket, "press new-book", std::chrono::seconds(30));
 
     std::vector<double> reach;

@@ -51,20 +51,27 @@ TEST(SyncSession, ClosedBookIsQueuedAndPublishedOnce)
     const auto ended = digikit({"press", "end-book"});
     ASSERT_EQ(ended.exit_code, 0) << ended.err;
     EXPECT_NE(ended.out.find("4 file(s) queued for upload"), std::string::npos) << ended.out;
-    daemon.stop(SIGTERM);
 
     const auto queued = nlohmann::json::parse(digikit({"queue", "--json"}).out);
     ASSERT_EQ(queued.size(), 4U);
     EXPECT_EQ(queued[0]["target"], title + " (1887) - page 0001.jpg");
     EXPECT_EQ(queued[0]["state"], "queued");
-
     const auto dry = digikit({"sync", "--dry-run"});
     EXPECT_EQ(dry.exit_code, 0) << dry.err;
     EXPECT_EQ(nlohmann::json::parse(digikit({"queue", "--json"}).out)[0]["state"], "queued");  // nothing changed
 
-    const auto synced = digikit({"sync", "--once"});
-    ASSERT_EQ(synced.exit_code, 0) << synced.err;
-    EXPECT_NE(synced.out.find("4 published"), std::string::npos) << synced.out;
+    // The Sync button uploads in the background; the kit goes back to idle when done.
+    const auto pressed = digikit({"press", "sync"});
+    ASSERT_EQ(pressed.exit_code, 0) << pressed.err;
+    const auto all_published = [&] {
+        for (const auto& item : nlohmann::json::parse(digikit({"queue", "--json"}).out)) {
+            if (item["state"] != "published") return false;
+        }
+        return nlohmann::json::parse(digikit({"status", "--json"}).out)["state"] == "idle";
+    };
+    ASSERT_TRUE(testing::wait_until(all_published, 120s)) << digikit({"queue"}).out;
+    daemon.stop(SIGTERM);
+
     uploader::CommonsClient client(uploader::testing::test_client_options());
     for (const auto& item : nlohmann::json::parse(digikit({"queue", "--json"}).out)) {
         EXPECT_EQ(item["state"], "published") << item.dump();
@@ -75,7 +82,7 @@ TEST(SyncSession, ClosedBookIsQueuedAndPublishedOnce)
         EXPECT_NE(text->find("{{Book"), std::string::npos);
         EXPECT_NE(text->find("PD-"), std::string::npos);
     }
-    // A second sync finds nothing to do and uploads nothing twice.
+    // `digikit sync` afterwards finds nothing to do and uploads nothing twice.
     const auto again = digikit({"sync", "--once"});
     EXPECT_EQ(again.exit_code, 0);
     EXPECT_NE(again.out.find("0 published"), std::string::npos) << again.out;

@@ -26,8 +26,9 @@ struct DeviceInfo {
 // busy, focus failed) or the device needs attention (unplugged, claimed elsewhere).
 class CaptureError : public std::runtime_error {
 public:
-    CaptureError(const std::string& message, bool recoverable)
-        : std::runtime_error(message), recoverable_(recoverable) {}
+    CaptureError(const std::string& message, bool recoverable) : std::runtime_error(message), recoverable_(recoverable)
+    {
+    }
     [[nodiscard]] bool recoverable() const { return recoverable_; }
 
 private:

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "kit.hpp"
+
+namespace digikit::firmware {
+
+// The daemon's event loop: every press, from the control socket or a physical button,
+// is handed to the kit in order on this one long-lived thread. Button readers and socket
+// connections never wait on a capture, and libraries that keep per-thread state (OpenCV)
+// keep it once.
+class PressQueue {
+public:
+    explicit PressQueue(Kit& kit);
+    PressQueue(const PressQueue&) = delete;
+    PressQueue& operator=(const PressQueue&) = delete;
+    // Presses not yet handled are dropped: the operator gets no acknowledgement for them.
+    ~PressQueue();
+
+    std::future<Kit::Outcome> post(hardware::Button button);
+
+private:
+    struct Pending {
+        hardware::Button button;
+        std::promise<Kit::Outcome> outcome;
+    };
+    void run();
+
+    Kit& kit_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Pending> pending_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace digikit::firmware
