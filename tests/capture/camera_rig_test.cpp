@@ -29,7 +29,7 @@ std::unique_ptr<Camera> simulated(CameraRole role)
                                  {320, 240, 3});
 }
 
-std::size_t files_in(const std::filesystem::path& dir)
+std::size_t rig_files_in(const std::filesystem::path& dir)
 {
     return static_cast<std::size_t>(
         std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
@@ -51,7 +51,7 @@ TEST(CameraRig, StoresOneFilePerCameraInCameraOrder)
         EXPECT_TRUE(std::filesystem::exists(files[0]));
         EXPECT_TRUE(std::filesystem::exists(files[1]));
     }
-    EXPECT_EQ(files_in(dir.path()), 4U);
+    EXPECT_EQ(rig_files_in(dir.path()), 4U);
 }
 
 TEST(CameraRig, OneFailingCameraFailsTheWholeShotAndKeepsNothing)
@@ -69,7 +69,7 @@ TEST(CameraRig, OneFailingCameraFailsTheWholeShotAndKeepsNothing)
             EXPECT_EQ(e.recoverable(), recoverable);
             EXPECT_NE(std::string(e.what()).find("lens cap"), std::string::npos) << e.what();
         }
-        EXPECT_EQ(files_in(dir.path()), 0U);
+        EXPECT_EQ(rig_files_in(dir.path()), 0U);
     }
 }
 

@@ -69,7 +69,7 @@ protected:
     std::optional<std::string> saved_;
 };
 
-std::size_t files_in(const std::filesystem::path& dir)
+std::size_t scanned_files_in(const std::filesystem::path& dir)
 {
     return static_cast<std::size_t>(
         std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
@@ -112,7 +112,7 @@ TEST_F(SaneTestBackend, ScansAtSeveralModesAndResolutions)
         cv::meanStdDev(image, mean, stddev);
         EXPECT_GT(stddev[0], 1.0);  // the colour pattern, not a blank page
     }
-    EXPECT_EQ(files_in(out_.path()), 4U);  // no temporary files left
+    EXPECT_EQ(scanned_files_in(out_.path()), 4U);  // no temporary files left
 }
 
 TEST_F(SaneTestBackend, ScansTheAreaAsked)
@@ -153,7 +153,7 @@ TEST_F(SaneTestBackend, JammedScannerIsRecoverableAndKeepsNothing)
         EXPECT_TRUE(e.recoverable()) << e.what();
         EXPECT_NE(std::string(e.what()).find("test:0"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(files_in(out_.path()), 0U);
+    EXPECT_EQ(scanned_files_in(out_.path()), 0U);
 }
 
 TEST_F(SaneTestBackend, IoErrorIsFatalAndKeepsNothing)
@@ -167,7 +167,7 @@ TEST_F(SaneTestBackend, IoErrorIsFatalAndKeepsNothing)
         EXPECT_FALSE(e.recoverable()) << e.what();
         EXPECT_NE(std::string(e.what()).find("test:1"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(files_in(out_.path()), 0U);
+    EXPECT_EQ(scanned_files_in(out_.path()), 0U);
 }
 
 TEST_F(SaneTestBackend, MissingScannerIsFatal)

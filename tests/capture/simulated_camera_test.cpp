@@ -13,7 +13,7 @@ DeviceInfo sim_info(CameraRole role)
     return DeviceInfo{"sim-" + std::string(to_string(role)), "sim", "Simulated camera", "SIM0001", role};
 }
 
-std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir)
+std::vector<std::filesystem::path> entries_in(const std::filesystem::path& dir)
 {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path().filename());
@@ -33,7 +33,7 @@ TEST(SimulatedCamera, WritesDecodableJpegOfConfiguredSize)
     EXPECT_EQ(image.cols, 800);
     EXPECT_EQ(image.rows, 600);
     // Atomic: only the final file, no temporary left behind.
-    EXPECT_EQ(files_in(dir.path()), (std::vector<std::filesystem::path>{"IMG_0001.jpg"}));
+    EXPECT_EQ(entries_in(dir.path()), (std::vector<std::filesystem::path>{"IMG_0001.jpg"}));
 }
 
 TEST(SimulatedCamera, KeepsDotsInTheStem)
