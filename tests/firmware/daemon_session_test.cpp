@@ -154,6 +154,18 @@ TEST_F(DaemonSession, AcknowledgedCapturesSurviveRandomKills)
     for (const auto& entry : std::filesystem::recursive_directory_iterator(data_ / "books")) {
         EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
     }
+    // Closed with its metadata complete, every page is queued for upload exactly once.
+    ASSERT_EQ(digikit({"book", "set", id, "title=Crash test", "authors=Jane Example", "date=1887",
+                       "institution=Test Library"})
+                  .exit_code,
+              0);
+    const auto ended = digikit({"press", "end-book"});
+    ASSERT_EQ(ended.exit_code, 0) << ended.err;
+    const auto queue = nlohmann::json::parse(digikit({"queue", "--json"}).out);
+    EXPECT_EQ(queue.size(), status["book"]["pages"].get<std::size_t>());  // the JPEG of every page
+    std::set<std::string> queued_files;
+    for (const auto& item : queue) queued_files.insert(item["file"].get<std::string>());
+    EXPECT_EQ(queued_files.size(), queue.size());
     RecordProperty("acknowledged", static_cast<int>(acknowledged.size()));
     std::cout << "acknowledged captures: " << acknowledged.size() << ", recorded: " << status["book"]["captures"]
               << " (seed " << seed << ")\n";
