@@ -68,11 +68,7 @@ void process_imported(const Config& config, BookStore& store)
         return;
     }
     std::cerr << "processing the imported photos...\n";
-    imaging::PipelineOptions options;
-    options.split = imaging::parse_split_mode(config.imaging.split);
-    options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
-    options.jpeg_quality = config.imaging.jpeg_quality;
-    ProcessingWorker worker(store, options);
+    ProcessingWorker worker(store, pipeline_options(config));
     worker.wait_idle();
 }
 
@@ -80,11 +76,7 @@ void process_imported(const Config& config, BookStore& store)
 
 int book_new_command(const Config& config, const BookNewOptions& options)
 {
-    metadata::BookMetadata book;
-    book.institution = config.metadata.institution;
-    book.license = config.metadata.license;
-    book.language = config.metadata.language;
-    book.categories = config.metadata.categories;
+    metadata::BookMetadata book = new_book_metadata(config);
     const std::pair<const char*, const std::string*> fields[] = {
         {"title", &options.title},     {"authors", &options.author},    {"date", &options.year},
         {"license", &options.license}, {"language", &options.language}, {"institution", &options.institution}};

@@ -239,6 +239,25 @@ private:
 
 }  // namespace
 
+imaging::PipelineOptions pipeline_options(const Config& config)
+{
+    imaging::PipelineOptions options;
+    options.split = imaging::parse_split_mode(config.imaging.split);
+    options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
+    options.jpeg_quality = config.imaging.jpeg_quality;
+    return options;
+}
+
+metadata::BookMetadata new_book_metadata(const Config& config)
+{
+    metadata::BookMetadata book;
+    book.institution = config.metadata.institution;
+    book.license = config.metadata.license;
+    book.language = config.metadata.language;
+    book.categories = config.metadata.categories;
+    return book;
+}
+
 Config parse_config(std::string_view text, const std::filesystem::path& source)
 {
     try {

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "digikit/imaging/page_pipeline.hpp"
+#include "digikit/metadata/book_metadata.hpp"
+
 namespace digikit::firmware {
 
 // One [[device]] entry. `serial` is the identity; the sim-only keys size the photos.
@@ -75,6 +78,10 @@ class ConfigError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// What the configuration means for the page pipeline and for a new book's metadata.
+[[nodiscard]] imaging::PipelineOptions pipeline_options(const Config& config);
+[[nodiscard]] metadata::BookMetadata new_book_metadata(const Config& config);
 
 // Parses TOML text; `source` names it in error messages.
 [[nodiscard]] Config parse_config(std::string_view text, const std::filesystem::path& source);

@@ -11,15 +11,6 @@
 namespace digikit::firmware {
 namespace {
 
-imaging::PipelineOptions pipeline_options(const Config& config)
-{
-    imaging::PipelineOptions options;
-    options.split = imaging::parse_split_mode(config.imaging.split);
-    options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
-    options.jpeg_quality = config.imaging.jpeg_quality;
-    return options;
-}
-
 std::int64_t free_megabytes(const std::filesystem::path& dir)
 {
     struct statvfs info {};
@@ -154,12 +145,7 @@ std::string Kit::new_book()
         store_.start_book(*prepared);
         return "opened prepared book " + *prepared;
     }
-    metadata::BookMetadata book;
-    book.institution = config_.metadata.institution;
-    book.license = config_.metadata.license;
-    book.language = config_.metadata.language;
-    book.categories = config_.metadata.categories;
-    const std::string id = store_.create_book(book);
+    const std::string id = store_.create_book(new_book_metadata(config_));
     store_.start_book(id);
     return "opened new book " + id;
 }

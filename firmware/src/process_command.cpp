@@ -31,9 +31,8 @@ void show_progress(const imaging::ImageResult& result, std::size_t done, std::si
 int process_command(const Config& config, const ProcessOptions& options)
 {
     imaging::BatchOptions batch;
-    batch.pipeline.split = imaging::parse_split_mode(options.split.empty() ? config.imaging.split : options.split);
-    batch.pipeline.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
-    batch.pipeline.jpeg_quality = config.imaging.jpeg_quality;
+    batch.pipeline = pipeline_options(config);
+    if (!options.split.empty()) batch.pipeline.split = imaging::parse_split_mode(options.split);
     batch.threads = options.threads > 0 ? options.threads : config.imaging.threads;
     batch.on_done = show_progress;
     for (const auto& input : options.inputs) {
