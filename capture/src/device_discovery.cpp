@@ -24,9 +24,18 @@ std::vector<DeviceInfo> discover_devices()
     return found;
 }
 
-std::unique_ptr<Camera> open_device(const DeviceInfo& device)
+std::unique_ptr<Camera> open_device(const DeviceInfo& device, const DeviceOptions& options)
 {
-    if (device.type == "gphoto2") return find_gphoto2_camera(device);
+    if (device.type == "gphoto2") {
+        Gphoto2Options gphoto2;
+        gphoto2.settings = options.settings;
+        if (options.address.empty()) return find_gphoto2_camera(device, gphoto2);
+        // Network cameras speak the generic PTP/IP protocol; the driver is chosen by that model name.
+        return find_gphoto2_camera(device, {{"PTP/IP Camera", options.address}}, gphoto2);
+    }
+    if (!options.address.empty() || !options.settings.empty()) {
+        throw std::invalid_argument("an address and settings are for gphoto2 cameras, not " + device.type);
+    }
     if (device.type == "sane") return open_sane_scanner(device);
     if (device.type == "sim") return make_simulated_camera(device, {});
     throw std::invalid_argument("unknown device type '" + device.type + "' (expected gphoto2, sane or sim)");

@@ -283,6 +283,18 @@ public:
         throw CaptureError(first_error + "; no other camera has serial number " + info_.serial, false);
     }
 
+    // On a camera just opened the settings are applied already.
+    void apply_settings()
+    {
+        if (camera_ == nullptr) return open();
+        try {
+            for (const auto& [name, value] : settings_) apply_setting(name, value);
+        } catch (const CaptureError&) {
+            close();
+            throw;
+        }
+    }
+
     void close()
     {
         if (camera_ == nullptr) return;
@@ -352,12 +364,7 @@ private:
         info_.serial = serial;
         if (info_.model.empty()) info_.model = address.model;
         prefer_capture_to_ram();
-        try {
-            for (const auto& [name, value] : settings_) apply_setting(name, value);
-        } catch (const CaptureError&) {
-            close();  // reopened, and the settings tried again, on the next capture
-            throw;
-        }
+        apply_settings();  // on failure closed: reopened, and the settings tried again, on the next capture
     }
 
     void apply_setting(const std::string& name, const std::string& value)
@@ -603,6 +610,19 @@ public:
                                    std::to_string(options_.capture_timeout.count()) + " ms; power-cycle the camera",
                                false);
         return path;
+    }
+
+    void apply_settings() override
+    {
+        if (thread_->hung()) start();
+        bool applied = false;
+        if (!thread_->run<bool>(
+                [session = session_] {
+                    session->apply_settings();
+                    return true;
+                },
+                options_.capture_timeout, applied))
+            throw CaptureError(session_->describe() + ": no answer while its settings were applied", false);
     }
 
 private:

@@ -266,7 +266,7 @@ public:
         {
             const std::lock_guard lock(SaneLibrary::call_mutex());
             OpenDevice device(info_.id, "scanner " + info_.id);
-            apply_settings(device);
+            set_scan_options(device);
             image = scan_image(device);
         }  // cancelled and closed here, before the file is written
         if (image.empty()) throw CaptureError("scanner " + info_.id + ": the scan came back empty", true);
@@ -274,7 +274,7 @@ public:
     }
 
 private:
-    void apply_settings(OpenDevice& device) const
+    void set_scan_options(OpenDevice& device) const
     {
         device.set_text(SANE_NAME_SCAN_MODE, settings_.mode);  // first: it changes which options exist
         if (settings_.depth > 0) device.set_number(SANE_NAME_BIT_DEPTH, settings_.depth, true);

@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -199,12 +200,15 @@ private:
         for (const auto& item : *array) {
             const std::string prefix = "device[" + std::to_string(index++) + "].";
             const auto& t = *item.as_table();
-            only_keys(t, prefix, {"type", "serial", "role", "width", "height", "seed"});
+            only_keys(t, prefix, {"type", "serial", "role", "address", "settings", "width", "height", "seed"});
             DeviceConfig device;
             if (t.get("type") == nullptr) fail(&t, prefix + "type", "gphoto2, sane or sim (the key is missing)");
             read_choice(t, prefix, "type", device.type, {"gphoto2", "sane", "sim"});
             read_string(t, prefix, "serial", device.serial);
             read_choice(t, prefix, "role", device.role, {"left", "right", "single"});
+            read_string(t, prefix, "address", device.address);
+            read_camera_settings(t, prefix, device.settings);
+            check_gphoto2_keys(t, prefix, device);
             read_int(t, prefix, "width", device.width, 64, 12000);
             read_int(t, prefix, "height", device.height, 64, 12000);
             read_int(t, prefix, "seed", device.seed, 0, INT64_MAX);
@@ -212,6 +216,46 @@ private:
                 fail(t.get("width"), prefix + "width", "width x height of at most 24 MP");
             }
             out.push_back(device);
+        }
+    }
+
+    // [device.settings]: libgphoto2 config names to values, kept in the order written
+    // (a camera may need its capture target or image format set before the rest).
+    void read_camera_settings(const toml::table& device, const std::string& prefix,
+                              std::vector<std::pair<std::string, std::string>>& out) const
+    {
+        const toml::node* node = device.get("settings");
+        if (node == nullptr) return;
+        if (!node->is_table()) fail(node, prefix + "settings", "a table of camera settings, e.g. { iso = \"200\" }");
+        std::vector<std::pair<const toml::node*, std::string>> written;
+        for (const auto& [key, value] : *node->as_table()) written.emplace_back(&value, std::string(key.str()));
+        std::stable_sort(written.begin(), written.end(), [](const auto& a, const auto& b) {
+            return a.first->source().begin < b.first->source().begin;
+        });
+        for (const auto& [value, name] : written) {
+            if (value->is_string()) {
+                out.emplace_back(name, value->as_string()->get());
+            } else if (value->is_integer()) {
+                out.emplace_back(name, std::to_string(value->as_integer()->get()));
+            } else {
+                fail(value, prefix + "settings." + name, "a string or an integer");
+            }
+        }
+    }
+
+    void check_gphoto2_keys(const toml::table& t, const std::string& prefix, const DeviceConfig& device) const
+    {
+        if (device.type == "gphoto2" && device.serial.empty()) {
+            fail(&t, prefix + "serial",
+                 "the camera's serial number (gphoto2 cameras are known by it; see "
+                 "`digikit devices`)");
+        }
+        if (!device.address.empty() && (device.type != "gphoto2" || device.address.rfind("ptpip:", 0) != 0)) {
+            fail(t.get("address"), prefix + "address",
+                 "a network camera's \"ptpip:HOST\" (gphoto2 only; USB cameras are found by serial number)");
+        }
+        if (!device.settings.empty() && device.type != "gphoto2") {
+            fail(t.get("settings"), prefix + "settings", "no settings: they are for gphoto2 cameras");
         }
     }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "digikit/imaging/page_pipeline.hpp"
@@ -17,9 +18,13 @@ struct DeviceConfig {
     std::string type;  // gphoto2 | sane | sim
     std::string serial;
     std::string role = "single";  // left | right | single
-    int width = 6000;             // sim
-    int height = 4000;            // sim
-    std::int64_t seed = 1;        // sim
+    // gphoto2 only: a network camera's address ("ptpip:HOST"), and camera settings by
+    // libgphoto2 config name in the order written, applied at the start of each book.
+    std::string address;
+    std::vector<std::pair<std::string, std::string>> settings;
+    int width = 6000;       // sim
+    int height = 4000;      // sim
+    std::int64_t seed = 1;  // sim
 };
 
 struct Config {

@@ -5,9 +5,9 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
-#include "devices.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "kit_cameras.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -69,18 +69,21 @@ int status_command(const Config& config, bool json)
     return 0;
 }
 
+// A running daemon holds the cameras open: it is asked what it has.
+nlohmann::json attached_devices(const Config& config)
+{
+    try {
+        const std::string answer =
+            hardware::send_control_request(control_socket_path(config.data_dir), "status", std::chrono::seconds(10));
+        return nlohmann::json::parse(answer)["status"]["cameras"];
+    } catch (const hardware::ControlSocketUnavailable&) {
+        return KitCameras(config).describe();
+    }
+}
+
 int devices_command(const Config& config, bool json)
 {
-    const auto cameras = make_cameras(config);
-    nlohmann::json devices = nlohmann::json::array();
-    for (const auto& camera : cameras) {
-        const auto& info = camera->info();
-        devices.push_back({{"id", info.id},
-                           {"type", info.type},
-                           {"model", info.model},
-                           {"serial", info.serial},
-                           {"role", capture::to_string(info.role)}});
-    }
+    const auto devices = attached_devices(config);
     nlohmann::json buttons = nlohmann::json::array(
         {{{"id", "socket:" + control_socket_path(config.data_dir).string()}, {"type", "control-socket"}}});
     for (const auto& [button, line] : config.buttons.gpio_lines) {
@@ -97,7 +100,9 @@ int devices_command(const Config& config, bool json)
     if (devices.empty()) std::cout << "no cameras or scanners found\n";
     for (const auto& d : devices) {
         std::cout << d["id"].get<std::string>() << "  " << d["role"].get<std::string>() << "  "
-                  << d["model"].get<std::string>() << "  serial " << d["serial"].get<std::string>() << "\n";
+                  << d["model"].get<std::string>() << "  serial " << d["serial"].get<std::string>();
+        if (!d["attached"].get<bool>()) std::cout << "  NOT READY: " << d["problem"].get<std::string>();
+        std::cout << "\n";
     }
     for (const auto& b : buttons) {
         std::cout << b["id"].get<std::string>() << "  " << b.value("button", std::string("buttons")) << "\n";
@@ -107,16 +112,11 @@ int devices_command(const Config& config, bool json)
 
 int capture_command(const Config& config, const std::string& device, const std::filesystem::path& out)
 {
-    auto cameras = make_cameras(config);
-    std::unique_ptr<capture::Camera> chosen;
-    for (auto& camera : cameras) {
-        if (device.empty() || camera->info().id == device || camera->info().serial == device) {
-            chosen = std::move(camera);
-            break;
-        }
-    }
-    if (!chosen) {
-        throw CommandError(device.empty() ? "no camera or scanner is configured" : "no device '" + device + "'");
+    KitCameras cameras(config);
+    capture::Camera* chosen = cameras.find(device);
+    if (chosen == nullptr) {
+        const std::string why = cameras.missing().empty() ? "" : " (" + cameras.missing() + ")";
+        throw CommandError((device.empty() ? "no camera or scanner is ready" : "no device '" + device + "'") + why);
     }
     const auto target = std::filesystem::absolute(out);
     const auto written = chosen->capture(target.parent_path() / target.stem());

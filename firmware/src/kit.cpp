@@ -34,19 +34,34 @@ std::string Kit::unused_retake_stem(const std::string& book, int sequence) const
     }
 }
 
-Kit::Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras, std::function<void(Signal)> on_signal)
+Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Signal)> on_signal)
     : config_(std::move(config)),
       store_(config_.data_dir),
+      cameras_(std::move(cameras)),
       processing_(store_, pipeline_options(config_)),
       machine_(config_.imaging.max_backlog),
       on_signal_(std::move(on_signal))
 {
-    for (const auto& camera : cameras) devices_.push_back(camera->info());
-    if (!cameras.empty()) rig_ = std::make_unique<capture::CameraRig>(std::move(cameras));
     const auto open = store_.open_book();
     if (open) spdlog::info("resuming open book {}", *open);
     machine_.resume(open.has_value());
     if (on_signal_) on_signal_(Signal::ready);
+}
+
+void Kit::check_devices(bool usb_changed)
+{
+    const std::lock_guard lock(press_mutex_);
+    std::vector<std::string> picked;
+    try {
+        picked = cameras_->refresh(usb_changed);
+    } catch (const std::exception& error) {
+        spdlog::warn("looking for cameras failed: {}", error.what());
+    }
+    for (const auto& line : picked) spdlog::info("{}", line);
+    if (picked.empty() || !cameras_->complete()) return;
+    KitEvent cleared;  // the operator's next press should not meet the old camera error
+    cleared.kind = KitEvent::Kind::fault_cleared;
+    feed(cleared);
 }
 
 Kit::Outcome Kit::press(hardware::Button button)
@@ -177,16 +192,17 @@ std::string Kit::capture(bool retake)
     }
     // A retake gets file names of its own: raw files are never overwritten.
     const std::string stem = retake ? unused_retake_stem(*book, sequence) : sequence_stem(sequence);
-    if (!rig_) throw capture::CaptureError("no camera is configured or attached", false);
+    auto& rig = ready_rig(*book);
+    const auto devices = cameras_->devices();
     std::vector<std::filesystem::path> stems;
-    for (const auto& device : devices_) {
+    for (const auto& device : devices) {
         stems.push_back(store_.raw_dir(*book) / (stem + "_" + std::string(capture::to_string(device.role))));
     }
-    const auto files = rig_->capture(stems);
+    const auto files = rig.capture(stems);
 
     std::vector<std::pair<std::string, std::filesystem::path>> shots;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        shots.emplace_back(capture::to_string(devices_[i].role), files[i]);
+        shots.emplace_back(capture::to_string(devices[i].role), files[i]);
     }
     store_.record_capture(*book, sequence, shots, retake);
     // Kept aside until the book closes, in case the retake was the mistake.
@@ -203,6 +219,21 @@ std::string Kit::capture(bool retake)
            " (" + std::to_string(files.size()) + " files)" + verdict;
 }
 
+// A camera missing at the last check gets one more chance when the operator presses;
+// a book's first capture applies the camera settings (someone may have turned a dial).
+capture::CameraRig& Kit::ready_rig(const std::string& book)
+{
+    if (!cameras_->complete()) {
+        for (const auto& line : cameras_->refresh(false)) spdlog::info("{}", line);
+    }
+    auto& rig = cameras_->rig();
+    if (settings_applied_for_ != book) {
+        cameras_->apply_settings();
+        settings_applied_for_ = book;
+    }
+    return rig;
+}
+
 std::string Kit::first_look(const std::vector<std::filesystem::path>& files, bool retake)
 {
     // A retake is compared with the capture before the one it replaces, not with it.
@@ -213,13 +244,14 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
     }
     std::vector<imaging::FirstLook> now;
     std::string problems;
+    const auto devices = cameras_->devices();
     for (std::size_t i = 0; i < looks.size(); ++i) {
         now.push_back(looks[i]);
         const auto& look = now.back();
         std::string found = look.error.value_or("");
         for (const auto& warning : look.warnings) found += (found.empty() ? "" : ", ") + warning;
         if (found.empty() && look.pages_found == 0) found = "no page found";
-        if (!found.empty()) problems += (problems.empty() ? "" : "; ") + devices_[i].id + ": " + found;
+        if (!found.empty()) problems += (problems.empty() ? "" : "; ") + devices[i].id + ": " + found;
     }
     if (!retake) looks_before_ = std::move(last_looks_);
     last_looks_ = std::move(now);
@@ -306,14 +338,7 @@ nlohmann::json Kit::status()
         status["last_capture"] = last_capture_json(*book);
     }
     status["processing_backlog"] = processing_.backlog();
-    nlohmann::json cameras = nlohmann::json::array();
-    for (const auto& device : devices_) {
-        cameras.push_back({{"id", device.id},
-                           {"role", capture::to_string(device.role)},
-                           {"model", device.model},
-                           {"serial", device.serial}});
-    }
-    status["cameras"] = cameras;
+    status["cameras"] = cameras_->describe();
     status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
     return status;
 }

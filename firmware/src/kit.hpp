@@ -12,8 +12,8 @@
 
 #include "book_store.hpp"
 #include "config.hpp"
-#include "digikit/capture/camera_rig.hpp"
 #include "digikit/hardware/button.hpp"
+#include "kit_cameras.hpp"
 #include "kit_state_machine.hpp"
 #include "processing_worker.hpp"
 
@@ -29,14 +29,15 @@ public:
     };
 
     // `on_signal` tells the operator (LEDs, buzzer) what the state machine decided.
-    Kit(Config config, std::vector<std::unique_ptr<capture::Camera>> cameras,
-        std::function<void(Signal)> on_signal = {});
+    Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Signal)> on_signal = {});
     Kit(const Kit&) = delete;
     Kit& operator=(const Kit&) = delete;
     // Stops a sync in progress between two steps; the queue resumes it next time.
     ~Kit();
 
     Outcome press(hardware::Button button);
+    // Picks up cameras that have come (see KitCameras::refresh); between presses.
+    void check_devices(bool usb_changed);
     [[nodiscard]] nlohmann::json status();
     void wake_processing() { processing_.wake(); }
     void wait_processed() { processing_.wait_idle(); }
@@ -49,6 +50,7 @@ private:
     std::string new_book();
     std::string capture(bool retake);
     std::string end_book();
+    capture::CameraRig& ready_rig(const std::string& book);
     void start_sync();
     // The imaging first look at a capture's files: the operator's verdict, in one line
     // ("" when every shot looks fine). Compared with the capture before, for duplicates.
@@ -59,8 +61,8 @@ private:
 
     Config config_;
     BookStore store_;
-    std::vector<capture::DeviceInfo> devices_;
-    std::unique_ptr<capture::CameraRig> rig_;  // none without cameras: captures are refused
+    std::unique_ptr<KitCameras> cameras_;
+    std::string settings_applied_for_;  // the book whose first capture applied the camera settings
     ProcessingWorker processing_;
     std::mutex press_mutex_;  // presses are handled one after the other
     std::mutex state_mutex_;  // machine_, signal_, last_error_: read by `status` meanwhile

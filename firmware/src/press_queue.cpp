@@ -24,10 +24,23 @@ std::future<Kit::Outcome> PressQueue::post(hardware::Button button)
         refused.set_value({false, "the daemon is stopping"});
         return refused.get_future();
     }
-    auto& pending = pending_.emplace_back(Pending{button, {}});
+    auto& pending = pending_.emplace_back(Pending{button, false, {}});
     auto future = pending.outcome.get_future();
     changed_.notify_all();
     return future;
+}
+
+void PressQueue::post_device_check(bool usb_changed)
+{
+    const std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    for (auto& pending : pending_) {
+        if (pending.button) continue;
+        pending.usb_changed = pending.usb_changed || usb_changed;
+        return;
+    }
+    pending_.push_back(Pending{std::nullopt, usb_changed, {}});
+    changed_.notify_all();
 }
 
 void PressQueue::run()
@@ -39,7 +52,11 @@ void PressQueue::run()
         Pending next = std::move(pending_.front());
         pending_.pop_front();
         lock.unlock();
-        next.outcome.set_value(kit_.press(next.button));
+        if (next.button) {
+            next.outcome.set_value(kit_.press(*next.button));
+        } else {
+            kit_.check_devices(next.usb_changed);
+        }
         lock.lock();
     }
 }

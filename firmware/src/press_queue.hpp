@@ -4,6 +4,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "kit.hpp"
@@ -11,7 +12,8 @@
 namespace digikit::firmware {
 
 // The daemon's event loop: every press, from the control socket or a physical button,
-// is handed to the kit in order on this one long-lived thread. Button readers and socket
+// and every device check (USB hotplug) is handed to the kit in order on this one
+// long-lived thread. Button readers and socket
 // connections never wait on a capture, and libraries that keep per-thread state (OpenCV)
 // keep it once.
 class PressQueue {
@@ -23,10 +25,13 @@ public:
     ~PressQueue();
 
     std::future<Kit::Outcome> post(hardware::Button button);
+    // Asks the kit to look for cameras that have come; one check waits at most.
+    void post_device_check(bool usb_changed);
 
 private:
     struct Pending {
-        hardware::Button button;
+        std::optional<hardware::Button> button;  // none: a device check
+        bool usb_changed = false;
         std::promise<Kit::Outcome> outcome;
     };
     void run();

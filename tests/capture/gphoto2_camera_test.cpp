@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "digikit/capture/camera_rig.hpp"
+#include "digikit/capture/device_discovery.hpp"
 #include "ptpip_camera_emulator.hpp"
 #include "temp_dir.hpp"
 
@@ -245,6 +246,48 @@ TEST(Gphoto2Camera, AppliesSettingsWhenItOpens)
     EXPECT_EQ(emulator.property(PtpIpCameraEmulator::aperture_property), 800);
     const ::digikit::testing::TempDir dir;
     EXPECT_TRUE(std::filesystem::exists(camera->capture(dir / "IMG_0001")));
+}
+
+TEST(Gphoto2Camera, AppliesItsSettingsAgainAtTheStartOfABook)
+{
+    PtpIpCameraEmulator emulator(emulated("EMU0012"));
+    Gphoto2Options options;
+    options.settings = {{"iso", "400"}, {"f-number", "f/8"}};
+    auto camera = open_gphoto2_camera(camera_info("left"), address_of(emulator), options);
+    const ::digikit::testing::TempDir dir;
+    (void)camera->capture(dir / "IMG_0001");
+    // Between two books someone turns the dials.
+    emulator.set_property(PtpIpCameraEmulator::iso_property, 1600);
+    emulator.set_property(PtpIpCameraEmulator::aperture_property, 280);
+    camera->apply_settings();
+    EXPECT_EQ(emulator.property(PtpIpCameraEmulator::iso_property), 400);
+    EXPECT_EQ(emulator.property(PtpIpCameraEmulator::aperture_property), 800);
+    EXPECT_TRUE(std::filesystem::exists(camera->capture(dir / "IMG_0002")));
+}
+
+TEST(Gphoto2Camera, OpenDeviceFindsANetworkCameraByAddressAndSerialWithItsSettings)
+{
+    PtpIpCameraEmulator emulator(emulated("EMU0013"));
+    DeviceInfo info;
+    info.type = "gphoto2";
+    info.serial = "EMU0013";
+    info.role = CameraRole::right;
+    DeviceOptions options;
+    options.address = emulator.gphoto2_port();
+    options.settings = {{"iso", "800"}};
+    auto camera = open_device(info, options);
+    EXPECT_EQ(camera->info().serial, "EMU0013");
+    EXPECT_EQ(camera->info().role, CameraRole::right);
+    EXPECT_EQ(emulator.property(PtpIpCameraEmulator::iso_property), 800);
+    camera.reset();
+
+    info.serial = "SOMEONE-ELSE";
+    try {
+        (void)open_device(info, options);
+        FAIL() << "expected a CaptureError";
+    } catch (const CaptureError& e) {
+        EXPECT_NE(std::string(e.what()).find("SOMEONE-ELSE"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Gphoto2Camera, SettingsTheCameraDoesNotOfferAreFatalAndListTheChoices)

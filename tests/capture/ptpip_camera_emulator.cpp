@@ -406,6 +406,12 @@ std::uint16_t PtpIpCameraEmulator::property(std::uint16_t code) const
     return properties_.at(code).current;
 }
 
+void PtpIpCameraEmulator::set_property(std::uint16_t code, std::uint16_t value)
+{
+    const std::lock_guard lock(mutex_);
+    properties_.at(code).current = value;
+}
+
 // The properties are all UINT16 with an enumeration of allowed values.
 void PtpIpCameraEmulator::handle_property(const Request& r, const std::vector<std::uint8_t>& host_data)
 {

@@ -50,6 +50,8 @@ public:
     static constexpr std::uint16_t iso_property = 0x500F;       // ExposureIndex: 100 .. 1600
     static constexpr std::uint16_t aperture_property = 0x5007;  // FNumber: 280 (f/2.8) .. 1100 (f/11)
     [[nodiscard]] std::uint16_t property(std::uint16_t code) const;
+    // As the operator turning a dial on the camera.
+    void set_property(std::uint16_t code, std::uint16_t value);
 
     void set_busy(bool busy) { busy_ = busy; }
     void vanish_on_next_capture() { vanish_ = true; }

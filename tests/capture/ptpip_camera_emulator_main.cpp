@@ -1,8 +1,9 @@
 // Runs the PTP/IP camera emulator by hand, e.g. to try it with the gphoto2 CLI:
-//   ptpip_camera_emulator [SERIAL] &
+//   ptpip_camera_emulator [SERIAL [PORT]] &
 //   gphoto2 --port ptpip:127.0.0.1:PORT:PORT --camera "PTP/IP Camera" --capture-image-and-download
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "ptpip_camera_emulator.hpp"
@@ -17,6 +18,7 @@ int main(int argc, char** argv)
 
     digikit::capture::testing::PtpIpEmulatorSettings settings;
     if (argc > 1) settings.serial = argv[1];
+    if (argc > 2) settings.port = std::atoi(argv[2]);
     digikit::capture::testing::PtpIpCameraEmulator emulator(settings);
     std::printf("%s\n", emulator.gphoto2_port().c_str());
     std::fflush(stdout);

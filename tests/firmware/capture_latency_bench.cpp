@@ -76,7 +76,7 @@ int main(int argc, char** argv)
         cameras.push_back(std::make_unique<TimedCamera>(digikit::capture::make_simulated_camera(info, {1600, 1200, 1}),
                                                         fired, mutex));
     }
-    digikit::firmware::Kit kit(config, std::move(cameras));
+    digikit::firmware::Kit kit(config, std::make_unique<digikit::firmware::KitCameras>(std::move(cameras)));
     digikit::firmware::PressQueue press_queue(kit);
     const auto socket = digikit::firmware::control_socket_path(config.data_dir);
     const digikit::hardware::ControlSocketServer server(socket, [&kit, &press_queue](const std::string& request) {

@@ -40,7 +40,8 @@ TEST(CaptureVerdict, ABadShotAdvisesARetake)
     std::vector<Signal> shown;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(std::make_unique<CappedCamera>());
-    Kit kit(config_in(dir), std::move(cameras), [&shown](Signal s) { shown.push_back(s); });
+    Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
+            [&shown](Signal s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
     const auto outcome = kit.press(hardware::Button::capture);
     EXPECT_TRUE(outcome.ok);  // the raw file is stored all the same: nothing is lost
@@ -57,7 +58,8 @@ TEST(CaptureVerdict, AGoodShotSaysSo)
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(
         capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single}, {1200, 900, 4}));
-    Kit kit(config_in(dir), std::move(cameras), [&shown](Signal s) { shown.push_back(s); });
+    Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
+            [&shown](Signal s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
     const auto outcome = kit.press(hardware::Button::capture);
     EXPECT_TRUE(outcome.ok);

@@ -107,6 +107,38 @@ TEST(Config, DeviceErrorsNameTheEntry)
     EXPECT_NE(error_of("[[device]]\nrole = \"left\"\n").find("device[0].type"), std::string::npos);
 }
 
+TEST(Config, CameraSettingsKeepTheOrderWrittenAndAddressesAreForNetworkCameras)
+{
+    const auto config = parse_config(R"(
+[[device]]
+type = "gphoto2"
+serial = "0123456789"
+address = "ptpip:192.168.1.20"
+[device.settings]
+imageformat = "Large Fine JPEG"
+iso = 200
+shutterspeed = "1/60"
+f-number = "f/8"
+)",
+                                     "kit.toml");
+    ASSERT_EQ(config.devices.size(), 1U);
+    EXPECT_EQ(config.devices[0].address, "ptpip:192.168.1.20");
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"imageformat", "Large Fine JPEG"}, {"iso", "200"}, {"shutterspeed", "1/60"}, {"f-number", "f/8"}};
+    EXPECT_EQ(config.devices[0].settings, expected);
+
+    EXPECT_EQ(error_of("[[device]]\ntype = \"gphoto2\"\nserial = \"1\"\naddress = \"usb:001,004\"\n"),
+              "/etc/digikit/digikit.toml:4: device[0].address: expected a network camera's \"ptpip:HOST\" (gphoto2 "
+              "only; USB cameras are found by serial number), got \"usb:001,004\"");
+    EXPECT_NE(error_of("[[device]]\ntype = \"sim\"\nsettings = { iso = \"100\" }\n").find("device[0].settings"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[device]]\ntype = \"gphoto2\"\nrole = \"left\"\n").find("device[0].serial"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[device]]\ntype = \"gphoto2\"\nserial = \"1\"\nsettings = { iso = 1.5 }\n")
+                  .find("device[0].settings.iso: expected a string or an integer"),
+              std::string::npos);
+}
+
 TEST(Config, InvalidTomlNamesTheLine)
 {
     const std::string error = error_of("data_dir = \"/x\"\n[imaging\nthreads = 2\n");

@@ -45,6 +45,11 @@ public:
     // extension the device produces (".jpg", ".tif", ...). Returns the full path.
     // Throws CaptureError.
     virtual std::filesystem::path capture(const std::filesystem::path& stem) = 0;
+
+    // Applies the device's configured settings again, at the start of a book: the
+    // operator may have turned a dial since. Throws CaptureError. Nothing to do for a
+    // device without settings.
+    virtual void apply_settings() {}
 };
 
 }  // namespace digikit::capture

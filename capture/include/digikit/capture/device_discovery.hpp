@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "digikit/capture/camera.hpp"
@@ -14,10 +16,20 @@ namespace digikit::capture {
 // program) is still listed, with an empty serial number.
 [[nodiscard]] std::vector<DeviceInfo> discover_devices();
 
+// What a configuration entry says beyond the device's identity.
+struct DeviceOptions {
+    // gphoto2: a network camera's address ("ptpip:192.168.1.20"); empty: find the
+    // camera by its serial number among those attached over USB.
+    std::string address;
+    // gphoto2: settings by libgphoto2 config name, applied in this order whenever the
+    // camera opens and at the start of each book (see Gphoto2Options::settings).
+    std::vector<std::pair<std::string, std::string>> settings;
+};
+
 // Opens the device a configuration entry names: type "gphoto2" by serial number
 // (wherever it is plugged in), "sane" by SANE device name (`id`), "sim" as a
 // simulated camera (24 MP, seed 1). Throws CaptureError (fatal) when it is not there,
-// std::invalid_argument for an unknown type.
-[[nodiscard]] std::unique_ptr<Camera> open_device(const DeviceInfo& device);
+// std::invalid_argument for an unknown type or options the type does not take.
+[[nodiscard]] std::unique_ptr<Camera> open_device(const DeviceInfo& device, const DeviceOptions& options = {});
 
 }  // namespace digikit::capture

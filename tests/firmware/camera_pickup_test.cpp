@@ -1,0 +1,146 @@
+// Cameras that are not there when the kit starts: the daemon waits for them and picks
+// them up (a real PTP/IP camera emulator through libgphoto2's ptp2 driver), and camera
+// settings are applied again at the first capture of every book.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "digikit/capture/simulated_camera.hpp"
+#include "kit.hpp"
+#include "temp_dir.hpp"
+
+namespace digikit::firmware {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A port nothing listens on now (the kernel's pick, released at once).
+int unused_port()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+// libgphoto2's drivers, built without frame pointers, leak on a failed open; the leak
+// suppressions (tests/lsan.supp) find libgphoto2 in the stack only with full unwinding,
+// which the processes started here get.
+class FullUnwinding {
+public:
+    FullUnwinding() : before_(std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "")
+    {
+        ::setenv("ASAN_OPTIONS", (before_ + ":fast_unwind_on_malloc=0").c_str(), 1);
+    }
+    FullUnwinding(const FullUnwinding&) = delete;
+    FullUnwinding& operator=(const FullUnwinding&) = delete;
+    ~FullUnwinding() { ::setenv("ASAN_OPTIONS", before_.c_str(), 1); }
+
+private:
+    std::string before_;
+};
+
+std::string slurp(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
+{
+    const FullUnwinding unwinding;
+    const testing::TempDir dir;
+    const int port = unused_port();
+    const auto config = dir / "kit.toml";
+    std::ofstream(config) << "data_dir = \"" << (dir / "data").string() << "\"\n"
+                          << "[storage]\nmin_free_mb = 0\n"
+                          << "[[device]]\ntype = \"gphoto2\"\nserial = \"EMU-LATE\"\n"
+                          << "address = \"ptpip:127.0.0.1:" << port << ":" << port << "\"\n"
+                          << "settings = { iso = \"400\" }\n";
+    const auto digikit = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--config", config.string()});
+        return testing::run_digikit(args);
+    };
+    const auto camera_status = [&] { return nlohmann::json::parse(digikit({"status", "--json"}).out)["cameras"][0]; };
+
+    const auto offline = digikit({"devices", "--json"});
+    ASSERT_EQ(offline.exit_code, 0) << offline.err;
+    EXPECT_FALSE(nlohmann::json::parse(offline.out)["devices"][0]["attached"].get<bool>()) << offline.out;
+
+    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+    ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s)) << slurp(dir / "daemon.log");
+    EXPECT_FALSE(camera_status()["attached"].get<bool>());
+    ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
+    const auto refused = digikit({"press", "capture"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("serial EMU-LATE is not ready"), std::string::npos) << refused.err;
+
+    testing::BackgroundProcess camera({DIGIKIT_PTPIP_EMULATOR, "EMU-LATE", std::to_string(port)}, dir / "camera.log");
+    // Picked up without a press: the daemon looks for missing cameras by itself.
+    EXPECT_TRUE(testing::wait_until([&] { return camera_status()["attached"].get<bool>(); }, 20s))
+        << slurp(dir / "daemon.log");
+    const auto shown = digikit({"devices", "--json"});  // from the daemon, which holds the camera
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_TRUE(nlohmann::json::parse(shown.out)["devices"][0]["attached"].get<bool>()) << shown.out;
+
+    const auto captured = digikit({"press", "capture"});
+    EXPECT_EQ(captured.exit_code, 0) << captured.err << slurp(dir / "daemon.log");
+    EXPECT_EQ(nlohmann::json::parse(digikit({"status", "--json"}).out)["book"]["captures"], 1);
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(dir / "daemon.log");
+}
+
+// Counts how often the kit asks for the settings, around the captures it takes.
+class SettingsCountingCamera final : public capture::Camera {
+public:
+    explicit SettingsCountingCamera(std::vector<std::string>& calls)
+        : calls_(calls),
+          simulated_(capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single},
+                                                    {320, 240, 1}))
+    {
+    }
+    [[nodiscard]] const capture::DeviceInfo& info() const override { return simulated_->info(); }
+    std::filesystem::path capture(const std::filesystem::path& stem) override
+    {
+        calls_.emplace_back("capture");
+        return simulated_->capture(stem);
+    }
+    void apply_settings() override { calls_.emplace_back("settings"); }
+
+private:
+    std::vector<std::string>& calls_;
+    std::unique_ptr<capture::Camera> simulated_;
+};
+
+TEST(CameraPickup, SettingsAreAppliedBeforeTheFirstCaptureOfEachBook)
+{
+    const testing::TempDir dir;
+    Config config;
+    config.data_dir = dir.path();
+    config.storage.min_free_mb = 0;
+    std::vector<std::string> calls;
+    std::vector<std::unique_ptr<capture::Camera>> cameras;
+    cameras.push_back(std::make_unique<SettingsCountingCamera>(calls));
+    Kit kit(config, std::make_unique<KitCameras>(std::move(cameras)));
+    for (const auto button : {hardware::Button::new_book, hardware::Button::capture, hardware::Button::capture,
+                              hardware::Button::retake, hardware::Button::end_book, hardware::Button::new_book,
+                              hardware::Button::capture}) {
+        ASSERT_TRUE(kit.press(button).ok) << hardware::to_string(button);
+    }
+    const std::vector<std::string> expected{"settings", "capture", "capture", "capture", "settings", "capture"};
+    EXPECT_EQ(calls, expected);
+}
+
+}  // namespace
+}  // namespace digikit::firmware
