@@ -80,7 +80,8 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     EXPECT_FALSE(nlohmann::json::parse(offline.out)["devices"][0]["attached"].get<bool>()) << offline.out;
 
     testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
-    ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s)) << slurp(dir / "daemon.log");
+    ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
+        << slurp(dir / "daemon.log");
     EXPECT_FALSE(camera_status()["attached"].get<bool>());
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
     const auto refused = digikit({"press", "capture"});
@@ -99,6 +100,11 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     EXPECT_EQ(captured.exit_code, 0) << captured.err << slurp(dir / "daemon.log");
     EXPECT_EQ(nlohmann::json::parse(digikit({"status", "--json"}).out)["book"]["captures"], 1);
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(dir / "daemon.log");
+
+    // With the daemon gone the camera is free for a capture from the command line.
+    const auto once = digikit({"capture", "--device", "EMU-LATE", "--out", (dir / "once.jpg").string()});
+    EXPECT_EQ(once.exit_code, 0) << once.err;
+    EXPECT_GT(std::filesystem::file_size(dir / "once.jpg"), 1000U);
 }
 
 // Counts how often the kit asks for the settings, around the captures it takes.
@@ -106,8 +112,8 @@ class SettingsCountingCamera final : public capture::Camera {
 public:
     explicit SettingsCountingCamera(std::vector<std::string>& calls)
         : calls_(calls),
-          simulated_(capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single},
-                                                    {320, 240, 1}))
+          simulated_(
+              capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single}, {320, 240, 1}))
     {
     }
     [[nodiscard]] const capture::DeviceInfo& info() const override { return simulated_->info(); }
@@ -133,9 +139,9 @@ TEST(CameraPickup, SettingsAreAppliedBeforeTheFirstCaptureOfEachBook)
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(std::make_unique<SettingsCountingCamera>(calls));
     Kit kit(config, std::make_unique<KitCameras>(std::move(cameras)));
-    for (const auto button : {hardware::Button::new_book, hardware::Button::capture, hardware::Button::capture,
-                              hardware::Button::retake, hardware::Button::end_book, hardware::Button::new_book,
-                              hardware::Button::capture}) {
+    for (const auto button :
+         {hardware::Button::new_book, hardware::Button::capture, hardware::Button::capture, hardware::Button::retake,
+          hardware::Button::end_book, hardware::Button::new_book, hardware::Button::capture}) {
         ASSERT_TRUE(kit.press(button).ok) << hardware::to_string(button);
     }
     const std::vector<std::string> expected{"settings", "capture", "capture", "capture", "settings", "capture"};
