@@ -46,6 +46,11 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
     if (open) spdlog::info("resuming open book {}", *open);
     machine_.resume(open.has_value());
     if (on_signal_) on_signal_(Signal::ready);
+    if (!cameras_->complete()) {  // the operator sees at once that a camera is missing
+        KitEvent missing;
+        missing.kind = KitEvent::Kind::camera_missing;
+        feed(missing);
+    }
 }
 
 void Kit::check_devices(bool usb_changed)
@@ -59,7 +64,11 @@ void Kit::check_devices(bool usb_changed)
     }
     for (const auto& line : picked) spdlog::info("{}", line);
     if (picked.empty() || !cameras_->complete()) return;
-    KitEvent cleared;  // the operator's next press should not meet the old camera error
+    {
+        const std::lock_guard state_lock(state_mutex_);
+        if (machine_.state() != KitState::error) return;
+    }
+    KitEvent cleared;  // the error light for the missing camera goes out
     cleared.kind = KitEvent::Kind::fault_cleared;
     feed(cleared);
 }

@@ -77,6 +77,10 @@ std::vector<KitAction> KitStateMachine::on(const KitEvent& event)
         case Kind::sync_finished:
             if (state_ == KitState::syncing) state_ = settled();
             return {show(event.reason.empty() ? Signal::ready : Signal::error)};
+        case Kind::camera_missing:
+            if (state_ == KitState::syncing) return {};  // the upload goes on; the next press tells
+            state_ = KitState::error;
+            return {show(Signal::error)};
         case Kind::fault_cleared:
             if (state_ == KitState::error) state_ = settled();
             return {show(Signal::ready)};

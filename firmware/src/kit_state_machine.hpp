@@ -29,6 +29,7 @@ struct KitEvent {
         backlog_changed,  // `count`: shots waiting for processing
         storage_changed,  // `low`: below the free-space floor
         sync_finished,
+        camera_missing,  // a configured camera is not there (at start-up)
         fault_cleared,
     };
     Kind kind = Kind::button;

@@ -83,6 +83,8 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
         << slurp(dir / "daemon.log");
     EXPECT_FALSE(camera_status()["attached"].get<bool>());
+    const auto kit_status = [&] { return nlohmann::json::parse(digikit({"status", "--json"}).out); };
+    EXPECT_EQ(kit_status()["signal"], "error");  // the operator sees it before pressing anything
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
     const auto refused = digikit({"press", "capture"});
     EXPECT_EQ(refused.exit_code, 1);
@@ -92,6 +94,7 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     // Picked up without a press: the daemon looks for missing cameras by itself.
     EXPECT_TRUE(testing::wait_until([&] { return camera_status()["attached"].get<bool>(); }, 20s))
         << slurp(dir / "daemon.log");
+    EXPECT_EQ(kit_status()["signal"], "ready");
     const auto shown = digikit({"devices", "--json"});  // from the daemon, which holds the camera
     ASSERT_EQ(shown.exit_code, 0) << shown.err;
     EXPECT_TRUE(nlohmann::json::parse(shown.out)["devices"][0]["attached"].get<bool>()) << shown.out;

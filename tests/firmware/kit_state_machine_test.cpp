@@ -152,6 +152,22 @@ TEST(KitStateMachine, RecoverableFailureStaysReadyFatalOneIsAnError)
     EXPECT_EQ(m.state(), KitState::book_open);
 }
 
+TEST(KitStateMachine, AMissingCameraShowsAnErrorUntilItIsThere)
+{
+    auto m = machine_in(KitState::book_open);
+    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::camera_missing))), Signal::error);
+    EXPECT_EQ(m.state(), KitState::error);
+    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::fault_cleared))), Signal::ready);
+    EXPECT_EQ(m.state(), KitState::book_open);
+
+    m.on(event(KitEvent::Kind::camera_missing));
+    EXPECT_EQ(m.on(press(Button::capture))[0].kind, Kind::capture);  // trying is allowed: the refusal names it
+
+    auto syncing = machine_in(KitState::syncing);
+    EXPECT_TRUE(syncing.on(event(KitEvent::Kind::camera_missing)).empty());
+    EXPECT_EQ(syncing.state(), KitState::syncing);
+}
+
 TEST(KitStateMachine, BacklogHoldsCapturesUntilItDrains)
 {
     auto m = machine_in(KitState::processing_backlog);
