@@ -32,6 +32,7 @@ struct Values {
     BookNewOptions book_new;
     ProcessOptions process;
     std::string id;
+    std::vector<std::string> accept_warnings;
     std::string button;
     std::string device;
     std::filesystem::path out;
@@ -94,7 +95,13 @@ void add_queue_commands(CLI::App& app, Values& v, Action& action)
     });
     auto* retry = queue->add_subcommand("retry", "Queue a failed item again");
     retry->add_option("ID", v.id, "Queue item id")->required();
-    retry->callback([&action, &v] { action = [&v](const Config& c) { return queue_retry_command(c, v.id); }; });
+    // The warnings a person can overrule; a bad file name or a case clash needs a rename instead.
+    retry
+        ->add_option("--accept-warning", v.accept_warnings,
+                     "Upload despite this wiki warning (the item's note names it); repeatable")
+        ->check(CLI::IsMember({"exists", "duplicate-archive", "was-deleted"}));
+    retry->callback(
+        [&action, &v] { action = [&v](const Config& c) { return queue_retry_command(c, v.id, v.accept_warnings); }; });
     auto* drop = queue->add_subcommand("drop", "Drop an item from the queue");
     drop->add_option("ID", v.id, "Queue item id")->required();
     drop->callback([&action, &v] { action = [&v](const Config& c) { return queue_drop_command(c, v.id); }; });

@@ -46,7 +46,8 @@ int book_close_command(const Config& config, const std::string& id);
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);
 int process_command(const Config& config, const ProcessOptions& options);
 int queue_command(const Config& config, bool json);
-int queue_retry_command(const Config& config, const std::string& id);
+// `accept_warnings`: wiki warning codes a person accepts for this item (e.g. was-deleted).
+int queue_retry_command(const Config& config, const std::string& id, const std::vector<std::string>& accept_warnings);
 int queue_drop_command(const Config& config, const std::string& id);
 int sync_command(const Config& config, bool once, bool dry_run);
 

@@ -41,6 +41,7 @@ nlohmann::json item_json(const uploader::QueueItem& item)
             {"offset", item.offset},
             {"attempts", item.attempts},
             {"note", item.note},
+            {"accepted_warnings", item.accepted_warnings},
             {"published_name", item.published_name}};
 }
 
@@ -80,10 +81,14 @@ int queue_command(const Config& config, bool json)
     return 0;
 }
 
-int queue_retry_command(const Config& config, const std::string& id)
+int queue_retry_command(const Config& config, const std::string& id, const std::vector<std::string>& accept_warnings)
 {
-    open_queue(config).retry(item_id(id));
-    std::cout << "queue item " << id << " will be uploaded again\n";
+    open_queue(config).retry(item_id(id), accept_warnings);
+    std::cout << "queue item " << id << " will be uploaded again";
+    for (std::size_t i = 0; i < accept_warnings.size(); ++i) {
+        std::cout << (i == 0 ? ", accepting the wiki's warning " : ", ") << accept_warnings[i];
+    }
+    std::cout << "\n";
     return 0;
 }
 

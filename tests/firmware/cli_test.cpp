@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "digikit/capture/page_photo_renderer.hpp"
+#include "digikit/uploader/upload_queue.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -44,6 +45,31 @@ TEST(Cli, UsageErrorsExitWithTwo)
     const auto result = run_digikit({"book", "new"});
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(only_line(result.err).find("--title"), std::string::npos) << result.err;
+}
+
+TEST(Cli, QueueRetryCanAcceptTheWikisWarning)
+{
+    testing::TempDir dir;
+    const std::string data = dir.path().string();
+    std::ofstream(dir / "page.jpg") << "not really a photo, but a durable file";
+    std::int64_t id = 0;
+    {
+        uploader::UploadQueue queue(dir / "digikit.sqlite");
+        id = queue.enqueue(dir / "page.jpg", "Page 1.jpg", "{{Information}}").id;
+        queue.mark_failed(id, "was-deleted: a file named Page 1.jpg was deleted from the wiki");
+    }
+    const auto unknown =
+        run_digikit({"--data", data, "queue", "retry", std::to_string(id), "--accept-warning", "oops"});
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(only_line(unknown.err).find("oops"), std::string::npos) << unknown.err;
+
+    const auto retried =
+        run_digikit({"--data", data, "queue", "retry", std::to_string(id), "--accept-warning", "was-deleted"});
+    EXPECT_EQ(retried.exit_code, 0) << retried.err;
+    EXPECT_NE(retried.out.find("accepting the wiki's warning was-deleted"), std::string::npos) << retried.out;
+    const auto item = nlohmann::json::parse(run_digikit({"--data", data, "queue", "--json"}).out).at(0);
+    EXPECT_EQ(item["state"], "queued");
+    EXPECT_EQ(item["accepted_warnings"], nlohmann::json::array({"was-deleted"}));
 }
 
 TEST(Cli, QueueAndSyncOnAnEmptyKit)
