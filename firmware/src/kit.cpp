@@ -64,10 +64,6 @@ void Kit::check_devices(bool usb_changed)
     }
     for (const auto& line : picked) spdlog::info("{}", line);
     if (picked.empty() || !cameras_->complete()) return;
-    {
-        const std::lock_guard state_lock(state_mutex_);
-        if (machine_.state() != KitState::error) return;
-    }
     KitEvent cleared;  // the error light for the missing camera goes out
     cleared.kind = KitEvent::Kind::fault_cleared;
     feed(cleared);

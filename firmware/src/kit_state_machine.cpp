@@ -47,6 +47,7 @@ std::string_view to_string(Signal signal)
 
 KitState KitStateMachine::settled() const
 {
+    if (camera_missing_) return KitState::error;
     if (!book_open_) return KitState::idle;
     return backlog_ >= backlog_limit_ ? KitState::processing_backlog : KitState::book_open;
 }
@@ -60,7 +61,7 @@ std::vector<KitAction> KitStateMachine::on(const KitEvent& event)
         case Kind::book_closed:
             book_open_ = event.kind == Kind::book_opened;
             state_ = settled();
-            return {show(Signal::ready)};
+            return {show(resting_signal())};
         case Kind::capture_succeeded:
         case Kind::capture_failed: return after_capture(event);
         case Kind::backlog_changed: {
@@ -76,16 +77,23 @@ std::vector<KitAction> KitStateMachine::on(const KitEvent& event)
             return {show(storage_low_ ? Signal::disk_nearly_full : Signal::ready)};
         case Kind::sync_finished:
             if (state_ == KitState::syncing) state_ = settled();
-            return {show(event.reason.empty() ? Signal::ready : Signal::error)};
+            return {show(event.reason.empty() ? resting_signal() : Signal::error)};
         case Kind::camera_missing:
-            if (state_ == KitState::syncing) return {};  // the upload goes on; the next press tells
+            camera_missing_ = true;
+            if (state_ == KitState::syncing || state_ == KitState::capturing) return {};  // told when it ends
             state_ = KitState::error;
             return {show(Signal::error)};
         case Kind::fault_cleared:
+            camera_missing_ = false;
             if (state_ == KitState::error) state_ = settled();
-            return {show(Signal::ready)};
+            return {show(resting_signal())};
     }
     return {};
+}
+
+Signal KitStateMachine::resting_signal() const
+{
+    return state_ == KitState::error ? Signal::error : Signal::ready;
 }
 
 std::vector<KitAction> KitStateMachine::on_button(hardware::Button button)
@@ -129,6 +137,7 @@ std::vector<KitAction> KitStateMachine::after_capture(const KitEvent& event)
         state_ = event.fatal ? KitState::error : settled();
         return {show(Signal::error)};
     }
+    camera_missing_ = false;  // the cameras fired, so they are there
     state_ = settled();
     return {show(event.warning ? Signal::capture_warning : Signal::capture_good)};
 }

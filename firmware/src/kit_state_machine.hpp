@@ -29,7 +29,7 @@ struct KitEvent {
         backlog_changed,  // `count`: shots waiting for processing
         storage_changed,  // `low`: below the free-space floor
         sync_finished,
-        camera_missing,  // a configured camera is not there (at start-up)
+        camera_missing,  // a configured camera is not there: error until fault_cleared
         fault_cleared,
     };
     Kind kind = Kind::button;
@@ -71,13 +71,15 @@ private:
     std::vector<KitAction> on_button(hardware::Button button);
     std::vector<KitAction> on_capture_button(hardware::Button button);
     std::vector<KitAction> after_capture(const KitEvent& event);
-    [[nodiscard]] KitState settled() const;  // idle, book_open or processing_backlog
+    [[nodiscard]] KitState settled() const;  // idle, book_open or processing_backlog; error while a camera is missing
+    [[nodiscard]] Signal resting_signal() const;  // ready, or error in the error state
 
     KitState state_ = KitState::idle;
     int backlog_limit_;
     int backlog_ = 0;
     bool storage_low_ = false;
     bool book_open_ = false;
+    bool camera_missing_ = false;  // until the camera is picked up or a capture works
 };
 
 }  // namespace digikit::firmware

@@ -86,6 +86,7 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     const auto kit_status = [&] { return nlohmann::json::parse(digikit({"status", "--json"}).out); };
     EXPECT_EQ(kit_status()["signal"], "error");  // the operator sees it before pressing anything
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
+    EXPECT_EQ(kit_status()["signal"], "error");  // a new book does not hide it
     const auto refused = digikit({"press", "capture"});
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_NE(refused.err.find("serial EMU-LATE is not ready"), std::string::npos) << refused.err;

@@ -154,14 +154,21 @@ TEST(KitStateMachine, RecoverableFailureStaysReadyFatalOneIsAnError)
 
 TEST(KitStateMachine, AMissingCameraShowsAnErrorUntilItIsThere)
 {
-    auto m = machine_in(KitState::book_open);
+    KitStateMachine m(backlog_limit);
     EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::camera_missing))), Signal::error);
+    EXPECT_EQ(m.state(), KitState::error);
+    // Opening a book does not hide it.
+    EXPECT_EQ(m.on(press(Button::new_book))[0].kind, Kind::open_book);
+    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::book_opened))), Signal::error);
     EXPECT_EQ(m.state(), KitState::error);
     EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::fault_cleared))), Signal::ready);
     EXPECT_EQ(m.state(), KitState::book_open);
 
     m.on(event(KitEvent::Kind::camera_missing));
     EXPECT_EQ(m.on(press(Button::capture))[0].kind, Kind::capture);  // trying is allowed: the refusal names it
+    KitEvent fired = event(KitEvent::Kind::capture_succeeded);       // it came back meanwhile
+    EXPECT_EQ(last_signal(m.on(fired)), Signal::capture_good);
+    EXPECT_EQ(m.state(), KitState::book_open);
 
     auto syncing = machine_in(KitState::syncing);
     EXPECT_TRUE(syncing.on(event(KitEvent::Kind::camera_missing)).empty());
