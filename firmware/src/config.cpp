@@ -289,6 +289,7 @@ imaging::PipelineOptions pipeline_options(const Config& config)
     options.split = imaging::parse_split_mode(config.imaging.split);
     options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
     options.jpeg_quality = config.imaging.jpeg_quality;
+    options.threads = config.imaging.threads;
     return options;
 }
 

@@ -1,18 +1,17 @@
 #include "digikit/imaging/page_pipeline.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
 #include "page_finder.hpp"
 #include "page_writer.hpp"
+#include "parallel_for.hpp"
 #include "photo_decoder.hpp"
 #include "quality_checks.hpp"
 
@@ -44,7 +43,11 @@ FoundPage whole_frame(cv::Size size)
     return {{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)}, {false, false, false, false}};
 }
 
-cv::Mat straighten(const cv::Mat& full, const Quad& quad, cv::Size size)
+// Rows of the straightened page per band of the warp. The height is fixed, not derived
+// from the thread count, so that the page comes out the same on any number of threads.
+constexpr int warp_band_rows = 256;
+
+cv::Mat straighten(const cv::Mat& full, const Quad& quad, cv::Size size, int threads)
 {
     const std::array<cv::Point2f, 4> from{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
                                           cv::Point2f(quad[3])};
@@ -54,8 +57,19 @@ cv::Mat straighten(const cv::Mat& full, const Quad& quad, cv::Size size)
     const std::array<cv::Point2f, 4> to{cv::Point2f(-0.5f, -0.5f), cv::Point2f(w - 0.5f, -0.5f),
                                         cv::Point2f(w - 0.5f, h - 0.5f), cv::Point2f(-0.5f, h - 0.5f)};
     const cv::Mat transform = cv::getPerspectiveTransform(from.data(), to.data());
-    cv::Mat page;
-    cv::warpPerspective(full, page, transform, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::Mat page_to_photo;
+    cv::invert(transform, page_to_photo);
+    cv::Mat page(size, full.type());
+    const auto bands = static_cast<std::size_t>((size.height + warp_band_rows - 1) / warp_band_rows);
+    parallel_for(bands, threads, [&](std::size_t band, std::size_t) {
+        // The band's own map: page rows start at `top` instead of 0.
+        const int top = static_cast<int>(band) * warp_band_rows;
+        const int rows = std::min(warp_band_rows, size.height - top);
+        const cv::Mat shift = (cv::Mat_<double>(3, 3) << 1, 0, 0, 0, 1, top, 0, 0, 1);
+        cv::Mat rows_of_page = page.rowRange(top, top + rows);
+        cv::warpPerspective(full, rows_of_page, page_to_photo * shift, rows_of_page.size(),
+                            cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+    });
     return page;
 }
 
@@ -95,6 +109,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
 {
     PhotoOutcome outcome;
     outcome.result.input = input;
+    const int threads = std::clamp(options.threads, 1, 64);
     try {
         const cv::Mat full = decode_photo(input);
         double scale = 1.0;
@@ -111,7 +126,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             PageResult page;
             const Quad quad = refine_quad(full, scaled.pages[i], search_radius);
             const cv::Size size = page_size(quad);
-            const cv::Mat straight = straighten(full, quad, size);
+            const cv::Mat straight = straighten(full, quad, size, threads);
             for (std::size_t k = 0; k < 4; ++k) page.quad[k] = {quad[k].x, quad[k].y};
             page.width = size.width;
             page.height = size.height;
@@ -120,7 +135,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             page.master = out_dir / (name + ".tif");
             page.access = out_dir / (name + ".jpg");
             outcome.result.pages.push_back(page);
-            write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi);
+            write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi, threads);
             write_jpeg_access(straight, page.access, options.jpeg_quality, options.resolution_dpi);
         }
     } catch (const std::exception& e) {
@@ -242,23 +257,23 @@ std::vector<ImageResult> process_batch(const std::vector<std::filesystem::path>&
     const auto photos = expand_inputs(inputs);
     const auto stems = unique_stems(photos);
     std::vector<PhotoOutcome> outcomes(photos.size());
-    std::atomic<std::size_t> next{0};
+    // Whole photos in parallel first: that shares out every stage, decode included, with
+    // no hand-over. Only when there are fewer photos than threads does each photo get the
+    // spare ones (never more threads than asked for in all).
+    const int threads = std::clamp(options.threads, 1, 64);
+    const int photo_workers = static_cast<int>(
+        std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, photos.size())));
+    PipelineOptions pipeline = options.pipeline;
+    pipeline.threads = threads / photo_workers;
     std::size_t done = 0;
     std::mutex progress;
-    auto work = [&] {
-        for (std::size_t i = next++; i < photos.size(); i = next++) {
-            outcomes[i] = process_one(photos[i], out_dir, stems[i], options.pipeline);
-            if (options.on_done) {
-                const std::lock_guard lock(progress);
-                options.on_done(outcomes[i].result, ++done, photos.size());
-            }
+    parallel_for(photos.size(), photo_workers, [&](std::size_t i, std::size_t) {
+        outcomes[i] = process_one(photos[i], out_dir, stems[i], pipeline);
+        if (options.on_done) {
+            const std::lock_guard lock(progress);
+            options.on_done(outcomes[i].result, ++done, photos.size());
         }
-    };
-    const auto workers = static_cast<std::size_t>(std::clamp(options.threads, 1, 64));
-    std::vector<std::jthread> pool;
-    for (std::size_t w = 1; w < std::min(workers, photos.size()); ++w) pool.emplace_back(work);
-    work();
-    pool.clear();
+    });
     add_batch_checks(outcomes);
     std::vector<ImageResult> results;
     results.reserve(outcomes.size());

@@ -9,9 +9,11 @@
 namespace digikit::imaging {
 
 // Writes an 8-bit BGR page as an RGB TIFF (libtiff, strips, resolution tags, the chosen
-// compression; LZW and Deflate with the horizontal predictor), atomically.
+// compression; LZW and Deflate with the horizontal predictor), atomically. With
+// `threads` > 1 the strips are compressed on that many threads; the file is the same.
 // Throws std::runtime_error naming the file on failure; nothing is left behind.
-void write_tiff_master(const cv::Mat& bgr, const std::filesystem::path& target, TiffCompression compression, int dpi);
+void write_tiff_master(const cv::Mat& bgr, const std::filesystem::path& target, TiffCompression compression, int dpi,
+                       int threads = 1);
 
 // Writes the JPEG access copy atomically (quality 1-100, JFIF density = dpi).
 void write_jpeg_access(const cv::Mat& bgr, const std::filesystem::path& target, int quality, int dpi);

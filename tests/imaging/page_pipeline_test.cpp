@@ -2,10 +2,12 @@
 
 #include <fstream>
 #include <memory>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <tiffio.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "quad_metrics.hpp"
 #include "synthetic_photo.hpp"
@@ -81,7 +83,9 @@ struct TiffCloser {
     void operator()(TIFF* t) const { TIFFClose(t); }
 };
 
-TEST(ProcessPhoto, WritesAnRgbTiffWithResolutionAndTheChosenCompression)
+class TiffOnThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(TiffOnThreads, WritesAnRgbTiffWithResolutionAndTheChosenCompression)
 {
     TempDir dir;
     const auto photo = synthetic_photo({900, 700}, -2.0, false);
@@ -92,6 +96,7 @@ TEST(ProcessPhoto, WritesAnRgbTiffWithResolutionAndTheChosenCompression)
         PipelineOptions options;
         options.tiff_compression = option;
         options.resolution_dpi = 400;
+        options.threads = GetParam();
         const auto result = process_photo(input, dir / "out", "p", options);
         ASSERT_FALSE(result.error) << *result.error;
         const std::unique_ptr<TIFF, TiffCloser> tiff(TIFFOpen(result.pages[0].master.c_str(), "r"));
@@ -125,6 +130,98 @@ TEST(ProcessPhoto, WritesAnRgbTiffWithResolutionAndTheChosenCompression)
         ASSERT_EQ(master.size(), access.size());
         EXPECT_LT(cv::norm(master, access, cv::NORM_L1) / static_cast<double>(master.total() * 3), 4.0);
     }
+}
+
+INSTANTIATE_TEST_SUITE_P(OneAndTwo, TiffOnThreads, ::testing::Values(1, 2));
+
+std::string file_bytes(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+// Every pixel of a TIFF as libtiff itself decodes it, in BGR order like OpenCV's.
+cv::Mat read_with_libtiff(const std::filesystem::path& path)
+{
+    const std::unique_ptr<TIFF, TiffCloser> tiff(TIFFOpen(path.c_str(), "r"));
+    if (!tiff) return {};
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &width);
+    TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &height);
+    cv::Mat rgb(static_cast<int>(height), static_cast<int>(width), CV_8UC3);
+    for (std::uint32_t y = 0; y < height; ++y) {
+        if (TIFFReadScanline(tiff.get(), rgb.ptr(static_cast<int>(y)), y) < 0) return {};
+    }
+    cv::cvtColor(rgb, rgb, cv::COLOR_RGB2BGR);
+    return rgb;
+}
+
+TEST(ProcessPhoto, WritesTheSameFilesOnAnyNumberOfThreads)
+{
+    TempDir dir;
+    // Large enough for 19 TIFF strips and 6 bands of the warp: the strips are shared out
+    // a window of 16 at a time on 2 threads, so this crosses a window's end.
+    const auto photo = synthetic_photo({2000, 1900}, 3.0, false);
+    const auto input = write_jpeg(dir, "p.jpg", photo.bgr);
+    for (const auto compression : {TiffCompression::none, TiffCompression::lzw, TiffCompression::deflate}) {
+        PipelineOptions options;
+        options.tiff_compression = compression;
+        const auto one = process_photo(input, dir / "one", "p", options);
+        options.threads = 2;
+        const auto two = process_photo(input, dir / "two", "p", options);
+        options.threads = 5;
+        const auto five = process_photo(input, dir / "five", "p", options);
+        ASSERT_FALSE(one.error || two.error || five.error);
+        ASSERT_EQ(one.pages.size(), 1u);
+        const int strip_rows = 256 * 1024 / (3 * one.pages[0].width);  // the writer's strips: 256 KiB
+        ASSERT_GT((one.pages[0].height + strip_rows - 1) / strip_rows, 16);
+        // Compared as booleans: a diff of two binary files helps nobody.
+        const std::string master = file_bytes(one.pages[0].master);
+        const auto name = " for compression " + std::to_string(static_cast<int>(compression));
+        EXPECT_TRUE(file_bytes(two.pages[0].master) == master) << "2 threads" << name;
+        EXPECT_TRUE(file_bytes(five.pages[0].master) == master) << "5 threads" << name;
+        EXPECT_TRUE(file_bytes(two.pages[0].access) == file_bytes(one.pages[0].access)) << "JPEG" << name;
+        // libtiff and OpenCV both read the master back, pixel for pixel the same.
+        const cv::Mat by_libtiff = read_with_libtiff(two.pages[0].master);
+        const cv::Mat by_opencv = cv::imread(two.pages[0].master.string(), cv::IMREAD_UNCHANGED);
+        ASSERT_FALSE(by_libtiff.empty());
+        ASSERT_EQ(by_opencv.size(), by_libtiff.size());
+        EXPECT_EQ(cv::norm(by_opencv, by_libtiff, cv::NORM_INF), 0.0);
+    }
+}
+
+TEST(ProcessPhoto, TheMasterIsOneWarpOfThePhotoEvenInBands)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1200, 1000}, -5.0, false);
+    const auto input = write_jpeg(dir, "p.jpg", photo.bgr);
+    PipelineOptions options;
+    options.threads = 2;
+    const auto result = process_photo(input, dir / "out", "p", options);
+    ASSERT_FALSE(result.error) << *result.error;
+    const auto& page = result.pages.at(0);
+    ASSERT_GT(page.height, 2 * 256);  // more than one band
+    // The page's corners are the outer corners of its corner pixels.
+    std::array<cv::Point2f, 4> from{};
+    for (std::size_t k = 0; k < 4; ++k) from[k] = cv::Point2f(cv::Point2d(page.quad[k].x, page.quad[k].y));
+    const auto w = static_cast<float>(page.width);
+    const auto h = static_cast<float>(page.height);
+    const std::array<cv::Point2f, 4> to{cv::Point2f(-0.5f, -0.5f), cv::Point2f(w - 0.5f, -0.5f),
+                                        cv::Point2f(w - 0.5f, h - 0.5f), cv::Point2f(-0.5f, h - 0.5f)};
+    cv::Mat whole;
+    cv::warpPerspective(cv::imread(input.string()), whole, cv::getPerspectiveTransform(from.data(), to.data()),
+                        cv::Size(page.width, page.height), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    const cv::Mat master = cv::imread(page.master.string());
+    ASSERT_EQ(master.size(), whole.size());
+    // Each band has its own (shifted) map, so a coordinate may round differently in the
+    // last bit now and then: at most one grey level, on a handful of pixels.
+    EXPECT_LE(cv::norm(master, whole, cv::NORM_INF), 1.0);
+    cv::Mat differs;
+    cv::compare(master, whole, differs, cv::CMP_NE);
+    EXPECT_LE(cv::countNonZero(differs.reshape(1)), static_cast<int>(master.total() / 10000));
 }
 
 TEST(ProcessPhoto, SplitsASpreadAtTheGutterInReadingOrder)

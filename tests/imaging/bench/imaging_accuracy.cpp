@@ -1,4 +1,6 @@
 // Prints detection accuracy over the rendered case set: digikit_imaging_accuracy [W H SEEDS]
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,43 +11,10 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "../accuracy_cases.hpp"
+#include "textbook_scanner.hpp"
 
 using namespace digikit::imaging;
 using namespace digikit::imaging::testing;
-
-namespace {
-
-// The textbook OpenCV document scanner, for comparison: Otsu, largest contour,
-// approxPolyDP to four corners (no spread splitting).
-std::optional<Corners> textbook_quad(const cv::Mat& bgr)
-{
-    cv::Mat grey;
-    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-    cv::GaussianBlur(grey, grey, cv::Size(5, 5), 0);
-    cv::threshold(grey, grey, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-    std::vector<std::vector<cv::Point>> contours;
-    cv::findContours(grey, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-    if (contours.empty()) return std::nullopt;
-    const auto& largest = *std::max_element(contours.begin(), contours.end(), [](const auto& a, const auto& b) {
-        return cv::contourArea(a) < cv::contourArea(b);
-    });
-    std::vector<cv::Point> polygon;
-    cv::approxPolyDP(largest, polygon, 0.02 * cv::arcLength(largest, true), true);
-    if (polygon.size() != 4) return std::nullopt;
-    // Top-left has the smallest x+y, bottom-right the largest; top-right the smallest y-x.
-    Corners q;
-    auto pick = [&](auto key) {
-        return cv::Point2d(
-            *std::min_element(polygon.begin(), polygon.end(), [&](auto a, auto b) { return key(a) < key(b); }));
-    };
-    q[0] = pick([](cv::Point p) { return p.x + p.y; });
-    q[1] = pick([](cv::Point p) { return p.y - p.x; });
-    q[2] = pick([](cv::Point p) { return -(p.x + p.y); });
-    q[3] = pick([](cv::Point p) { return p.x - p.y; });
-    return q;
-}
-
-}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -54,7 +23,7 @@ int main(int argc, char** argv)
     const int width = argc > 2 ? std::atoi(argv[1]) : 1500;
     const int height = argc > 2 ? std::atoi(argv[2]) : 1000;
     const int seeds = argc > 3 ? std::atoi(argv[3]) : 3;
-    const auto dir = std::filesystem::temp_directory_path() / "digikit-imaging-accuracy";
+    const auto dir = std::filesystem::temp_directory_path() / ("digikit-imaging-accuracy-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     std::vector<double> ious, corners, skews, matches, visible;
     int pages = 0, found = 0, wrong_count = 0, off_frame = 0;

@@ -26,6 +26,9 @@ struct PipelineOptions {
     int jpeg_quality = 92;
     SourceProfile profile = SourceProfile::camera;
     int resolution_dpi = 300;  // written to the TIFF/JPEG resolution tags
+    // Threads one photo may use (bands of the warp, strips of the TIFF compression); the
+    // output is the same for any number. process_batch sets it from BatchOptions::threads.
+    int threads = 1;
 };
 
 struct Point {
@@ -56,7 +59,9 @@ struct ImageResult {
                                         const std::string& stem, const PipelineOptions& options);
 
 // Expands folders (their image files, sorted by name) and processes every photo with
-// `threads` workers; results keep the input order. `on_done` (optional) is called
+// `threads` threads in all: one photo per thread while there are enough photos, the
+// threads shared out inside each photo when there are fewer (pipeline.threads is
+// replaced by that share). Results keep the input order. `on_done` (optional) is called
 // after each photo, from the worker, for progress display.
 struct BatchOptions {
     PipelineOptions pipeline;
