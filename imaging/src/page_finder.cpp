@@ -139,6 +139,34 @@ cv::Mat paper_mask(const cv::Mat& bgr)
     return mask;
 }
 
+// A page's outline is straight, but where the paper's brightness crosses the
+// background's (a gutter shadow on a light background) it has no edge
+// for a stretch: long straight runs of edge pixels are joined across such gaps.
+void bridge_straight_gaps(cv::Mat& edges)
+{
+    const int size = std::min(edges.cols, edges.rows);
+    // Only long runs can be part of an outline: the letters' short edges are left out,
+    // which also keeps the line search quick.
+    cv::Mat labels;
+    cv::Mat stats;
+    cv::Mat centres;
+    const int count = cv::connectedComponentsWithStats(edges, labels, stats, centres, 8, CV_32S);
+    std::vector<uchar> long_run(static_cast<std::size_t>(count), 0);
+    for (int i = 1; i < count; ++i) {
+        const int extent = std::max(stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+        long_run[static_cast<std::size_t>(i)] = extent >= size / 12 ? 255 : 0;
+    }
+    cv::Mat runs(edges.size(), CV_8U);
+    for (int y = 0; y < edges.rows; ++y) {
+        const auto* label = labels.ptr<int>(y);
+        auto* out = runs.ptr<uchar>(y);
+        for (int x = 0; x < edges.cols; ++x) out[x] = long_run[static_cast<std::size_t>(label[x])];
+    }
+    std::vector<cv::Vec4i> segments;
+    cv::HoughLinesP(runs, segments, 1, pi / 360, size / 10, size / 8.0, size / 6.0);
+    for (const auto& s : segments) cv::line(edges, {s[0], s[1]}, {s[2], s[3]}, cv::Scalar(255), 1);
+}
+
 // Paper is what the background cannot reach without crossing an edge: a flood from
 // the background-coloured parts of the frame border over the pixels that are not on an
 // edge. Works where paper and background are alike in colour (light backgrounds).
@@ -149,6 +177,7 @@ cv::Mat unreached_by_background(const cv::Mat& bgr)
     cv::GaussianBlur(grey, grey, cv::Size(5, 5), 0);
     cv::Mat edges;
     cv::Canny(grey, edges, 12, 30);
+    bridge_straight_gaps(edges);
     // Thickened to close small gaps in the page's outline; undone on the result below.
     const cv::Mat thicken = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
     cv::dilate(edges, edges, thicken);
@@ -213,9 +242,24 @@ bool on_frame_border(cv::Point p, cv::Size frame)
     return p.x <= 1 || p.y <= 1 || p.x >= frame.width - 2 || p.y >= frame.height - 2;
 }
 
-// Each side refitted to the outline points along it; sides lying on the frame border
-// are kept as they are and marked not visible.
-FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv::Size frame, std::size_t keep = 4)
+// The frame's edge (pixel centres at integers: the edge runs half a pixel outside them)
+// when the side from `a` to `b` lies along it: a page running off the frame ends there.
+std::optional<Line> frame_edge_along(cv::Point2d a, cv::Point2d b, cv::Size frame)
+{
+    constexpr double near = 2.5;
+    const double right = frame.width - 0.5;
+    const double bottom = frame.height - 0.5;
+    if (a.x < near && b.x < near) return Line{{-0.5, 0}, {0, 1}};
+    if (a.y < near && b.y < near) return Line{{0, -0.5}, {1, 0}};
+    if (a.x > right - near - 0.5 && b.x > right - near - 0.5) return Line{{right, 0}, {0, 1}};
+    if (a.y > bottom - near - 0.5 && b.y > bottom - near - 0.5) return Line{{0, bottom}, {1, 0}};
+    return std::nullopt;
+}
+
+// Each side refitted to the outline points along it, except those to `keep`; sides
+// lying on the frame border are kept as they are and marked not visible.
+FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv::Size frame,
+                    std::array<bool, 4> keep = {})
 {
     FoundPage page{rough, {true, true, true, true}};
     const double diagonal = norm(rough[2] - rough[0]);
@@ -224,7 +268,12 @@ FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv
         const cv::Point2d a = rough[i];
         const cv::Point2d b = rough[(i + 1) % 4];
         lines[i] = line_through(a, b);
-        if (i == keep) continue;
+        if (keep[i]) continue;
+        if (const auto frame_edge = frame_edge_along(a, b, frame)) {
+            lines[i] = *frame_edge;
+            page.edge_visible[i] = false;
+            continue;
+        }
         const double length = norm(b - a);
         std::vector<cv::Point2d> along;
         std::size_t border = 0;
@@ -242,6 +291,9 @@ FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv
             page.edge_visible[i] = false;
             continue;
         }
+        // An outline that strays from the side for most of its length (around a finger,
+        // along a cover) says little about where the side is.
+        if (static_cast<double>(along.size() + border) < 0.3 * length) continue;
         if (const auto line = fit_line(along, 1.5)) lines[i] = *line;
     }
     for (std::size_t i = 0; i < 4; ++i) {
@@ -346,9 +398,11 @@ std::optional<Line> find_gutter(const cv::Mat& bgr, const Quad& spread, bool req
 }
 
 // The two pages of a spread: each page's outer sides refitted to the outline on its
-// side of the gutter, the gutter line shared.
+// side of the gutter (unless the spread's side was already moved off the outline, onto
+// the paper), the gutter line shared.
 std::vector<FoundPage> split_at_gutter(const FoundPage& spread, const Line& gutter,
-                                       const std::vector<cv::Point>& contour, cv::Size frame)
+                                       const std::vector<cv::Point>& contour, cv::Size frame,
+                                       std::array<bool, 4> off_outline)
 {
     const Quad& q = spread.quad;
     const auto cut = [&](std::size_t a, std::size_t b) {
@@ -359,7 +413,9 @@ std::vector<FoundPage> split_at_gutter(const FoundPage& spread, const Line& gutt
     std::vector<FoundPage> pages;
     for (const Quad& rough : {Quad{q[0], top, bottom, q[3]}, Quad{top, q[1], q[2], bottom}}) {
         const std::size_t inner = pages.empty() ? 1 : 3;
-        FoundPage page = fit_sides(rough, contour, frame, inner);
+        std::array<bool, 4> keep = off_outline;
+        keep[inner] = true;
+        FoundPage page = fit_sides(rough, contour, frame, keep);
         for (std::size_t i = 0; i < 4; ++i) {
             if (i != inner && !spread.edge_visible[i]) page.edge_visible[i] = false;
         }
@@ -369,6 +425,282 @@ std::vector<FoundPage> split_at_gutter(const FoundPage& spread, const Line& gutt
     return pages;
 }
 
+// A convex polygon; side k runs from corner k to corner k + 1 and is a visible paper
+// edge or not (the frame's edge, a chord).
+struct Polygon {
+    std::vector<cv::Point2d> corners;
+    std::vector<bool> visible;
+};
+
+double signed_area(const std::vector<cv::Point2d>& corners)
+{
+    double sum = 0;
+    for (std::size_t i = 0; i < corners.size(); ++i) {
+        const cv::Point2d& a = corners[i];
+        const cv::Point2d& b = corners[(i + 1) % corners.size()];
+        sum += a.x * b.y - b.x * a.y;
+    }
+    return sum / 2;
+}
+
+// The part of convex polygon `subject` inside convex polygon `clip` (Sutherland-Hodgman;
+// unlike cv::intersectConvexConvex, exact where the two share a side).
+std::vector<cv::Point2d> convex_intersection(std::vector<cv::Point2d> subject, std::vector<cv::Point2d> clip)
+{
+    if (signed_area(clip) < 0) std::reverse(clip.begin(), clip.end());
+    for (std::size_t j = 0; j < clip.size() && !subject.empty(); ++j) {
+        const cv::Point2d a = clip[j];
+        const cv::Point2d edge = clip[(j + 1) % clip.size()] - a;
+        const auto side = [&](cv::Point2d p) { return edge.x * (p.y - a.y) - edge.y * (p.x - a.x); };
+        std::vector<cv::Point2d> kept;
+        for (std::size_t i = 0; i < subject.size(); ++i) {
+            const cv::Point2d p = subject[i];
+            const cv::Point2d q = subject[(i + 1) % subject.size()];
+            const double sp = side(p);
+            const double sq = side(q);
+            if (sp >= 0) kept.push_back(p);
+            if ((sp >= 0) != (sq >= 0)) kept.push_back(p + (q - p) * (sp / (sp - sq)));
+        }
+        // A corner on the clipping line comes out twice.
+        const auto same = [](cv::Point2d p, cv::Point2d q) { return norm(p - q) < 1e-6; };
+        kept.erase(std::unique(kept.begin(), kept.end(), same), kept.end());
+        if (kept.size() > 1 && same(kept.front(), kept.back())) kept.pop_back();
+        subject = std::move(kept);
+    }
+    return subject;
+}
+
+double overlap_ratio(const std::vector<cv::Point2d>& a, const std::vector<cv::Point2d>& b)
+{
+    const double inter = std::abs(signed_area(convex_intersection(a, b)));
+    const double uni = std::abs(signed_area(a)) + std::abs(signed_area(b)) - inter;
+    return uni > 0 ? inter / uni : 0.0;
+}
+
+// One corner fewer, losing or adding as little area as possible: either corner k is cut
+// off (a chord, not a paper edge), or side k is dropped by extending its neighbours.
+Polygon one_corner_fewer(const Polygon& polygon, const std::vector<cv::Point2d>& target, double reach)
+{
+    const std::size_t n = polygon.corners.size();
+    Polygon best;
+    double best_overlap = -1;
+    const auto consider = [&](Polygon candidate) {
+        const double overlap = overlap_ratio(candidate.corners, target);
+        if (overlap > best_overlap) {
+            best_overlap = overlap;
+            best = std::move(candidate);
+        }
+    };
+    for (std::size_t k = 0; k < n; ++k) {
+        Polygon cut = polygon;
+        const auto at = static_cast<std::ptrdiff_t>(k);
+        cut.corners.erase(cut.corners.begin() + at);
+        cut.visible.erase(cut.visible.begin() + at);
+        cut.visible[(k + n - 2) % (n - 1)] = false;
+        consider(std::move(cut));
+
+        const auto& c = polygon.corners;
+        const Line before = line_through(c[(k + n - 1) % n], c[k]);
+        const Line after = line_through(c[(k + 1) % n], c[(k + 2) % n]);
+        const auto meet = intersect(before, after);
+        // Nearly parallel neighbours meet far away: no near shape there.
+        if (!meet || norm(*meet - c[k]) > reach) continue;
+        Polygon extended;
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j == (k + 1) % n) continue;
+            extended.corners.push_back(j == k ? *meet : c[j]);
+            extended.visible.push_back(j == k ? polygon.visible[(k + 1) % n] : polygon.visible[j]);
+        }
+        const std::vector<cv::Point2f> check(extended.corners.begin(), extended.corners.end());
+        if (cv::isContourConvex(check)) consider(std::move(extended));
+    }
+    return best;
+}
+
+// A page running off the frame can only be found up to the frame's edge: the quad is
+// replaced by the four-sided shape nearest to its part inside the frame, when that is
+// nearer than the quad itself.
+FoundPage clip_to_frame(const FoundPage& page, cv::Size frame)
+{
+    const double right = frame.width - 0.5;
+    const double bottom = frame.height - 0.5;
+    const auto inside = [&](cv::Point2d p) {
+        return p.x >= -0.75 && p.y >= -0.75 && p.x <= right + 0.25 && p.y <= bottom + 0.25;
+    };
+    if (std::all_of(page.quad.begin(), page.quad.end(), inside)) return page;
+    const std::vector<cv::Point2d> whole(page.quad.begin(), page.quad.end());
+    const std::vector<cv::Point2d> box{{-0.5, -0.5}, {right, -0.5}, {right, bottom}, {-0.5, bottom}};
+    const std::vector<cv::Point2d> target = convex_intersection(whole, box);
+    if (target.size() < 4) return page;
+    const double whole_overlap = overlap_ratio(whole, target);
+    if (whole_overlap > 0.995) return page;  // a corner just over the edge: nothing nearer
+    Polygon polygon{target, {}};
+    for (std::size_t k = 0; k < target.size(); ++k) {
+        const cv::Point2d a = target[k];
+        const cv::Point2d b = target[(k + 1) % target.size()];
+        polygon.visible.push_back(!frame_edge_along(a, b, frame).has_value());
+    }
+    const double reach = 0.5 * std::hypot(frame.width, frame.height);
+    while (polygon.corners.size() > 4) polygon = one_corner_fewer(polygon, target, reach);
+    if (overlap_ratio(polygon.corners, target) <= whole_overlap) return page;
+
+    // Back to the finder's order: clockwise on screen, from the corner starting the top side.
+    std::array<cv::Point2d, 4> corners;
+    std::copy(polygon.corners.begin(), polygon.corners.end(), corners.begin());
+    const Quad ordered = order_corners(corners);
+    FoundPage clipped{ordered, {}};
+    for (std::size_t i = 0; i < 4; ++i) {
+        const auto from =
+            std::find(polygon.corners.begin(), polygon.corners.end(), ordered[i]) - polygon.corners.begin();
+        const auto to =
+            std::find(polygon.corners.begin(), polygon.corners.end(), ordered[(i + 1) % 4]) - polygon.corners.begin();
+        // The side from `from` to `to` is polygon side `from` when the order is the same, else side `to`.
+        clipped.edge_visible[i] = polygon.visible[static_cast<std::size_t>((to - from + 4) % 4 == 1 ? from : to)];
+    }
+    return clipped;
+}
+
+// Grey level at a sub-pixel position (bilinear), clamped to the image.
+double grey_at(const cv::Mat& grey, cv::Point2d p)
+{
+    const double x = std::clamp(p.x, 0.0, grey.cols - 1.001);
+    const double y = std::clamp(p.y, 0.0, grey.rows - 1.001);
+    const int x0 = static_cast<int>(x);
+    const int y0 = static_cast<int>(y);
+    const double fx = x - x0;
+    const double fy = y - y0;
+    const auto* r0 = grey.ptr<uchar>(y0);
+    const auto* r1 = grey.ptr<uchar>(y0 + 1);
+    return (r0[x0] * (1 - fx) + r0[x0 + 1] * fx) * (1 - fy) + (r1[x0] * (1 - fx) + r1[x0 + 1] * fx) * fy;
+}
+
+// The share of a page's visible outline along which the photo steps in brightness across
+// the side, as a page's edge does; low where a side was placed through paper or cloth.
+double edge_support(const cv::Mat& grey, const FoundPage& page)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    int samples = 0;
+    int stepped = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!page.edge_visible[i]) continue;
+        const cv::Point2d a = q[i];
+        const cv::Point2d b = q[(i + 1) % 4];
+        const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+        cv::Point2d inward(along.y, -along.x);
+        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        constexpr int count = 32;
+        for (int k = 0; k < count; ++k) {
+            const cv::Point2d p = a + (0.05 + 0.9 * k / (count - 1)) * (b - a);
+            double inside = 0;
+            double outside = 0;
+            for (double o : {2.0, 3.0}) {
+                for (double d : {-1.0, 0.0, 1.0}) {
+                    inside += grey_at(grey, p + o * inward + d * along);
+                    outside += grey_at(grey, p - o * inward + d * along);
+                }
+            }
+            ++samples;
+            stepped += std::abs(inside - outside) / 6 >= 8 ? 1 : 0;
+        }
+    }
+    return samples > 0 ? static_cast<double>(stepped) / samples : 1.0;
+}
+
+// How far in from side a-b the brightness along it steps up clearly and at once (an
+// edge, not uneven light), within `depth` pixels; nullopt when it does not.
+std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward, int depth)
+{
+    // The median along the side: a finger or a clip over part of the edge does not count,
+    // nor does the part of the side outside the frame.
+    constexpr int samples = 41;
+    const cv::Rect2d frame(0, 0, grey.cols - 1, grey.rows - 1);
+    std::vector<double> profile;
+    std::vector<double> across;
+    for (int t = 0; t <= depth; ++t) {
+        across.clear();
+        for (int k = 0; k < samples; ++k) {
+            const cv::Point2d p = a + (0.1 + 0.8 * k / (samples - 1)) * (b - a) + t * inward;
+            if (frame.contains(p)) across.push_back(grey_at(grey, p));
+        }
+        if (2 * across.size() < samples) return std::nullopt;
+        const auto middle = across.begin() + static_cast<std::ptrdiff_t>(across.size() / 2);
+        std::nth_element(across.begin(), middle, across.end());
+        profile.push_back(*middle);
+    }
+    // Past the blur of the edge the side lies on (down into a darker band).
+    std::size_t rim = 2;
+    while (rim < 5 && rim + 2 < profile.size() && profile[rim + 1] < profile[rim] - 3) ++rim;
+    const double low = profile[rim];
+    const double top = *std::max_element(profile.begin() + static_cast<std::ptrdiff_t>(rim), profile.end());
+    if (top - low < 16) return std::nullopt;  // paper from the rim on
+    // A band of one material (cover, leaves, cradle), then a clear rise within three
+    // pixels that holds: text lines, pictures and uneven light on paper are no such band.
+    const double need = std::max(12.0, 0.25 * (top - low));
+    const double tolerance = std::max(6.0, 0.1 * (top - low));
+    double band_low = low;
+    double band_high = low;
+    for (std::size_t t = rim; t + 4 < profile.size(); ++t) {
+        band_low = std::min(band_low, profile[t]);
+        band_high = std::max(band_high, profile[t]);
+        if (band_high - band_low > tolerance) return std::nullopt;
+        std::size_t end = t;
+        for (std::size_t k = t + 1; k <= t + 3; ++k) {
+            if (profile[k] > profile[end]) end = k;
+        }
+        if (profile[end] - profile[t] < need) continue;
+        const double half = (profile[t] + profile[end]) / 2;
+        const auto held = std::min(profile.size(), end + 4);
+        if (std::any_of(profile.begin() + static_cast<std::ptrdiff_t>(end),
+                        profile.begin() + static_cast<std::ptrdiff_t>(held), [&](double v) { return v < half; }))
+            return std::nullopt;
+        std::size_t after = t + 1;
+        while (profile[after] < half) ++after;
+        return static_cast<double>(after) -
+               (profile[after] - half) / std::max(profile[after] - profile[after - 1], 1e-9);
+    }
+    return std::nullopt;
+}
+
+// What lies around the paper may differ from the background and still not be paper: a
+// book's cover, the edges of the leaves below, a cradle. Each visible side is moved in,
+// step by step, to where the brightness along it rises to the paper's, within a tenth or
+// so of the page's size.
+FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::array<bool, 4>* moved = nullptr)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    const double reach = 0.09 * (side_length(q, 0) + side_length(q, 1) + side_length(q, 2) + side_length(q, 3)) / 2;
+    std::array<Line, 4> lines;
+    FoundPage pulled = page;
+    for (std::size_t i = 0; i < 4; ++i) {
+        cv::Point2d a = q[i];
+        cv::Point2d b = q[(i + 1) % 4];
+        lines[i] = line_through(a, b);
+        // A side reaching the frame may be cut by it: what lies along it is not one band.
+        const cv::Rect2d inner(2, 2, grey.cols - 5, grey.rows - 5);
+        if (!page.edge_visible[i] || !inner.contains(a) || !inner.contains(b)) continue;
+        cv::Point2d inward(lines[i].direction.y, -lines[i].direction.x);
+        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        double pulled_in = 0;
+        for (int round = 0; round < 3; ++round) {  // cradle, cover, leaves: a step each
+            const int depth = static_cast<int>(reach - pulled_in);
+            if (depth < 4) break;
+            const auto step = step_up(grey, a, b, inward, depth);
+            if (!step || *step < 0.5) break;
+            pulled_in += *step;
+            a += *step * inward;
+            b += *step * inward;
+        }
+        lines[i].point += pulled_in * inward;
+        if (moved) (*moved)[i] = pulled_in > 0;
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (const auto corner = intersect(lines[(i + 3) % 4], lines[i])) pulled.quad[i] = *corner;
+    }
+    return pulled;
+}
+
 }  // namespace
 
 namespace {
@@ -376,13 +708,42 @@ namespace {
 struct Outline {
     std::vector<cv::Point> contour;
     FoundPage page;
-    double score = 0;  // how much the outline looks like one page or spread (0..1)
+    double score = 0;              // how much the outline looks like one page or spread (0..1)
+    double support = 0;            // how much of it runs along an edge of the photo (0..1)
+    std::array<bool, 4> pulled{};  // sides moved in from the outline onto the paper
 };
+
+// The convex hull of an outline leaving out what sticks out of it narrowly (a finger, a
+// clip, a bookmark would take a corner of the quad); nullopt when nothing does.
+std::optional<std::vector<cv::Point>> hull_without_spurs(const std::vector<std::vector<cv::Point>>& blobs,
+                                                         const std::vector<cv::Point>& whole, double area)
+{
+    // Opened at a quarter of the size: only rough corners are taken from it, and the
+    // opening is quick there.
+    constexpr int shrink = 4;
+    const cv::Rect box = cv::boundingRect(whole);
+    cv::Mat blob(box.height / shrink + 1, box.width / shrink + 1, CV_8U, cv::Scalar(0));
+    std::vector<std::vector<cv::Point>> small(blobs.size());
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+        for (const auto& p : blobs[i]) small[i].push_back((p - box.tl()) / shrink);
+    }
+    cv::drawContours(blob, small, -1, cv::Scalar(255), cv::FILLED);
+    const int width = 2 * static_cast<int>(0.035 * std::sqrt(area) / shrink) + 1;
+    cv::morphologyEx(blob, blob, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(width, width)));
+    std::vector<cv::Point> kept;
+    cv::findNonZero(blob, kept);
+    if (kept.empty()) return std::nullopt;
+    std::vector<cv::Point> trimmed;
+    cv::convexHull(kept, trimmed);
+    for (auto& p : trimmed) p = p * shrink + box.tl() + cv::Point(shrink / 2, shrink / 2);
+    if (cv::contourArea(trimmed) > 0.99 * cv::contourArea(whole)) return std::nullopt;
+    return trimmed;
+}
 
 // The largest blob of a mask as a quadrilateral, scored by how well it fills that quad.
 // A second blob nearly as large joins it: the two pages of a spread that the gutter's
 // shadow (or a gap in the cradle) separated.
-std::optional<Outline> outline_of(const cv::Mat& mask)
+std::optional<Outline> outline_of(const cv::Mat& mask, const cv::Mat& grey)
 {
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
@@ -393,17 +754,25 @@ std::optional<Outline> outline_of(const cv::Mat& mask)
     const auto frame_area = static_cast<double>(mask.total());
     double area = by_area[0].first;
     if (area < 0.05 * frame_area) return std::nullopt;
-    std::vector<cv::Point> points = contours[by_area[0].second];
+    std::vector<std::vector<cv::Point>> blobs{contours[by_area[0].second]};
     if (by_area.size() > 1 && by_area[1].first > 0.4 * area) {
-        const auto& second = contours[by_area[1].second];
-        points.insert(points.end(), second.begin(), second.end());
+        blobs.push_back(contours[by_area[1].second]);
         area += by_area[1].first;
     }
+    std::vector<cv::Point> points;
+    for (const auto& b : blobs) points.insert(points.end(), b.begin(), b.end());
     std::vector<cv::Point> hull;
     cv::convexHull(points, hull);
     const auto rough = approximate_quad(hull);
     if (!rough) return std::nullopt;
     Outline outline{points, fit_sides(*rough, points, mask.size()), 0};
+    // Without what sticks out, when that puts the sides on the photo's edges better.
+    if (const auto trimmed = hull_without_spurs(blobs, hull, area)) {
+        if (const auto other = approximate_quad(*trimmed)) {
+            const FoundPage page = fit_sides(*other, points, mask.size());
+            if (edge_support(grey, page) > edge_support(grey, outline.page) + 0.05) outline.page = page;
+        }
+    }
     std::vector<cv::Point2f> corners;
     for (const auto& c : outline.page.quad) corners.emplace_back(c);
     const double quad_area = cv::contourArea(corners);
@@ -417,12 +786,20 @@ std::optional<Outline> outline_of(const cv::Mat& mask)
 PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split)
 {
     PageLayout layout;
+    cv::Mat grey;
+    cv::cvtColor(reduced_bgr, grey, cv::COLOR_BGR2GRAY);
     std::optional<Outline> best;
+    const auto rank = [](const Outline& o) { return o.score * o.support; };
     for (int method = 0; method < 2; ++method) {
         const cv::Mat mask = method == 0 ? paper_mask(reduced_bgr) : unreached_by_background(reduced_bgr);
-        auto candidate = outline_of(mask);
-        if (candidate && (!best || candidate->score > best->score)) best = std::move(candidate);
-        if (best && best->score > 0.97) break;  // clear enough: skip the slower search
+        auto candidate = outline_of(mask, grey);
+        if (candidate) {
+            candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled);
+            candidate->support = edge_support(grey, candidate->page);
+        }
+        if (candidate && (!best || rank(*candidate) > rank(*best))) best = std::move(candidate);
+        // Clear enough: skip the slower search.
+        if (best && best->score > 0.97 && best->support > 0.9) break;
     }
     if (!best || best->score < 0.8) return layout;
     const FoundPage& outline = best->page;
@@ -435,10 +812,11 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split)
         gutter = find_gutter(reduced_bgr, outline.quad, split == SplitMode::always);
     }
     if (gutter) {
-        layout.pages = split_at_gutter(outline, *gutter, best->contour, reduced_bgr.size());
+        layout.pages = split_at_gutter(outline, *gutter, best->contour, reduced_bgr.size(), best->pulled);
     } else {
         layout.pages = {outline};
     }
+    for (auto& page : layout.pages) page = clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size());
     return layout;
 }
 

@@ -1,0 +1,123 @@
+// The SPEC's accuracy targets on photos from the second, independent generator: the page
+// finder was developed on the shared renderer's photos, these it has to generalize to.
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "accuracy_cases.hpp"
+#include "independent_photos.hpp"
+#include "spec_targets.hpp"
+#include "temp_dir.hpp"
+
+namespace digikit::imaging {
+namespace {
+
+using digikit::testing::TempDir;
+using namespace testing;
+
+// Small frames for CI, in the two usual camera shapes (3:2 and 4:3).
+cv::Size frame_for(std::uint64_t seed)
+{
+    return seed % 3 == 0 ? cv::Size(900, 675) : cv::Size(960, 640);
+}
+
+// How well a master reproduces the true page's layout (its lines of text, pictures,
+// margins), leaving out the slow shading of light and gutter that this generator puts on
+// the page and the flat page lacks: normalised cross-correlation of the two after taking
+// away their blur, at about 1% of the page per pixel; near 1 for the same layout, low
+// when it is shifted by a line.
+double layout_match(const cv::Mat& master_bgr, const cv::Mat& flat_bgr)
+{
+    std::array<cv::Mat, 2> detail;
+    for (std::size_t i = 0; i < 2; ++i) {
+        cv::Mat grey;
+        cv::cvtColor(i == 0 ? master_bgr : flat_bgr, grey, cv::COLOR_BGR2GRAY);
+        cv::resize(grey, grey, cv::Size(100, 150), 0, 0, cv::INTER_AREA);
+        grey.convertTo(grey, CV_32F);
+        cv::Mat shading;
+        cv::GaussianBlur(grey, shading, cv::Size(0, 0), 3.0);
+        detail[i] = grey - shading;
+    }
+    cv::Mat score;
+    cv::matchTemplate(detail[0], detail[1], score, cv::TM_CCOEFF_NORMED);
+    return static_cast<double>(score.at<float>(0, 0));
+}
+
+// The page's content as the photo shows it, straightened with the true quad.
+cv::Mat straightened_truth(const IndependentPhoto& photo, std::size_t page)
+{
+    const cv::Size size = photo.flat_pages[page].size();
+    const auto w = static_cast<float>(size.width);
+    const auto h = static_cast<float>(size.height);
+    std::array<cv::Point2f, 4> from;
+    for (std::size_t i = 0; i < 4; ++i) from[i] = cv::Point2f(photo.pages[page][i]);
+    const std::array<cv::Point2f, 4> to{cv::Point2f(-0.5f, -0.5f), cv::Point2f(w - 0.5f, -0.5f),
+                                        cv::Point2f(w - 0.5f, h - 0.5f), cv::Point2f(-0.5f, h - 0.5f)};
+    cv::Mat straight;
+    cv::warpPerspective(photo.bgr, straight, cv::getPerspectiveTransform(from.data(), to.data()), size);
+    return straight;
+}
+
+// The generator's ground truth is what it drew: the photo, straightened by the true
+// corners, is the flat page (so a wrong truth cannot make the finder look good or bad).
+TEST(IndependentPhotos, TrueCornersFrameTheDrawnPages)
+{
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        const auto photo = independent_photo(frame_for(seed), seed, seed % 2 == 0);
+        ASSERT_EQ(photo.pages.size(), seed % 2 == 0 ? 2u : 1u);
+        ASSERT_EQ(photo.flat_pages.size(), photo.pages.size());
+        // Clips and fingers over the page leave a little less than a perfect match.
+        for (std::size_t i = 0; i < photo.pages.size(); ++i) {
+            EXPECT_GT(layout_match(straightened_truth(photo, i), photo.flat_pages[i]), 0.85)
+                << photo.description << ", page " << i;
+        }
+        // Corners off by about 1% of the page (half a line of text) match clearly worse.
+        auto shifted = photo;
+        for (auto& corner : shifted.pages[0]) corner += cv::Point2d(0, 0.01 * photo.bgr.rows);
+        EXPECT_LT(layout_match(straightened_truth(shifted, 0), photo.flat_pages[0]),
+                  layout_match(straightened_truth(photo, 0), photo.flat_pages[0]) - 0.1)
+            << photo.description;
+    }
+}
+
+TEST(IndependentPhotos, SameSeedSamePhoto)
+{
+    const auto a = independent_photo({480, 320}, 7, true);
+    const auto b = independent_photo({480, 320}, 7, true);
+    EXPECT_EQ(a.jpeg, b.jpeg);
+    EXPECT_NE(a.jpeg, independent_photo({480, 320}, 8, true).jpeg);
+}
+
+TEST(IndependentAccuracy, PhotosFromASecondGeneratorMeetTheSpecTargets)
+{
+    TempDir dir;
+    Tally tally;
+    for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+        const auto photo = independent_photo(frame_for(seed), seed, seed % 2 == 0);
+        const std::string name = "independent_" + std::to_string(seed);
+        const auto input = dir / (name + ".jpg");
+        std::ofstream(input, std::ios::binary)
+            .write(reinterpret_cast<const char*>(photo.jpeg.data()), static_cast<std::streamsize>(photo.jpeg.size()));
+        const auto result = process_photo(input, dir / "out", name, {});
+        tally.pages += photo.pages.size();
+        EXPECT_EQ(result.pages.size(), photo.pages.size()) << name << ": " << photo.description;
+        if (result.pages.size() != photo.pages.size()) continue;
+        for (std::size_t i = 0; i < photo.pages.size(); ++i) {
+            tally.add(score_page(corners_of(result.pages[i].quad), photo.pages[i]));
+            // The master against the photo straightened by the true corners: the same
+            // light, gutter and fingers, so only the geometry can differ.
+            const double match =
+                layout_match(cv::imread(result.pages[i].master.string()), straightened_truth(photo, i));
+            EXPECT_GT(match, 0.9) << name << " page " << i << " (" << photo.description
+                                  << "): the master is not the page's content";
+        }
+    }
+    std::printf("independent generator, 24 photos: %s\n", tally.summary().c_str());
+    expect_spec_targets(tally);
+}
+
+}  // namespace
+}  // namespace digikit::imaging
