@@ -47,7 +47,7 @@ std::string name_of(const capture::DeviceInfo& info)
 KitCameras::KitCameras(const Config& config) : autodetect_(config.devices.empty())
 {
     if (autodetect_) {
-        open_attached();
+        slots_ = open_attached();
     } else {
         for (const auto& device : config.devices) {
             auto& slot = slots_.emplace_back(Slot{device, info_of(device), nullptr, ""});
@@ -68,20 +68,26 @@ KitCameras::KitCameras(std::vector<std::unique_ptr<capture::Camera>> cameras) : 
 
 KitCameras::~KitCameras() = default;
 
+// Opened outside the lock (it may take seconds); `status` reads the slots meanwhile.
 void KitCameras::open(Slot& slot)
 {
+    std::unique_ptr<capture::Camera> camera;
+    std::string problem;
     try {
-        slot.camera = open_configured(slot.config);
-        slot.info = slot.camera->info();
-        slot.problem.clear();
+        camera = open_configured(slot.config);
     } catch (const std::exception& error) {
-        slot.problem = error.what();
+        problem = error.what();
     }
+    const std::lock_guard lock(slots_mutex_);
+    if (camera) slot.info = camera->info();
+    slot.camera = std::move(camera);
+    slot.problem = std::move(problem);
 }
 
 // Attached devices, in a stable order; two cameras become the left and right of a rig.
-void KitCameras::open_attached()
+std::vector<KitCameras::Slot> KitCameras::open_attached()
 {
+    std::vector<Slot> slots;
     auto found = capture::discover_devices();
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.serial < b.serial; });
     if (found.size() == 2) {
@@ -89,7 +95,7 @@ void KitCameras::open_attached()
         found[1].role = capture::CameraRole::right;
     }
     for (auto& info : found) {
-        auto& slot = slots_.emplace_back(Slot{DeviceConfig{}, std::move(info), nullptr, ""});
+        auto& slot = slots.emplace_back(Slot{DeviceConfig{}, std::move(info), nullptr, ""});
         try {
             slot.camera = capture::open_device(slot.info);
             slot.info = slot.camera->info();
@@ -98,6 +104,7 @@ void KitCameras::open_attached()
             spdlog::warn("{} is attached but cannot be used: {}", name_of(slot.info), slot.problem);
         }
     }
+    return slots;
 }
 
 // A spread needs every configured camera; autodetecting, the rig is what could be opened.
@@ -122,8 +129,11 @@ std::vector<std::string> KitCameras::refresh(bool usb_changed)
     if (autodetect_) {
         if (rig_ && (!usb_changed || capture::detect_gphoto2_cameras().size() == gphoto2_in_rig_)) return picked;
         rig_.reset();  // closes the cameras, so that discovery can open each one
-        slots_.clear();
-        open_attached();
+        auto slots = open_attached();
+        {
+            const std::lock_guard lock(slots_mutex_);
+            slots_ = std::move(slots);
+        }
         form_rig();
         for (const auto& slot : slots_) {
             if (slot.problem.empty()) picked.push_back("using " + name_of(slot.info));
@@ -169,6 +179,7 @@ std::vector<capture::DeviceInfo> KitCameras::devices() const
 
 nlohmann::json KitCameras::describe() const
 {
+    const std::lock_guard lock(slots_mutex_);
     nlohmann::json devices = nlohmann::json::array();
     for (const auto& slot : slots_) {
         devices.push_back({{"id", slot.info.id},

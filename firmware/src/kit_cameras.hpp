@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ public:
     // The devices in rig (configuration) order, with what their cameras reported.
     [[nodiscard]] std::vector<capture::DeviceInfo> devices() const;
     // For `status` and `devices`: id, type, model, serial, role, attached, problem.
+    // Safe to call from another thread while the press thread refreshes.
     [[nodiscard]] nlohmann::json describe() const;
     // At the start of a book, on every camera that is open. Throws CaptureError.
     void apply_settings();
@@ -54,10 +56,13 @@ private:
         std::string problem;                      // why it is not open; empty when it is
     };
     void open(Slot& slot);
-    void open_attached();
+    [[nodiscard]] static std::vector<Slot> open_attached();
     void form_rig();
 
     bool autodetect_;
+    // The press thread changes the slots; describe() (the daemon's status, on the control
+    // socket's thread) reads them meanwhile. Cameras are opened outside the lock.
+    mutable std::mutex slots_mutex_;
     std::vector<Slot> slots_;
     std::unique_ptr<capture::CameraRig> rig_;
     std::size_t gphoto2_in_rig_ = 0;  // autodetecting: to notice a camera come or go
