@@ -43,7 +43,14 @@ void print_status(const nlohmann::json& status)
         }
     }
     std::cout << "backlog:    " << status["processing_backlog"] << " shot(s) to process\n";
-    std::cout << "cameras:    " << status["cameras"].size() << "\n";
+    for (const auto& camera : status["cameras"]) {
+        std::cout << "camera:     " << camera["role"].get<std::string>() << " " << camera["type"].get<std::string>()
+                  << " serial " << camera["serial"].get<std::string>();
+        if (!camera["attached"].get<bool>())
+            std::cout << ": NOT READY (" << camera["problem"].get<std::string>() << ")";
+        std::cout << "\n";
+    }
+    if (status["cameras"].empty()) std::cout << "camera:     none attached\n";
     std::cout << "disk:       " << status["disk"]["free_mb"] << " MB free\n";
     if (!status["last_error"].is_null()) std::cout << "last error: " << status["last_error"].get<std::string>() << "\n";
 }

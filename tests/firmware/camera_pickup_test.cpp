@@ -83,6 +83,8 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
         << slurp(dir / "daemon.log");
     EXPECT_FALSE(camera_status()["attached"].get<bool>());
+    const auto text = digikit({"status"}).out;
+    EXPECT_NE(text.find("camera:     single gphoto2 serial EMU-LATE: NOT READY ("), std::string::npos) << text;
     const auto kit_status = [&] { return nlohmann::json::parse(digikit({"status", "--json"}).out); };
     EXPECT_EQ(kit_status()["signal"], "error");  // the operator sees it before pressing anything
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
