@@ -177,11 +177,19 @@ cv::Mat unreached_by_background(const cv::Mat& bgr)
     cv::GaussianBlur(grey, grey, cv::Size(5, 5), 0);
     cv::Mat edges;
     cv::Canny(grey, edges, 12, 30);
+    // Tinted paper on a neutral board can match it in brightness along a stretch of its
+    // outline (a corner in the lamp's falloff) and still differ in colour: edges in the
+    // difference from the background (chroma weighted) count too.
+    const cv::Mat difference = difference_from_background(bgr);
+    cv::Mat smooth_difference;
+    cv::GaussianBlur(difference, smooth_difference, cv::Size(5, 5), 0);
+    cv::Mat colour_edges;
+    cv::Canny(smooth_difference, colour_edges, 12, 30);
+    edges |= colour_edges;
     bridge_straight_gaps(edges);
     // Thickened to close small gaps in the page's outline; undone on the result below.
     const cv::Mat thicken = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
     cv::dilate(edges, edges, thicken);
-    const cv::Mat difference = difference_from_background(bgr);
     // floodFill needs a mask two pixels larger; non-zero mask pixels stop the fill.
     cv::Mat fill(bgr.rows + 2, bgr.cols + 2, CV_8U, cv::Scalar(0));
     edges.copyTo(fill(cv::Rect(1, 1, bgr.cols, bgr.rows)));
@@ -347,6 +355,22 @@ std::vector<double> column_paper_level(const cv::Mat& grey)
     return smooth;
 }
 
+// How much darker the paper is at column `darkest` than the pages: than most of their
+// paper, or than the paper right beside it on both sides (a narrow gutter shadow on a
+// spread whose light falls off from one side to the other).
+double gutter_depth(const std::vector<double>& level, int darkest)
+{
+    const auto width = static_cast<std::ptrdiff_t>(level.size());
+    std::vector<double> pages(level.begin() + width / 10, level.end() - width / 10);
+    const auto middle = pages.begin() + static_cast<std::ptrdiff_t>(pages.size() / 2);
+    std::nth_element(pages.begin(), middle, pages.end());
+    const auto beside = width / 10;
+    const auto at = level.begin() + darkest;
+    const double left = *std::max_element(std::max(level.begin(), at - beside), at + 1);
+    const double right = *std::max_element(at, std::min(level.end(), at + beside + 1));
+    return std::max(*middle, std::min(left, right)) - *at;
+}
+
 // The gutter of a spread: the darkest paper near the middle of the straightened spread
 // (its shadow, or the background between the pages), followed band by band down the
 // page and returned as a line in the photo; nullopt when nothing there is clearly
@@ -367,9 +391,7 @@ std::optional<Line> find_gutter(const cv::Mat& bgr, const Quad& spread, bool req
     for (int x = from; x < to; ++x) {
         if (at(x) < at(darkest)) darkest = x;
     }
-    std::vector<double> pages(level.begin() + size.width / 10, level.end() - size.width / 10);
-    std::nth_element(pages.begin(), pages.begin() + static_cast<std::ptrdiff_t>(pages.size() / 2), pages.end());
-    if (!required && pages[pages.size() / 2] - at(darkest) < 8) return std::nullopt;
+    if (!required && gutter_depth(level, darkest) < 8) return std::nullopt;
 
     // Band by band, the darkest column near the overall one: the gutter may slant.
     constexpr int bands = 10;
@@ -574,14 +596,14 @@ double grey_at(const cv::Mat& grey, cv::Point2d p)
     return (r0[x0] * (1 - fx) + r0[x0 + 1] * fx) * (1 - fy) + (r1[x0] * (1 - fx) + r1[x0 + 1] * fx) * fy;
 }
 
-// The share of a page's visible outline along which the photo steps in brightness across
-// the side, as a page's edge does; low where a side was placed through paper or cloth.
-double edge_support(const cv::Mat& grey, const FoundPage& page)
+// Per side, the share of its length along which the photo steps in brightness across
+// it, as a page's edge does; low where a side was placed through paper or cloth. Sides
+// that are no visible paper edge are left out.
+std::array<std::optional<double>, 4> side_support(const cv::Mat& grey, const FoundPage& page)
 {
     const Quad& q = page.quad;
     const cv::Point2d middle = centroid(q);
-    int samples = 0;
-    int stepped = 0;
+    std::array<std::optional<double>, 4> support;
     for (std::size_t i = 0; i < 4; ++i) {
         if (!page.edge_visible[i]) continue;
         const cv::Point2d a = q[i];
@@ -590,6 +612,7 @@ double edge_support(const cv::Mat& grey, const FoundPage& page)
         cv::Point2d inward(along.y, -along.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
         constexpr int count = 32;
+        int stepped = 0;
         for (int k = 0; k < count; ++k) {
             const cv::Point2d p = a + (0.05 + 0.9 * k / (count - 1)) * (b - a);
             double inside = 0;
@@ -600,11 +623,42 @@ double edge_support(const cv::Mat& grey, const FoundPage& page)
                     outside += grey_at(grey, p - o * inward + d * along);
                 }
             }
-            ++samples;
             stepped += std::abs(inside - outside) / 6 >= 8 ? 1 : 0;
         }
+        support[i] = static_cast<double>(stepped) / count;
     }
-    return samples > 0 ? static_cast<double>(stepped) / samples : 1.0;
+    return support;
+}
+
+using SideSupport = std::array<std::optional<double>, 4>;
+
+// The share of the whole visible outline on a brightness step (sides weigh alike). An
+// outline lying all along the frame's border (cloth cut by the frame) shows no paper edge.
+double overall_support(const SideSupport& sides)
+{
+    double sum = 0;
+    int visible = 0;
+    for (const auto& share : sides) {
+        if (!share) continue;
+        sum += *share;
+        ++visible;
+    }
+    return visible > 0 ? sum / visible : 0.0;
+}
+
+// The visible side least on a brightness step (0 when no side is visible).
+double weakest_support(const SideSupport& sides)
+{
+    std::optional<double> weakest;
+    for (const auto& share : sides) {
+        if (share) weakest = std::min(weakest.value_or(1.0), *share);
+    }
+    return weakest.value_or(0.0);
+}
+
+double edge_support(const cv::Mat& grey, const FoundPage& page)
+{
+    return overall_support(side_support(grey, page));
 }
 
 // How far in from side a-b the brightness along it steps up clearly and at once (an
@@ -710,6 +764,7 @@ struct Outline {
     FoundPage page;
     double score = 0;              // how much the outline looks like one page or spread (0..1)
     double support = 0;            // how much of it runs along an edge of the photo (0..1)
+    double weakest = 0;            // the same for its least supported visible side
     std::array<bool, 4> pulled{};  // sides moved in from the outline onto the paper
 };
 
@@ -795,11 +850,15 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split)
         auto candidate = outline_of(mask, grey);
         if (candidate) {
             candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled);
-            candidate->support = edge_support(grey, candidate->page);
+            const auto sides = side_support(grey, candidate->page);
+            candidate->support = overall_support(sides);
+            candidate->weakest = weakest_support(sides);
         }
         if (candidate && (!best || rank(*candidate) > rank(*best))) best = std::move(candidate);
-        // Clear enough: skip the slower search.
-        if (best && best->score > 0.97 && best->support > 0.9) break;
+        // Clear enough: skip the slower search. Every side must be on an edge for most of
+        // its length: a side placed through the paper where the light falls off to the
+        // board's level can still leave the outline as a whole well supported.
+        if (best && best->score > 0.97 && best->support > 0.9 && best->weakest >= 0.8) break;
     }
     if (!best || best->score < 0.8) return layout;
     const FoundPage& outline = best->page;
