@@ -6,11 +6,9 @@
 #include <opencv2/core.hpp>
 
 #include "digikit/imaging/page_pipeline.hpp"
+#include "quad_geometry.hpp"
 
 namespace digikit::imaging {
-
-// Corners top-left, top-right, bottom-right, bottom-left as the page reads.
-using Quad = std::array<cv::Point2d, 4>;
 
 struct FoundPage {
     Quad quad;
