@@ -33,6 +33,22 @@ public:
     int integer(int lo, int hi) { return lo + static_cast<int>(engine_() % static_cast<std::uint64_t>(hi - lo + 1)); }
     bool chance(double p) { return uniform(0.0, 1.0) < p; }
     std::uint64_t next() { return engine_(); }
+    // Several draws for one value, each its own statement so that no target's order of
+    // evaluating a call's arguments changes the photo (x86 and arm64 differ). The last
+    // component is drawn first: the order the photos have always had on x86.
+    cv::Point2d point(double lo, double hi)
+    {
+        const double y = uniform(lo, hi);
+        const double x = uniform(lo, hi);
+        return {x, y};
+    }
+    cv::Vec3d triple(cv::Vec2d range0, cv::Vec2d range1, cv::Vec2d range2)
+    {
+        const double c2 = uniform(range2[0], range2[1]);
+        const double c1 = uniform(range1[0], range1[1]);
+        const double c0 = uniform(range0[0], range0[1]);
+        return {c0, c1, c2};
+    }
 
 private:
     std::mt19937_64 engine_;
@@ -144,9 +160,13 @@ void draw_illustration(cv::Mat& page, Random& rng, const cv::Rect& box, const Bo
     picture.setTo(cv::Scalar(base, base, base + 4));
     constexpr int shapes = 40;
     for (int i = 0; i < shapes; ++i) {
-        const cv::Point centre(rng.integer(0, box.width - 1), rng.integer(0, box.height - 1));
-        const cv::Size axes(std::max(1, to_int(box.width * rng.uniform(0.02, 0.18))),
-                            std::max(1, to_int(box.height * rng.uniform(0.02, 0.18))));
+        // Each draw its own statement, in the order the photos have always had (see point()).
+        const int centre_y = rng.integer(0, box.height - 1);
+        const int centre_x = rng.integer(0, box.width - 1);
+        const double axis_y = rng.uniform(0.02, 0.18);
+        const double axis_x = rng.uniform(0.02, 0.18);
+        const cv::Point centre(centre_x, centre_y);
+        const cv::Size axes(std::max(1, to_int(box.width * axis_x)), std::max(1, to_int(box.height * axis_y)));
         const double grey = rng.uniform(15, 120);
         cv::ellipse(picture, centre, axes, rng.uniform(0, 180), 0, 360, cv::Scalar(grey, grey, grey + 3), cv::FILLED,
                     cv::LINE_AA);
@@ -362,19 +382,19 @@ cv::Mat make_background(cv::Size size, PhotoBackground kind, Random& rng)
             base = rng.uniform(20, 38);
             amp = rng.uniform(8, 16);
             folds = 5;
-            tint = cv::Vec3d(rng.uniform(0.9, 1.25), rng.uniform(0.85, 1.1), rng.uniform(0.8, 1.05));
+            tint = rng.triple({0.9, 1.25}, {0.85, 1.1}, {0.8, 1.05});
             break;
         case PhotoBackground::mid_cloth:
             base = rng.uniform(95, 130);
             amp = rng.uniform(30, 50);
             folds = 10;
-            tint = cv::Vec3d(rng.uniform(0.7, 1.0), rng.uniform(0.85, 1.05), rng.uniform(0.95, 1.2));
+            tint = rng.triple({0.7, 1.0}, {0.85, 1.05}, {0.95, 1.2});
             break;
         case PhotoBackground::light:
             base = rng.uniform(195, 212);
             amp = rng.uniform(3, 7);
             folds = 4;
-            tint = cv::Vec3d(rng.uniform(0.97, 1.0), rng.uniform(0.98, 1.02), rng.uniform(0.99, 1.03));
+            tint = rng.triple({0.97, 1.0}, {0.98, 1.02}, {0.99, 1.03});
             break;
     }
     const int period = std::max(3, to_int(std::min(size.width, size.height) / 400.0 * rng.uniform(0.8, 1.3)));
@@ -532,10 +552,10 @@ RenderedPhoto render_page_photo(const PagePhotoSpec& spec)
     const BookStyle style = make_book_style(rng);
 
     PlacementJitter jitter;
-    for (auto& c : jitter.corner) c = cv::Point2d(rng.uniform(-1, 1), rng.uniform(-1, 1));
+    for (auto& c : jitter.corner) c = rng.point(-1, 1);
     const double sign = rng.chance(0.5) ? 1.0 : -1.0;
     jitter.angle_rad = sign * spec.rotation_deg * std::numbers::pi / 180.0;
-    jitter.offset = cv::Point2d(rng.uniform(-1, 1), rng.uniform(-1, 1));
+    jitter.offset = rng.point(-1, 1);
     jitter.edge_side = rng.integer(0, 3);
     jitter.overhang = rng.uniform(0.04, 0.12);
 

@@ -1,8 +1,12 @@
 #include "digikit/capture/page_photo_renderer.hpp"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "golden_checksum.hpp"
 
 namespace digikit::capture {
 namespace {
@@ -183,6 +187,40 @@ TEST(PagePhotoRenderer, EncodesDecodableJpeg)
     ASSERT_FALSE(decoded.empty());
     EXPECT_EQ(decoded.size(), photo.bgr.size());
     EXPECT_LT(cv::norm(decoded, photo.bgr, cv::NORM_L1) / static_cast<double>(photo.bgr.total() * 3), 6.0);
+}
+
+// The kit (arm64) must draw the same photo from the same seed as the workstation (x86):
+// each random draw is its own statement, so no compiler's order of evaluating
+// arguments changes the photo. The values were taken on x86; the suite checks them on
+// arm64 under qemu too (scripts/cross-arm64.sh --test). A deliberate change to the
+// renderer changes them: update them in the same commit, saying so.
+TEST(PagePhotoRenderer, SameSeedDrawsTheSamePhotoOnEveryArchitecture)
+{
+    struct Golden {
+        PhotoLayout layout;
+        PhotoBackground background;
+        bool illustration;
+        std::uint64_t truth;
+        std::uint64_t pixels;
+    };
+    const Golden cases[] = {
+        {PhotoLayout::single_page, PhotoBackground::dark_cloth, false, 0xc70e7640c120451dULL, 0x96ed56f30d77626bULL},
+        {PhotoLayout::spread, PhotoBackground::mid_cloth, true, 0x438a2a5307b0b8a5ULL, 0x050f43cd7458db74ULL},
+        {PhotoLayout::spread, PhotoBackground::light, false, 0x438a2a5307b0b8a5ULL, 0x65669b461e572cdcULL},
+    };
+    for (const auto& golden : cases) {
+        PagePhotoSpec spec = small_spec(2024);
+        spec.layout = golden.layout;
+        spec.background = golden.background;
+        spec.dark_illustration = golden.illustration;
+        const RenderedPhoto photo = render_page_photo(spec);
+        testing::GoldenChecksum truth;
+        truth.add(photo.pages);
+        testing::GoldenChecksum pixels;
+        pixels.add(photo.bgr);
+        EXPECT_EQ(truth.value(), golden.truth) << "the pages are placed differently from the same seed";
+        EXPECT_EQ(pixels.value(), golden.pixels) << "the photo's pixels differ from the same seed";
+    }
 }
 
 }  // namespace

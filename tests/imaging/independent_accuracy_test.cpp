@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "accuracy_cases.hpp"
+#include "golden_checksum.hpp"
 #include "independent_photos.hpp"
 #include "spec_targets.hpp"
 #include "temp_dir.hpp"
@@ -89,6 +90,33 @@ TEST(IndependentPhotos, SameSeedSamePhoto)
     const auto b = independent_photo({480, 320}, 7, true);
     EXPECT_EQ(a.jpeg, b.jpeg);
     EXPECT_NE(a.jpeg, independent_photo({480, 320}, 8, true).jpeg);
+}
+
+// The same seed draws the same photo on the kit (arm64) as on the workstation (x86):
+// see PagePhotoRenderer.SameSeedDrawsTheSamePhotoOnEveryArchitecture. A deliberate
+// change to the generator changes these values: update them in the same commit.
+TEST(IndependentPhotos, SameSeedDrawsTheSamePhotoOnEveryArchitecture)
+{
+    struct Golden {
+        std::uint64_t seed;
+        bool spread;
+        std::uint64_t truth;
+        std::uint64_t jpeg;
+    };
+    const Golden cases[] = {
+        {3, false, 0xedd0b6ae6c697e21ULL, 0x4f725f90b2fc50cdULL},
+        {4, true, 0xfcb86d1f307f67b4ULL, 0xbdeba7ffb7655748ULL},
+        {11, true, 0xd3af4bf061e71144ULL, 0x6b446e909957dce1ULL},
+    };
+    for (const auto& golden : cases) {
+        const auto photo = independent_photo({480, 320}, golden.seed, golden.spread);
+        digikit::testing::GoldenChecksum truth;
+        truth.add(photo.pages);
+        digikit::testing::GoldenChecksum jpeg;
+        jpeg.add(photo.jpeg.data(), photo.jpeg.size());
+        EXPECT_EQ(truth.value(), golden.truth) << "seed " << golden.seed << ": the pages are placed differently";
+        EXPECT_EQ(jpeg.value(), golden.jpeg) << "seed " << golden.seed << ": the photo differs";
+    }
 }
 
 TEST(IndependentAccuracy, PhotosFromASecondGeneratorMeetTheSpecTargets)

@@ -25,6 +25,16 @@ public:
     bool odds(double p) { return real(0, 1) < p; }
     double sign() { return odds(0.5) ? 1.0 : -1.0; }
     std::uint64_t raw() { return engine_(); }
+    // Several draws for one value, each its own statement so that no target's order of
+    // evaluating a call's arguments changes the photo (x86 and arm64 differ). The last
+    // component is drawn first: the order the photos have always had on x86.
+    cv::Vec3d triple(cv::Vec2d range0, cv::Vec2d range1, cv::Vec2d range2)
+    {
+        const double c2 = real(range2[0], range2[1]);
+        const double c1 = real(range1[0], range1[1]);
+        const double c0 = real(range0[0], range0[1]);
+        return {c0, c1, c2};
+    }
 
 private:
     std::mt19937_64 engine_;
@@ -70,7 +80,8 @@ Scene make_scene(Dice& dice, bool spread)
     s.spread = spread;
     s.ground = static_cast<Ground>(dice.whole(0, 3));
     const double aspects[] = {0.62, 0.66, 0.707, 0.75, 0.773};
-    s.page_aspect = aspects[dice.whole(0, 4)] * dice.real(0.98, 1.02);
+    const double aspect = aspects[dice.whole(0, 4)];  // each draw its own statement (see Dice::triple)
+    s.page_aspect = aspect * dice.real(0.98, 1.02);
     const double white = dice.real(218, 246);
     switch (dice.whole(0, 3)) {
         case 0: s.paper = cv::Scalar(white - 22, white - 8, white); break;  // cream, yellowed
@@ -79,22 +90,25 @@ Scene make_scene(Dice& dice, bool spread)
         default: s.paper = cv::Scalar(white - 12, white - 5, white - 1); break;
     }
     const double ink = dice.real(15, 70);
-    s.ink = cv::Scalar(ink, ink + dice.real(0, 6), ink + dice.real(0, 12));
+    const double ink_red = dice.real(0, 12);  // drawn first, as always (see Dice::triple)
+    s.ink = cv::Scalar(ink, ink + dice.real(0, 6), ink + ink_red);
     s.columns = dice.odds(0.3) ? 2 : 1;
     s.picture = dice.odds(0.35);
     s.cover = spread ? dice.odds(0.5) : dice.odds(0.15);
     const cv::Scalar covers[] = {{30, 30, 110}, {40, 70, 40}, {30, 50, 80}, {25, 25, 25}, {90, 50, 30}};
-    s.cover_colour = covers[dice.whole(0, 4)] * dice.real(0.7, 1.2);
+    const double cover_shade = dice.real(0.7, 1.2);  // drawn first, as always (see Dice::triple)
+    s.cover_colour = covers[dice.whole(0, 4)] * cover_shade;
     s.stack = spread && dice.odds(0.4) ? dice.real(0.004, 0.012) : 0.0;
     s.fingers = dice.odds(0.25) ? dice.whole(1, 2) : 0;
     s.clips = !s.fingers && dice.odds(0.15);
     s.vignette = dice.real(0.0, 0.45);
     s.lamp = dice.real(0.0, 0.35);
-    s.cast = cv::Vec3d(dice.real(0.9, 1.05), dice.real(0.96, 1.02), dice.real(0.95, 1.1));
+    s.cast = dice.triple({0.9, 1.05}, {0.96, 1.02}, {0.95, 1.1});
     s.blur = dice.real(0.3, 1.0);
     s.noise = dice.real(0.3, 2.0);
     s.jpeg_quality = dice.whole(60, 95);
-    s.rotation_deg = dice.sign() * dice.real(0.0, 10.0);
+    const double rotation_sign = dice.sign();  // each draw its own statement (see Dice::triple)
+    s.rotation_deg = rotation_sign * dice.real(0.0, 10.0);
     s.tilt_x = dice.real(-6, 6);
     s.tilt_y = dice.real(-6, 6);
     s.gutter_depth = dice.real(0.15, 0.5);
@@ -133,8 +147,8 @@ public:
         scale_ = std::min(fill * frame.height / box.height, 0.95 * frame.width / box.width);
         const double room_x = frame.width - scale_ * box.width;
         const double room_y = frame.height - scale_ * box.height;
-        offset_ = cv::Point2d(room_x * dice.real(0.2, 0.8), room_y * dice.real(0.2, 0.8)) -
-                  scale_ * cv::Point2d(box.x, box.y);
+        const double shift_y = dice.real(0.2, 0.8);  // drawn first, as always (see Dice::triple)
+        offset_ = cv::Point2d(room_x * dice.real(0.2, 0.8), room_y * shift_y) - scale_ * cv::Point2d(box.x, box.y);
     }
 
     [[nodiscard]] cv::Point2d operator()(cv::Point2d book) const { return scale_ * project(book) + offset_; }
@@ -181,7 +195,7 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
     cv::Mat ground;
     switch (s.ground) {
         case Ground::table_and_cradle: {  // wood grain along x
-            const cv::Scalar wood(dice.real(40, 70), dice.real(75, 110), dice.real(115, 165));
+            const cv::Scalar wood(dice.triple({40, 70}, {75, 110}, {115, 165}));
             cv::Mat warp = smooth_noise(size, size.height / 6.0, dice);
             cv::Mat grain(size, CV_32F);
             const double period = size.height / dice.real(40, 90);
@@ -197,7 +211,7 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
         }
         case Ground::checked_cloth: {  // gingham: stripes both ways, woven colours mixing
             const double level = dice.real(55, 130);
-            const cv::Scalar a(level * dice.real(0.6, 1.3), level * dice.real(0.6, 1.2), level * dice.real(0.6, 1.3));
+            const cv::Scalar a(level * dice.triple({0.6, 1.3}, {0.6, 1.2}, {0.6, 1.3}));
             const int period = std::max(6, static_cast<int>(size.height / dice.real(25, 60)));
             cv::Mat checks(size, CV_32F);
             for (int y = 0; y < size.height; ++y) {
@@ -215,8 +229,7 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
         }
         case Ground::felt: {  // dark felt: fine fibres and soft blotches
             const double level = dice.real(12, 50);
-            const cv::Scalar tint(level * dice.real(0.7, 1.4), level * dice.real(0.7, 1.3),
-                                  level * dice.real(0.7, 1.3));
+            const cv::Scalar tint(level * dice.triple({0.7, 1.4}, {0.7, 1.3}, {0.7, 1.3}));
             cv::Mat fibres(size, CV_32F);
             cv::RNG rng(dice.raw());
             rng.fill(fibres, cv::RNG::NORMAL, 0.0, 1.0);
@@ -226,7 +239,8 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
         }
         case Ground::light_board: {  // a pale board or sheet: little contrast with paper
             const double level = std::min(s.paper[2] - dice.real(16, 30), 220.0);
-            const cv::Scalar tint(level * dice.real(0.96, 1.02), level * dice.real(0.98, 1.01), level);
+            const double green = dice.real(0.98, 1.01);  // drawn first, as always (see Dice::triple)
+            const cv::Scalar tint(level * dice.real(0.96, 1.02), level * green, level);
             ground = colour_field(smooth_noise(size, size.height / 3.0, dice), tint, 5);
             break;
         }
@@ -265,8 +279,9 @@ cv::Mat draw_page(cv::Size size, const Scene& s, int number, Dice& dice)
     cv::Mat paper = colour_field(smooth_noise(size, size.height / 8.0, dice), s.paper, 3.5);
     cv::Mat page;
     paper.convertTo(page, CV_8UC3);
-    for (int i = 0, n = dice.whole(0, 6); i < n; ++i) {  // foxing: small brown spots
-        const cv::Point at(dice.whole(0, size.width - 1), dice.whole(0, size.height - 1));
+    for (int i = 0, n = dice.whole(0, 6); i < n; ++i) {   // foxing: small brown spots
+        const int at_y = dice.whole(0, size.height - 1);  // drawn first, as always (see Dice::triple)
+        const cv::Point at(dice.whole(0, size.width - 1), at_y);
         const int r = std::max(1, static_cast<int>(size.height * dice.real(0.002, 0.008)));
         cv::circle(page, at, r, s.paper - cv::Scalar(40, 30, 15), cv::FILLED, cv::LINE_AA);
     }
@@ -401,7 +416,7 @@ void draw_stack(cv::Mat& canvas, const std::function<cv::Point2d(cv::Point2d)>& 
 
 void draw_finger(cv::Mat& canvas, cv::Point2d tip, cv::Point2d inward, double page_height, Dice& dice)
 {
-    const cv::Scalar skin(dice.real(90, 150), dice.real(120, 170), dice.real(170, 225));
+    const cv::Scalar skin(dice.triple({90, 150}, {120, 170}, {170, 225}));
     const double length = page_height * dice.real(0.12, 0.2);
     const double width = page_height * dice.real(0.035, 0.05);
     const cv::Point2d centre = tip - inward * (length / 2 - page_height * dice.real(0.01, 0.025));
