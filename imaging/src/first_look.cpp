@@ -6,6 +6,7 @@
 #include "digikit/imaging/page_pipeline.hpp"
 #include "page_finder.hpp"
 #include "photo_decoder.hpp"
+#include "photo_orientation.hpp"
 #include "quality_checks.hpp"
 
 namespace digikit::imaging {
@@ -42,14 +43,18 @@ FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previo
             const double f = static_cast<double>(first_look_long_side) / longest;
             cv::resize(image, image, cv::Size(), f, f, cv::INTER_AREA);
         }
+        if (options.rotate != 0) image = upright(image, checked_rotate(options.rotate));
         cv::Mat grey;
         cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
         look.hash = perceptual_hash(grey);
-        const PageLayout layout = find_pages(image, options.split);
+        const PageLayout layout = find_pages(image, {options.split, options.view, {}});
         look.pages_found = static_cast<int>(layout.pages.size());
         if (layout.pages.empty()) {
             look.warnings.emplace_back("page_not_found");
         } else {
+            look.confidence = 1;
+            for (const auto& page : layout.pages) look.confidence = std::min(look.confidence, page.confidence);
+            if (look.confidence < min_page_confidence) look.warnings.emplace_back("page_uncertain");
             double clipped = 0;
             double white = 255;
             for (const auto& page : layout.pages) {

@@ -665,10 +665,24 @@ std::optional<Outline> outline_of(const cv::Mat& mask, const cv::Mat& grey)
     return outline;
 }
 
+// The split the view calls for: a one-page view is never split, a spread always.
+SplitMode split_for(const FinderRequest& request)
+{
+    switch (request.view) {
+        case PageView::spread: return SplitMode::always;
+        case PageView::single:
+        case PageView::left_page:
+        case PageView::right_page: return SplitMode::never;
+        case PageView::automatic: break;
+    }
+    return request.split;
+}
+
 }  // namespace
 
-PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split)
+PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
 {
+    const SplitMode split = split_for(request);
     PageLayout layout;
     cv::Mat grey;
     cv::cvtColor(reduced_bgr, grey, cv::COLOR_BGR2GRAY);
@@ -704,7 +718,12 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split)
     } else {
         layout.pages = {outline};
     }
-    for (auto& page : layout.pages) page = clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size());
+    for (auto& page : layout.pages) {
+        page = clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size());
+        const auto sides = side_support(grey, page);
+        page.confidence =
+            std::clamp(best->score * std::min(overall_support(sides), weakest_support(sides) + 0.2), 0.0, 1.0);
+    }
     return layout;
 }
 
@@ -906,7 +925,7 @@ PageLayout content_layout(const cv::Mat& reduced_bgr)
 
 PageLayout find_flatbed_page(const cv::Mat& reduced_bgr)
 {
-    PageLayout page = find_pages(reduced_bgr, SplitMode::never);
+    PageLayout page = find_pages(reduced_bgr, {SplitMode::never, PageView::single, {}});
     PageLayout content = content_layout(reduced_bgr);
     if (page.pages.empty()) return content;
     if (content.pages.empty()) return page;

@@ -15,6 +15,8 @@ struct FoundPage {
     // Side i runs from corner i to corner i+1 (top, right, bottom, left). False for a
     // side that is not a visible paper edge (the gutter of a spread, the frame border).
     std::array<bool, 4> edge_visible{true, true, true, true};
+    double confidence = 1;  // how well the photo supports the quad (0..1)
+    bool curled = false;    // its edges are visibly bent; the quad is the four corners
 };
 
 struct PageLayout {
@@ -22,8 +24,15 @@ struct PageLayout {
     double rotation_deg = 0;       // of the page (or spread) outline, clockwise positive
 };
 
-// Decides where the page(s) are on a reduced BGR photo (about 1000 pixels wide).
-[[nodiscard]] PageLayout find_pages(const cv::Mat& reduced_bgr, SplitMode split);
+// What the finder is told besides the photo.
+struct FinderRequest {
+    SplitMode split = SplitMode::automatic;
+    PageView view = PageView::automatic;
+    std::vector<Quad> prior;  // the book's quad per page, in the reduced upright photo's pixels
+};
+
+// Decides where the page(s) are on a reduced, upright BGR photo (about 1000 pixels wide).
+[[nodiscard]] PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request);
 
 // Scales a layout found on a reduced image to the full image (`scale` = full / reduced).
 [[nodiscard]] PageLayout scale_layout(const PageLayout& layout, double scale);

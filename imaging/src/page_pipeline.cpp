@@ -13,6 +13,7 @@
 #include "page_writer.hpp"
 #include "parallel_for.hpp"
 #include "photo_decoder.hpp"
+#include "photo_orientation.hpp"
 #include "quality_checks.hpp"
 
 namespace digikit::imaging {
@@ -90,6 +91,38 @@ void add_page_checks(PageResult& result, const cv::Mat& page, const cv::Mat& red
     if (exposure.paper_white < min_paper_white) result.warnings.emplace_back("underexposed");
 }
 
+// The largest distance between a corner of `quad` and the prior's, over the prior's diagonal.
+double prior_deviation(const Quad& quad, const PageQuad& prior)
+{
+    double worst = 0;
+    for (std::size_t k = 0; k < 4; ++k) worst = std::max(worst, norm(quad[k] - cv::Point2d(prior[k].x, prior[k].y)));
+    const double diagonal = std::max(std::hypot(prior[2].x - prior[0].x, prior[2].y - prior[0].y),
+                                     std::hypot(prior[3].x - prior[1].x, prior[3].y - prior[1].y));
+    return worst / std::max(diagonal, 1.0);
+}
+
+// A page far from where the book's pages lie is flagged, and doubted the more the farther.
+void check_against_prior(PageResult& result, const Quad& quad, const PageQuad& prior)
+{
+    const double deviation = prior_deviation(quad, prior);
+    result.checks["prior_deviation"] = std::round(deviation * 1000) / 1000;
+    if (deviation <= max_prior_deviation) return;
+    result.warnings.emplace_back("size_inconsistent");
+    result.confidence *= std::clamp(1 - (deviation - max_prior_deviation) / max_prior_deviation, 0.2, 1.0);
+}
+
+void add_confidence(PageResult& result, const FoundPage& page, bool found)
+{
+    result.confidence = found ? std::clamp(page.confidence, 0.0, 1.0) : 0.0;
+    if (found && page.curled) result.warnings.emplace_back("curled");
+}
+
+void flag_doubt(PageResult& result, bool found)
+{
+    result.confidence = std::round(result.confidence * 1000) / 1000;
+    if (found && result.confidence < min_page_confidence) result.warnings.emplace_back("page_uncertain");
+}
+
 void remove_outputs(const ImageResult& result)
 {
     std::error_code ignored;
@@ -104,6 +137,33 @@ struct PhotoOutcome {
     PerceptualHash hash = 0;
 };
 
+// The book prior in the reduced upright photo's pixels.
+std::vector<Quad> prior_for_search(const std::vector<PageQuad>& prior, double scale, cv::Size reduced_as_taken,
+                                   int rotate)
+{
+    std::vector<Quad> quads;
+    for (const auto& page : prior) {
+        Quad quad;
+        for (std::size_t k = 0; k < 4; ++k) {
+            const cv::Point2d reduced =
+                (cv::Point2d(page[k].x, page[k].y) + cv::Point2d(0.5, 0.5)) / scale - cv::Point2d(0.5, 0.5);
+            quad[k] = as_upright(reduced, reduced_as_taken, rotate);
+        }
+        quads.push_back(quad);
+    }
+    return quads;
+}
+
+// The layout found on the upright photo, back on the photo as taken (corners keep their
+// reading order, so the warp turns the page upright).
+PageLayout layout_as_taken(PageLayout layout, cv::Size reduced_as_taken, int rotate)
+{
+    for (auto& page : layout.pages) {
+        for (auto& corner : page.quad) corner = as_taken(corner, reduced_as_taken, rotate);
+    }
+    return layout;
+}
+
 PhotoOutcome process_one(const std::filesystem::path& input, const std::filesystem::path& out_dir,
                          const std::string& stem, const PipelineOptions& options)
 {
@@ -111,16 +171,26 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
     outcome.result.input = input;
     const int threads = std::clamp(options.threads, 1, 64);
     try {
+        const int rotate = checked_rotate(options.rotate);
         const cv::Mat full = decode_photo(input);
         double scale = 1.0;
         const cv::Mat reduced = reduce_for_search(full, scale);
         outcome.hash = perceptual_hash(reduced);
-        PageLayout layout =
-            options.profile == SourceProfile::flatbed ? find_flatbed_page(reduced) : find_pages(reduced, options.split);
+        const cv::Mat turned = upright(reduced, rotate);
+        PageLayout layout;
+        if (options.profile == SourceProfile::flatbed) {
+            layout = find_flatbed_page(turned);
+        } else {
+            const FinderRequest request{options.split, options.view,
+                                        prior_for_search(options.book_prior, scale, reduced.size(), rotate)};
+            layout = find_pages(turned, request);
+        }
         const bool found = !layout.pages.empty();
-        if (!found) layout.pages = {whole_frame(reduced.size())};
+        if (!found) layout.pages = {whole_frame(turned.size())};
+        layout = layout_as_taken(std::move(layout), reduced.size(), rotate);
         const PageLayout scaled = scale_layout(layout, scale);
         const double search_radius = std::max(4.0, 3.0 * scale);
+        const bool prior_fits = options.book_prior.size() == scaled.pages.size();
         std::filesystem::create_directories(out_dir);
         for (std::size_t i = 0; i < scaled.pages.size(); ++i) {
             PageResult page;
@@ -131,6 +201,9 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             page.width = size.width;
             page.height = size.height;
             add_page_checks(page, straight, reduced, layout.pages[i].quad, layout.rotation_deg, found);
+            add_confidence(page, scaled.pages[i], found);
+            if (found && prior_fits) check_against_prior(page, quad, options.book_prior[i]);
+            flag_doubt(page, found);
             const std::string name = stem + "_" + std::to_string(i + 1);
             page.master = out_dir / (name + ".tif");
             page.access = out_dir / (name + ".jpg");
@@ -245,6 +318,35 @@ TiffCompression parse_tiff_compression(std::string_view text)
     throw std::invalid_argument("TIFF compression must be none, lzw or deflate, not '" + std::string(text) + "'");
 }
 
+PageView parse_page_view(std::string_view text)
+{
+    if (text == "auto") return PageView::automatic;
+    if (text == "left-page") return PageView::left_page;
+    if (text == "right-page") return PageView::right_page;
+    if (text == "spread") return PageView::spread;
+    if (text == "single") return PageView::single;
+    throw std::invalid_argument("view must be auto, left-page, right-page, spread or single, not '" +
+                                std::string(text) + "'");
+}
+
+std::string_view page_view_name(PageView view)
+{
+    switch (view) {
+        case PageView::left_page: return "left-page";
+        case PageView::right_page: return "right-page";
+        case PageView::spread: return "spread";
+        case PageView::single: return "single";
+        case PageView::automatic: break;
+    }
+    return "auto";
+}
+
+int checked_rotate(int degrees)
+{
+    if (degrees == 0 || degrees == 90 || degrees == 180 || degrees == 270) return degrees;
+    throw std::invalid_argument("rotate must be 0, 90, 180 or 270, not " + std::to_string(degrees));
+}
+
 ImageResult process_photo(const std::filesystem::path& input, const std::filesystem::path& out_dir,
                           const std::string& stem, const PipelineOptions& options)
 {
@@ -297,6 +399,7 @@ nlohmann::json report_json(const std::vector<ImageResult>& results)
                              {"width", page.width},
                              {"height", page.height},
                              {"checks", page.checks},
+                             {"confidence", page.confidence},
                              {"warnings", page.warnings}});
         }
         images.push_back({{"input", result.input.string()},
@@ -304,6 +407,44 @@ nlohmann::json report_json(const std::vector<ImageResult>& results)
                           {"pages", pages}});
     }
     return {{"images", images}};
+}
+
+}  // namespace digikit::imaging
+
+namespace digikit::imaging {
+
+std::vector<PageQuad> book_prior_from(const std::vector<ImageResult>& recent, std::size_t min_results)
+{
+    // The page count most of the confident results agree on.
+    const auto confident = [](const ImageResult& result) {
+        if (result.error || result.pages.empty()) return false;
+        return std::none_of(result.pages.begin(), result.pages.end(), [](const PageResult& page) {
+            return std::any_of(page.warnings.begin(), page.warnings.end(),
+                               [](const std::string& w) { return w == "page_uncertain" || w == "page_not_found"; });
+        });
+    };
+    std::map<std::size_t, std::size_t> counts;
+    for (const auto& result : recent) {
+        if (confident(result)) ++counts[result.pages.size()];
+    }
+    if (counts.empty()) return {};
+    const auto most = std::max_element(counts.begin(), counts.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (most->second < std::max<std::size_t>(min_results, 1)) return {};
+    std::vector<PageQuad> prior(most->first);
+    for (std::size_t page = 0; page < prior.size(); ++page) {
+        for (std::size_t k = 0; k < 4; ++k) {
+            std::vector<double> xs;
+            std::vector<double> ys;
+            for (const auto& result : recent) {
+                if (!confident(result) || result.pages.size() != prior.size()) continue;
+                xs.push_back(result.pages[page].quad[k].x);
+                ys.push_back(result.pages[page].quad[k].y);
+            }
+            prior[page][k] = {median(xs), median(ys)};
+        }
+    }
+    return prior;
 }
 
 }  // namespace digikit::imaging

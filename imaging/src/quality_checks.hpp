@@ -15,6 +15,8 @@ inline constexpr double max_clipped = 0.02;       // fraction of page pixels at 
 inline constexpr double min_paper_white = 140.0;  // 95th-percentile grey of the page
 inline constexpr double max_rotation_deg = 10.0;
 inline constexpr double max_size_deviation = 0.08;  // relative to the batch's median page
+// The farthest corner from the book prior's, relative to the prior's diagonal.
+inline constexpr double max_prior_deviation = 0.05;
 
 // Focus measure on tiles of a straightened full-resolution page: variance of the
 // Laplacian, averaged over the sharpest quarter of tiles (blank paper says nothing).

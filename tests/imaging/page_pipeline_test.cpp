@@ -1,5 +1,6 @@
 #include "digikit/imaging/page_pipeline.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -51,6 +52,139 @@ TEST(ParseOptions, AcceptsTheDocumentedValuesAndNamesThemOnError)
         EXPECT_NE(std::string(e.what()).find("auto, never or always"), std::string::npos);
     }
     EXPECT_THROW((void)parse_tiff_compression("jpeg"), std::invalid_argument);
+}
+
+TEST(ParseOptions, PageViewsAndRotations)
+{
+    for (const auto view :
+         {PageView::automatic, PageView::left_page, PageView::right_page, PageView::spread, PageView::single}) {
+        EXPECT_EQ(parse_page_view(page_view_name(view)), view);
+    }
+    EXPECT_EQ(parse_page_view("left-page"), PageView::left_page);
+    EXPECT_EQ(parse_page_view("auto"), PageView::automatic);
+    try {
+        (void)parse_page_view("left");
+        FAIL() << "expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("auto, left-page, right-page, spread or single"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("'left'"), std::string::npos);
+    }
+    for (const int degrees : {0, 90, 180, 270}) EXPECT_EQ(checked_rotate(degrees), degrees);
+    for (const int degrees : {-90, 45, 360}) EXPECT_THROW((void)checked_rotate(degrees), std::invalid_argument);
+}
+
+// The photo turned `quarter_turns` x 90 degrees counter-clockwise, as a camera mounted
+// that way sees the page, and the quad's corners carried along (reading order kept).
+std::pair<cv::Mat, std::array<cv::Point2d, 4>> as_mounted(const cv::Mat& photo, std::array<cv::Point2d, 4> quad,
+                                                          int quarter_turns)
+{
+    cv::Mat turned = photo;
+    for (int t = 0; t < quarter_turns; ++t) {
+        const int width = turned.cols;
+        cv::rotate(turned, turned, cv::ROTATE_90_COUNTERCLOCKWISE);
+        for (auto& c : quad) c = {c.y, width - 1 - c.x};
+    }
+    return {turned, quad};
+}
+
+TEST(ProcessPhoto, AMountedCameraGivesUprightPagesAndQuadsInThePhotosPixels)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1200, 900}, 3.0, false);
+    const auto plain = process_photo(write_jpeg(dir, "plain.jpg", photo.bgr), dir / "out", "plain", {});
+    ASSERT_EQ(plain.pages.size(), 1u);
+    const cv::Mat upright_master = cv::imread(plain.pages[0].master.string(), cv::IMREAD_GRAYSCALE);
+    for (const int turns : {1, 2, 3}) {
+        const auto [turned, truth] = as_mounted(photo.bgr, photo.quads[0], turns);
+        const auto input = write_jpeg(dir, "turned" + std::to_string(turns) + ".jpg", turned);
+        PipelineOptions options;
+        options.rotate = 90 * turns;  // the camera turned counter-clockwise: turn the photo clockwise
+        const auto result = process_photo(input, dir / "out", "turned" + std::to_string(turns), options);
+        ASSERT_FALSE(result.error) << *result.error;
+        ASSERT_EQ(result.pages.size(), 1u) << turns;
+        const auto& page = result.pages[0];
+        // Corners in the photo as taken, in reading order: exactly the truth, not a cyclic shift.
+        EXPECT_LT(corner_error(corners_of(page.quad), truth), 0.005) << turns;
+        EXPECT_GT(quad_iou(corners_of(page.quad), truth), 0.98) << turns;
+        EXPECT_NEAR(page.width, plain.pages[0].width, 4) << turns;
+        EXPECT_NEAR(page.height, plain.pages[0].height, 4) << turns;
+        const cv::Mat master = cv::imread(page.master.string(), cv::IMREAD_GRAYSCALE);
+        cv::Mat resized;
+        cv::resize(master, resized, upright_master.size());
+        cv::Mat match;
+        cv::matchTemplate(resized, upright_master, match, cv::TM_CCOEFF_NORMED);
+        EXPECT_GT(match.at<float>(0, 0), 0.9) << "master not upright for rotate " << options.rotate;
+    }
+}
+
+TEST(ProcessPhoto, EveryPageHasAConfidenceAndAnEmptyClothIsNoPage)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1200, 900}, 2.0, false);
+    const auto found = process_photo(write_jpeg(dir, "page.jpg", photo.bgr), dir / "out", "page", {});
+    ASSERT_EQ(found.pages.size(), 1u);
+    EXPECT_GE(found.pages[0].confidence, min_page_confidence);
+    EXPECT_LE(found.pages[0].confidence, 1.0);
+    EXPECT_EQ(report_json({found})["images"][0]["pages"][0]["confidence"], found.pages[0].confidence);
+
+    cv::Mat cloth(900, 1200, CV_8UC3, cv::Scalar(50, 45, 40));
+    cv::randn(cloth, cv::Scalar(50, 45, 40), cv::Scalar(6, 6, 6));
+    const auto none = process_photo(write_jpeg(dir, "cloth.jpg", cloth), dir / "out", "cloth", {});
+    ASSERT_EQ(none.pages.size(), 1u);  // the frame as it is, flagged, so nothing is lost
+    EXPECT_EQ(none.pages[0].confidence, 0.0);
+    EXPECT_NE(std::find(none.pages[0].warnings.begin(), none.pages[0].warnings.end(), "page_not_found"),
+              none.pages[0].warnings.end());
+}
+
+bool has(const PageResult& page, const std::string& warning)
+{
+    return std::find(page.warnings.begin(), page.warnings.end(), warning) != page.warnings.end();
+}
+
+PageQuad page_quad(const std::array<cv::Point2d, 4>& corners, cv::Point2d shift = {})
+{
+    PageQuad quad;
+    for (std::size_t k = 0; k < 4; ++k) quad[k] = {corners[k].x + shift.x, corners[k].y + shift.y};
+    return quad;
+}
+
+TEST(ProcessPhoto, APageFarFromTheBookPriorIsFlagged)
+{
+    TempDir dir;
+    const auto photo = synthetic_photo({1200, 900}, 1.0, false);
+    const auto input = write_jpeg(dir, "page.jpg", photo.bgr);
+    PipelineOptions options;
+    options.book_prior = {page_quad(photo.quads[0], {6, -4})};  // where the book's pages lie
+    const auto near = process_photo(input, dir / "out", "near", options);
+    ASSERT_EQ(near.pages.size(), 1u);
+    EXPECT_FALSE(has(near.pages[0], "size_inconsistent")) << near.pages[0].checks.dump();
+    EXPECT_LT(near.pages[0].checks["prior_deviation"].get<double>(), 0.01);
+
+    options.book_prior = {page_quad(photo.quads[0], {120, 0})};  // the same size, elsewhere
+    const auto far = process_photo(input, dir / "out", "far", options);
+    ASSERT_EQ(far.pages.size(), 1u);
+    EXPECT_TRUE(has(far.pages[0], "size_inconsistent")) << far.pages[0].checks.dump();
+    EXPECT_LT(far.pages[0].confidence, near.pages[0].confidence);
+}
+
+TEST(BookPrior, TheMedianOfEachCornerOverConfidentResults)
+{
+    std::vector<ImageResult> recent;
+    for (const double x : {10.0, 14.0, 12.0, 500.0}) {
+        ImageResult result;
+        PageResult page;
+        page.quad = {Point{x, 5}, Point{x + 100, 5}, Point{x + 100, 150}, Point{x, 150}};
+        page.confidence = 0.9;
+        if (x == 500.0) page.warnings = {"page_uncertain"};  // doubted: left out
+        result.pages = {page};
+        recent.push_back(result);
+    }
+    EXPECT_TRUE(book_prior_from(recent, 4).empty());  // only three are confident
+    const auto prior = book_prior_from(recent);
+    ASSERT_EQ(prior.size(), 1u);
+    EXPECT_DOUBLE_EQ(prior[0][0].x, 12.0);
+    EXPECT_DOUBLE_EQ(prior[0][1].x, 112.0);
+    EXPECT_DOUBLE_EQ(prior[0][2].y, 150.0);
 }
 
 TEST(ProcessPhoto, FindsARotatedPageAndWritesBothOutputs)
@@ -370,6 +504,7 @@ TEST(FirstLook, FindsThePageAndSpotsARepeat)
     EXPECT_FALSE(first.duplicate);
     EXPECT_TRUE(first_look(a, &first).duplicate);
     EXPECT_FALSE(first_look(b, &first).duplicate);
+    EXPECT_GE(first.confidence, min_page_confidence);
     const FirstLook broken = first_look(dir / "missing.jpg");
     EXPECT_TRUE(broken.error);
     EXPECT_FALSE(broken.ok());

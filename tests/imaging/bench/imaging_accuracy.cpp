@@ -1,6 +1,7 @@
 // Prints detection accuracy over the rendered case set: digikit_imaging_accuracy [W H SEEDS]
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -27,6 +28,8 @@ int main(int argc, char** argv)
     std::filesystem::create_directories(dir);
     std::vector<double> ious, corners, skews, matches, visible;
     int pages = 0, found = 0, wrong_count = 0, off_frame = 0;
+    int doubted_right = 0, silent_wrong = 0;  // calibration: found pages doubted, wrong pages not
+    std::vector<double> confidences;
     for (const auto& c : accuracy_cases(width, height, seeds)) {
         if (const char* only = std::getenv("CASE"); only && c.name.find(only) == std::string::npos) continue;
         const auto photo = digikit::capture::render_page_photo(c.spec);
@@ -74,6 +77,14 @@ int main(int argc, char** argv)
             const double match = content_match(cv::imread(result.pages[i].access.string()), photo.flat_pages[i]);
             ++pages;
             found += s.found ? 1 : 0;
+            const auto& w = result.pages[i].warnings;
+            const bool doubted = std::find(w.begin(), w.end(), "page_uncertain") != w.end() ||
+                                 std::find(w.begin(), w.end(), "page_not_found") != w.end();
+            doubted_right += s.found && doubted ? 1 : 0;
+            silent_wrong += !s.found && !doubted ? 1 : 0;
+            confidences.push_back(result.pages[i].confidence);
+            if (doubted)
+                std::printf("%-28s page %zu doubted: confidence %.3f\n", c.name.c_str(), i, result.pages[i].confidence);
             ious.push_back(s.iou);
             corners.push_back(s.corner_error);
             skews.push_back(s.skew_error);
@@ -92,6 +103,11 @@ int main(int argc, char** argv)
         "skew error median %.3f p95 %.3f deg, content match min %.3f\n",
         width, height, pages, found, 100.0 * found / std::max(1, pages), wrong_count, mean_iou,
         percentile(corners, 0.95), percentile(skews, 0.5), percentile(skews, 0.95), percentile(matches, 0.0));
+    std::printf(
+        "confidence: found pages doubted %d, wrong pages not doubted (silent) %d, confidence min %.3f "
+        "p5 %.3f median %.3f\n",
+        doubted_right, silent_wrong, percentile(confidences, 0.0), percentile(confidences, 0.05),
+        percentile(confidences, 0.5));
     std::printf("textbook OpenCV scanner on the same photos: found %d (%.1f%%), mean IoU %.4f, corner error p95 %.4f\n",
                 textbook_found, 100.0 * textbook_found / std::max(1, pages),
                 std::accumulate(textbook_ious.begin(), textbook_ious.end(), 0.0) /

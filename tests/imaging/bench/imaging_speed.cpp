@@ -146,8 +146,7 @@ int main(int argc, char** argv)
         const double scale = std::max(full.cols, full.rows) / 1000.0;
         cv::Mat reduced;
         cv::resize(full, reduced, cv::Size(), 1 / scale, 1 / scale, cv::INTER_AREA);
-        const PageLayout layout =
-            scale_layout(find_pages(reduced, SplitMode::automatic), static_cast<double>(full.cols) / reduced.cols);
+        const PageLayout layout = scale_layout(find_pages(reduced, {}), static_cast<double>(full.cols) / reduced.cols);
         std::vector<Quad> quads;
         for (const auto& page : layout.pages) quads.push_back(refine_quad(full, page, 3 * scale));
         t.find = ms_since(start);

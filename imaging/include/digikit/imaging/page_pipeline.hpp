@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,10 +16,29 @@ namespace digikit::imaging {
 enum class SplitMode { automatic, never, always };  // config/CLI: auto | never | always
 enum class TiffCompression { none, lzw, deflate };
 enum class SourceProfile { camera, flatbed };
+// What one camera sees (config/CLI: auto | left-page | right-page | spread | single).
+// left_page / right_page: one camera per page of a cradle; the page's gutter is on its
+// right (left page) or left (right page) side as the page reads, and the facing page
+// beyond the fold is never a page. spread: two pages, split at the gutter. single: one
+// page or sheet, never split. automatic: the finder decides.
+enum class PageView { automatic, left_page, right_page, spread, single };
 
 // Throw std::invalid_argument naming the accepted values.
 [[nodiscard]] SplitMode parse_split_mode(std::string_view text);
 [[nodiscard]] TiffCompression parse_tiff_compression(std::string_view text);
+[[nodiscard]] PageView parse_page_view(std::string_view text);
+[[nodiscard]] std::string_view page_view_name(PageView view);
+// `degrees` when it is 0, 90, 180 or 270; otherwise std::invalid_argument.
+[[nodiscard]] int checked_rotate(int degrees);
+
+struct Point {
+    double x = 0;
+    double y = 0;
+};
+
+// Corners top-left, top-right, bottom-right, bottom-left as the page reads, in the
+// input photo's pixels (origin top-left).
+using PageQuad = std::array<Point, 4>;
 
 struct PipelineOptions {
     SplitMode split = SplitMode::automatic;
@@ -29,20 +49,33 @@ struct PipelineOptions {
     // Threads one photo may use (bands of the warp, strips of the TIFF compression); the
     // output is the same for any number. process_batch sets it from BatchOptions::threads.
     int threads = 1;
+    PageView view = PageView::automatic;
+    // How the camera is mounted: the photo turned this many degrees clockwise shows the
+    // page(s) upright (0, 90, 180 or 270). Pages come out upright; quads in the result
+    // stay in the input photo's pixels, their corners in reading order.
+    int rotate = 0;
+    // The book's prior for this camera: the running median quad of each page it gave
+    // within the book (reading order, input pixels; see book_prior_from), or empty. The
+    // finder searches near it and checks against it: a page far from it is flagged
+    // size_inconsistent (and page_uncertain when nothing else supports it).
+    std::vector<PageQuad> book_prior;
 };
 
-struct Point {
-    double x = 0;
-    double y = 0;
-};
+// Below this confidence a page carries the warning page_uncertain.
+inline constexpr double min_page_confidence = 0.5;
 
 struct PageResult {
-    std::array<Point, 4> quad{};   // input pixels: top-left, top-right, bottom-right, bottom-left
+    PageQuad quad{};               // input pixels, reading order
     std::filesystem::path master;  // TIFF
     std::filesystem::path access;  // JPEG
     int width = 0;
     int height = 0;
     nlohmann::json checks = nlohmann::json::object();  // name -> number
+    // How well the quad is supported by the photo (edge support of each side, fit of the
+    // paper blob, agreement with the book prior), 0..1. Warnings: page_uncertain below
+    // min_page_confidence, page_not_found (the quad is then the whole frame, confidence
+    // 0), curled (the page's edges are visibly bent; the quad is its four corners).
+    double confidence = 0;
     std::vector<std::string> warnings;
 };
 
@@ -74,6 +107,13 @@ struct BatchOptions {
 // The report of SPEC.md: {"images": [{"input", "error", "pages": [...]}]}.
 [[nodiscard]] nlohmann::json report_json(const std::vector<ImageResult>& results);
 
+// The book prior for PipelineOptions::book_prior from one camera's recent results
+// within a book: per page (reading order), the median of each corner over the results
+// that found the same number of pages with confidence. Empty with fewer than
+// `min_results` such results.
+[[nodiscard]] std::vector<PageQuad> book_prior_from(const std::vector<ImageResult>& recent,
+                                                    std::size_t min_results = 3);
+
 // A 64-bit perceptual hash (DCT of a 32x32 grey thumbnail) for spotting repeated captures.
 using PerceptualHash = std::uint64_t;
 // Bits that differ between two hashes; <= duplicate_hash_distance means "same picture".
@@ -90,6 +130,8 @@ struct FirstLook {
     double sharpness = 0;         // rough focus measure on the reduced image
     PerceptualHash hash = 0;
     bool duplicate = false;  // same picture as `previous`
+    double confidence = 0;   // the least confident page's (0 when none was found)
+    // page_not_found / page_uncertain among them mean "retake advised".
     std::vector<std::string> warnings;
     [[nodiscard]] bool ok() const { return !error && pages_found > 0 && warnings.empty(); }
 };
