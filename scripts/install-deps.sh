@@ -15,6 +15,7 @@ PACKAGES=(
   libicu-dev libimage-exiftool-perl python3 python3-mwparserfromhell python3-mwclient
   mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl
   gphoto2 unpaper curl
+  libtesseract-dev tesseract-ocr-eng libqpdf-dev djvulibre-bin poppler-utils parallel
 )
 
 missing=()

@@ -65,7 +65,14 @@ require "$(cache_dir)/LocalSettings.install.php";
 \$wgEnableUploads = true;
 \$wgEnableAPI = true;
 \$wgMaxUploadSize = 1024 * 1024 * 1024;
-\$wgFileExtensions = [ 'png', 'gif', 'jpg', 'jpeg', 'tif', 'tiff', 'pdf', 'webp' ];
+\$wgFileExtensions = [ 'png', 'gif', 'jpg', 'jpeg', 'tif', 'tiff', 'pdf', 'djvu', 'webp' ];
+# Multi-page book files as on Commons: DjVu through djvulibre, PDF through PdfHandler (poppler).
+\$wgDjvuDump = "/usr/bin/djvudump";
+\$wgDjvuRenderer = "/usr/bin/ddjvu";
+\$wgDjvuTxt = "/usr/bin/djvutxt";
+wfLoadExtension( 'PdfHandler' );
+\$wgPdfInfo = "/usr/bin/pdfinfo";
+\$wgPdftoText = "/usr/bin/pdftotext";
 \$wgEnableAsyncUploads = false;
 \$wgUseImageMagick = false;
 \$wgGenerateThumbnailOnParse = false;

@@ -1,11 +1,13 @@
 #include "digikit/capture/page_photo_renderer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -179,31 +181,59 @@ struct PageContent {
     bool inner_on_right = false;  // the binding side: right for a left-hand (even) page
     bool illustration = false;
     bool heading = false;
+    bool words = false;  // readable body text (page_words) instead of blocks
 };
 
-cv::Mat draw_page(cv::Size size, const BookStyle& style, const PageContent& content, Random& rng)
+// Common English words that Tesseract's English model knows.
+constexpr std::array<std::string_view, 96> vocabulary{
+    "garden",  "river",   "stone",   "winter",  "light",   "morning",  "house",    "letter",  "silver",  "paper",
+    "window",  "harbour", "forest",  "little",  "country", "evening",  "mountain", "friend",  "water",   "summer",
+    "village", "history", "kingdom", "travel",  "market",  "church",   "bridge",   "island",  "valley",  "castle",
+    "people",  "father",  "mother",  "brother", "sister",  "daughter", "children", "school",  "teacher", "doctor",
+    "soldier", "captain", "number",  "reason",  "answer",  "question", "journey",  "picture", "silence", "thunder",
+    "autumn",  "spring",  "flower",  "orchard", "meadow",  "harvest",  "shadow",   "candle",  "mirror",  "music",
+    "story",   "chapter", "volume",  "author",  "printer", "library",  "record",   "account", "garment", "kitchen",
+    "table",   "corner",  "street",  "station", "railway", "engine",   "compass",  "anchor",  "voyage",  "weather",
+    "ocean",   "desert",  "plain",   "north",   "south",   "eastern",  "western",  "ancient", "modern",  "famous",
+    "gentle",  "simple",  "quiet",   "bright",  "golden",  "hollow"};
+
+// Real words in lines from x0 to x1 (ragged right), from y down to `bottom`; returns the
+// words that fitted.
+std::vector<std::string> draw_words(cv::Mat& page, const std::vector<std::string>& words, double x0, double x1,
+                                    double y, double bottom, double spacing, const cv::Scalar& ink)
 {
-    cv::Mat page(size, CV_8UC3, style.paper);
+    const double font_scale = 0.42 * spacing / 22.0;  // Hershey Simplex capitals are 22 units high
+    const int thickness = std::max(1, to_int(font_scale * 1.4));
+    int baseline = 0;
+    const double space = cv::getTextSize("n", cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline).width;
+    std::vector<std::string> drawn;
+    double x = x0;
+    for (const auto& word : words) {
+        const double width = cv::getTextSize(word, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline).width;
+        if (x > x0 && x + width > x1) {
+            x = x0;
+            y += spacing;
+        }
+        if (y > bottom) break;
+        cv::putText(page, word, cv::Point(to_int(x), to_int(y)), cv::FONT_HERSHEY_SIMPLEX, font_scale, ink, thickness,
+                    cv::LINE_AA);
+        drawn.push_back(word);
+        x += width + 1.5 * space;
+    }
+    return drawn;
+}
 
-    // Faint paper texture: smooth blotches plus fibre grain, drawn small and enlarged.
-    cv::Mat blotches(std::max(2, size.height / 24), std::max(2, size.width / 24), CV_32FC1);
-    cv::RNG texture_rng(rng.next());
-    texture_rng.fill(blotches, cv::RNG::NORMAL, 0.0, 2.5);
-    cv::resize(blotches, blotches, size, 0, 0, cv::INTER_CUBIC);
-    cv::Mat blotches3;
-    cv::cvtColor(blotches, blotches3, cv::COLOR_GRAY2BGR);
-    page.convertTo(page, CV_32FC3);
-    page += blotches3;
-    page.convertTo(page, CV_8UC3);
-
-    const double h = size.height;
-    const double w = size.width;
-    const double spacing = style.line_spacing * h;
+// The word-shaped blocks of an ordinary page: running head, heading, illustration and
+// paragraphs, inside `area` (the type area between the margins).
+void draw_block_text(cv::Mat& page, const BookStyle& style, const PageContent& content, Random& rng,
+                     const cv::Rect2d& area)
+{
+    const double spacing = style.line_spacing * page.rows;
     const double x_height = 0.34 * spacing;
-    const double left = w * (content.inner_on_right ? style.margin_outer : style.margin_inner);
-    const double right = w * (1.0 - (content.inner_on_right ? style.margin_inner : style.margin_outer));
-    const double top = h * style.margin_top;
-    const double bottom = h * (1.0 - style.margin_bottom);
+    const double left = area.x;
+    const double right = area.x + area.width;
+    const double top = area.y;
+    const double bottom = area.y + area.height;
     const double centre = (left + right) / 2;
 
     if (style.running_head) draw_centered_words(page, rng, centre, top - 1.8 * spacing, 0.7 * x_height, style.ink, 3);
@@ -241,16 +271,53 @@ cv::Mat draw_page(cv::Size size, const BookStyle& style, const PageContent& cont
         }
         y += rng.chance(0.3) ? spacing * 0.5 : 0.0;  // some books space paragraphs
     }
+}
 
-    // The page number, centred in the bottom margin.
-    const std::string number = std::to_string(content.number);
+// The page number, centred in the bottom margin.
+void draw_page_number(cv::Mat& page, const BookStyle& style, int number, double centre, double bottom)
+{
+    const double h = page.rows;
+    const double x_height = 0.34 * style.line_spacing * h;
+    const std::string text = std::to_string(number);
     const double font_scale = 1.2 * x_height / 22.0;
     const int thickness = std::max(1, to_int(x_height / 5));
     int baseline = 0;
-    const cv::Size text = cv::getTextSize(number, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline);
-    const double ny = bottom + (h - bottom) * 0.45 + text.height / 2.0;
-    cv::putText(page, number, cv::Point(to_int(centre - text.width / 2.0), to_int(ny)), cv::FONT_HERSHEY_SIMPLEX,
+    const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline);
+    const double ny = bottom + (h - bottom) * 0.45 + size.height / 2.0;
+    cv::putText(page, text, cv::Point(to_int(centre - size.width / 2.0), to_int(ny)), cv::FONT_HERSHEY_SIMPLEX,
                 font_scale, style.ink, thickness, cv::LINE_AA);
+}
+
+cv::Mat draw_page(cv::Size size, const BookStyle& style, const PageContent& content, Random& rng,
+                  std::vector<std::string>& words_drawn)
+{
+    cv::Mat page(size, CV_8UC3, style.paper);
+
+    // Faint paper texture: smooth blotches plus fibre grain, drawn small and enlarged.
+    cv::Mat blotches(std::max(2, size.height / 24), std::max(2, size.width / 24), CV_32FC1);
+    cv::RNG texture_rng(rng.next());
+    texture_rng.fill(blotches, cv::RNG::NORMAL, 0.0, 2.5);
+    cv::resize(blotches, blotches, size, 0, 0, cv::INTER_CUBIC);
+    cv::Mat blotches3;
+    cv::cvtColor(blotches, blotches3, cv::COLOR_GRAY2BGR);
+    page.convertTo(page, CV_32FC3);
+    page += blotches3;
+    page.convertTo(page, CV_8UC3);
+
+    const double h = size.height;
+    const double w = size.width;
+    const double left = w * (content.inner_on_right ? style.margin_outer : style.margin_inner);
+    const double right = w * (1.0 - (content.inner_on_right ? style.margin_inner : style.margin_outer));
+    const double top = h * style.margin_top;
+    const double bottom = h * (1.0 - style.margin_bottom);
+    if (content.words) {
+        const double spacing = 2.0 * style.line_spacing * h;
+        words_drawn =
+            draw_words(page, page_words(content.number), left, right, top + spacing, bottom, spacing, style.ink);
+    } else {
+        draw_block_text(page, style, content, rng, cv::Rect2d(left, top, right - left, bottom - top));
+    }
+    draw_page_number(page, style, content.number, (left + right) / 2, bottom);
     return page;
 }
 
@@ -577,8 +644,11 @@ RenderedPhoto render_page_photo(const PagePhotoSpec& spec)
         content.inner_on_right = spread ? i == 0 : content.number % 2 == 0;
         content.illustration = spec.dark_illustration && i == illustrated;
         content.heading = rng.chance(0.25);
-        cv::Mat flat = draw_page(page_size, style, content, rng);
+        content.words = spec.words;
+        std::vector<std::string> words;
+        cv::Mat flat = draw_page(page_size, style, content, rng, words);
         photo.page_numbers.push_back(content.number);
+        if (spec.words) photo.page_words.push_back(std::move(words));
 
         cv::Mat bgra;
         cv::cvtColor(flat, bgra, cv::COLOR_BGR2BGRA);
@@ -588,6 +658,18 @@ RenderedPhoto render_page_photo(const PagePhotoSpec& spec)
     }
     light_and_noise(photo.bgr, spec, rng);
     return photo;
+}
+
+std::vector<std::string> page_words(int page_number)
+{
+    constexpr int count = 28;
+    Random rng(std::uint64_t{0x776f7264} + static_cast<std::uint64_t>(static_cast<unsigned>(page_number)));  // "word"
+    std::vector<std::string> words;
+    for (int i = 0; i < count; ++i) {
+        words.emplace_back(
+            vocabulary[static_cast<std::size_t>(rng.integer(0, static_cast<int>(vocabulary.size()) - 1))]);
+    }
+    return words;
 }
 
 std::vector<std::uint8_t> encode_camera_jpeg(const cv::Mat& bgr, int quality)

@@ -68,6 +68,7 @@ private:
         spec.width = settings_.width;
         spec.height = settings_.height;
         spec.first_page_number = page;
+        spec.words = settings_.words;
         // A hand-placed book is never quite straight: 0.5 to 5 degrees.
         spec.rotation_deg = 0.5 + static_cast<double>(spec.seed % 1000U) / 1000.0 * 4.5;
         return spec;

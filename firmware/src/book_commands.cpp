@@ -11,6 +11,7 @@
 #include "daemon.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "digikit/metadata/book_file_wikitext.hpp"
 #include "processing_worker.hpp"
 
 namespace digikit::firmware {
@@ -129,6 +130,38 @@ int book_show_command(const Config& config, const std::string& id, bool json)
     if (!entry["missing_for_upload"].empty()) {
         std::cout << "  missing before upload: " << entry["missing_for_upload"].dump() << "\n";
     }
+    return 0;
+}
+
+int book_index_command(const Config& config, const std::string& id)
+{
+    BookStore store(config.data_dir);
+    existing_book(store, id);
+    const auto book = store.read_metadata(id);
+    const std::string format = config.commons.book_file == "none" ? "djvu" : config.commons.book_file;
+    const std::string file = metadata::book_file_name(book, "." + format);
+    std::cout << metadata::wikisource_index(book, file);
+    std::cerr << "paste into Index:" << file << " on Wikisource\n";
+    return 0;
+}
+
+int book_export_command(const Config& config, const std::string& book, const BookExportRequest& request)
+{
+    Config local = config;
+    std::string id = book;
+    if (book.find('/') != std::string::npos) {  // a book folder: <data_dir>/books/<id>
+        const auto folder = std::filesystem::weakly_canonical(book);
+        if (!std::filesystem::is_regular_file(folder / "book.toml")) {
+            throw CommandError(book + ": not a book folder (no book.toml in it)");
+        }
+        id = folder.filename().string();
+        local.data_dir = folder.parent_path().parent_path();
+    }
+    BookStore store(local.data_dir);
+    existing_book(store, id);
+    bookfile::ExportOptions options;
+    options.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    std::cout << describe(export_book_file(store, local, id, request, options)) << "\n";
     return 0;
 }
 

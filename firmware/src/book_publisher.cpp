@@ -1,5 +1,6 @@
 #include "book_publisher.hpp"
 
+#include "digikit/metadata/book_file_wikitext.hpp"
 #include "digikit/metadata/commons_name.hpp"
 #include "digikit/metadata/embedding.hpp"
 #include "digikit/metadata/structured_data.hpp"
@@ -23,12 +24,27 @@ std::string pattern_for(const std::filesystem::path& file)
     return pattern.substr(0, pattern.rfind('.')) + file.extension().string();
 }
 
+// With a book file, every page is in the book's page category and links to the book file
+// (Other versions), which links back to the category.
+metadata::DescriptionOptions page_description_options(const metadata::BookMetadata& book, const Config& config)
+{
+    metadata::DescriptionOptions options;
+    if (config.commons.book_file != "none") {
+        options.extra_categories.push_back(metadata::page_category(book));
+        options.other_versions =
+            metadata::book_file_link(metadata::book_file_name(book, "." + config.commons.book_file));
+    }
+    return options;
+}
+
 }  // namespace
 
 uploader::ClientOptions client_options(const Config& config)
 {
     uploader::ClientOptions options;
     options.api_url = config.commons.api_url;
+    options.chunk_size = static_cast<std::uint64_t>(config.commons.chunk_kb) * 1024;
+    options.chunked_threshold = options.chunk_size;
     options.credentials = uploader::load_credentials(config.commons.credentials_file);
     return options;
 }
@@ -42,6 +58,7 @@ std::size_t queue_book_for_upload(BookStore& store, const Config& config, const 
     metadata::CommonsFileNamer jpeg_names(pattern_for("x.jpg"));
     metadata::CommonsFileNamer tiff_names(pattern_for("x.tif"));
     const std::string structured = metadata::structured_data_json(book);
+    const metadata::DescriptionOptions options = page_description_options(book, config);
     std::size_t queued = 0;
     int number = 0;
     for (const auto& page : store.pages_of(id)) {
@@ -49,7 +66,7 @@ std::size_t queue_book_for_upload(BookStore& store, const Config& config, const 
         info.book_id = id;
         info.page_number = ++number;
         info.capture_time = page.captured_at;
-        const std::string description = metadata::page_description(book, info);
+        const std::string description = metadata::page_description(book, info, options);
         // The files are durable (embedding writes atomically) before their rows exist.
         if (jpeg) {
             metadata::embed_metadata(page.access, book, info);

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
+#include "digikit/bookfile/book_file.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -38,6 +39,8 @@ struct Values {
     std::filesystem::path out;
     std::vector<std::string> assignments;
     std::vector<std::filesystem::path> images;
+    BookExportRequest book_export;
+    bool index = false;
     bool json = false;
     bool once = false;
     bool dry_run = false;
@@ -68,7 +71,12 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
     auto* show = book->add_subcommand("show", "Show a book's metadata and progress");
     show->add_option("ID", v.id, "Book id")->required();
     show->add_flag("--json", v.json, "Print JSON");
-    show->callback([&action, &v] { action = [&v](const Config& c) { return book_show_command(c, v.id, v.json); }; });
+    show->add_flag("--index", v.index, "Print the wikitext of a Wikisource Index: page for the book file");
+    show->callback([&action, &v] {
+        action = [&v](const Config& c) {
+            return v.index ? book_index_command(c, v.id) : book_show_command(c, v.id, v.json);
+        };
+    });
 
     auto* set = book->add_subcommand("set", "Set metadata fields: KEY=VALUE...");
     set->add_option("ID", v.id, "Book id")->required();
@@ -79,6 +87,21 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
     auto* close = book->add_subcommand("close", "Close a book; its pages are queued when the metadata is complete");
     close->add_option("ID", v.id, "Book id")->required();
     close->callback([&action, &v] { action = [&v](const Config& c) { return book_close_command(c, v.id); }; });
+
+    auto* book_export =
+        book->add_subcommand("export", "Build the whole book as one DjVu or PDF with an OCR text layer");
+    book_export->add_option("ID", v.id, "Book id, or a book folder (DATA/books/ID)")->required();
+    book_export->add_option("--format", v.book_export.format, "djvu | pdf")
+        ->required()
+        ->check(CLI::IsMember({"djvu", "pdf"}));
+    book_export->add_option("--out", v.book_export.out, "Where to write it (default: the book folder)");
+    auto* ocr = book_export->add_option("--ocr", v.book_export.ocr,
+                                        "OCR language(s), e.g. en or eng+fra (default: the book's)");
+    book_export->add_flag("--no-ocr", v.book_export.no_ocr, "No text layer")->excludes(ocr);
+    book_export->add_option("--ppi", v.book_export.ppi, "DjVu: encode the pages at this resolution (default 300)")
+        ->check(CLI::Range(50, 1200));
+    book_export->callback(
+        [&action, &v] { action = [&v](const Config& c) { return book_export_command(c, v.id, v.book_export); }; });
 
     auto* add = book->add_subcommand("add", "Import photos (e.g. from a camera card) as captures of a book");
     add->add_option("ID", v.id, "Book id")->required();
@@ -179,6 +202,12 @@ int run_cli(int argc, char** argv)
         return 2;
     }
 
+    // The daemon and `book export` OCR: Tesseract's OpenMP threads must be one per worker,
+    // which only the environment at process start can say.
+    if (app.got_subcommand("run") ||
+        (app.got_subcommand("book") && app.get_subcommand("book")->got_subcommand("export"))) {
+        bookfile::limit_openmp_threads(argv);
+    }
     try {
         return action(load(global));
     } catch (const std::exception& error) {

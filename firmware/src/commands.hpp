@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "book_file_builder.hpp"
 #include "config.hpp"
 
 namespace digikit::firmware {
@@ -41,6 +42,10 @@ int capture_command(const Config& config, const std::string& device, const std::
 int book_new_command(const Config& config, const BookNewOptions& options);
 int book_list_command(const Config& config, bool json);
 int book_show_command(const Config& config, const std::string& id, bool json);
+// The wikitext of the book file's Wikisource Index: page.
+int book_index_command(const Config& config, const std::string& id);
+// `book` is an id, or a book folder (<data_dir>/books/<id>) of any data dir.
+int book_export_command(const Config& config, const std::string& book, const BookExportRequest& request);
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments);
 int book_close_command(const Config& config, const std::string& id);
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);

@@ -97,7 +97,8 @@ public:
     {
         Config config;
         config.source = source_;
-        only_keys(root, "", {"data_dir", "metadata", "commons", "device", "imaging", "storage", "buttons", "feedback"});
+        only_keys(root, "",
+                  {"data_dir", "metadata", "commons", "ocr", "device", "imaging", "storage", "buttons", "feedback"});
         std::string data_dir = config.data_dir.string();
         read_string(root, "", "data_dir", data_dir);
         if (data_dir.empty()) fail(root.get("data_dir"), "data_dir", "a non-empty path");
@@ -105,6 +106,10 @@ public:
         if (const auto* t = section(root, "metadata")) read_metadata(*t, config.metadata);
         if (const auto* t = section(root, "commons")) read_commons(*t, config.commons);
         if (const auto* t = section(root, "imaging")) read_imaging(*t, config.imaging);
+        if (const auto* t = section(root, "ocr")) {
+            only_keys(*t, "ocr.", {"workers"});
+            read_int(*t, "ocr.", "workers", config.ocr.workers, 1, 16);
+        }
         if (const auto* t = section(root, "storage")) {
             only_keys(*t, "storage.", {"min_free_mb"});
             read_int(*t, "storage.", "min_free_mb", config.storage.min_free_mb, 0, 1 << 30);
@@ -127,7 +132,9 @@ private:
 
     void read_commons(const toml::table& t, Config::Commons& out) const
     {
-        only_keys(t, "commons.", {"api_url", "credentials_file", "upload"});
+        only_keys(t, "commons.", {"api_url", "credentials_file", "upload", "book_file", "chunk_kb"});
+        read_choice(t, "commons.", "book_file", out.book_file, {"djvu", "pdf", "none"});
+        read_int(t, "commons.", "chunk_kb", out.chunk_kb, 64, 1 << 20);
         read_string(t, "commons.", "api_url", out.api_url);
         std::string credentials = out.credentials_file.string();
         read_string(t, "commons.", "credentials_file", credentials);
@@ -200,7 +207,7 @@ private:
         for (const auto& item : *array) {
             const std::string prefix = "device[" + std::to_string(index++) + "].";
             const auto& t = *item.as_table();
-            only_keys(t, prefix, {"type", "serial", "role", "address", "settings", "width", "height", "seed"});
+            only_keys(t, prefix, {"type", "serial", "role", "address", "settings", "width", "height", "seed", "words"});
             DeviceConfig device;
             if (t.get("type") == nullptr) fail(&t, prefix + "type", "gphoto2, sane or sim (the key is missing)");
             read_choice(t, prefix, "type", device.type, {"gphoto2", "sane", "sim"});
@@ -212,6 +219,7 @@ private:
             read_int(t, prefix, "width", device.width, 64, 12000);
             read_int(t, prefix, "height", device.height, 64, 12000);
             read_int(t, prefix, "seed", device.seed, 0, INT64_MAX);
+            read_bool(t, prefix, "words", device.words);
             if (static_cast<std::int64_t>(device.width) * device.height > 24'000'000 + 1'000'000) {
                 fail(t.get("width"), prefix + "width", "width x height of at most 24 MP");
             }

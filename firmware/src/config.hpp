@@ -25,6 +25,7 @@ struct DeviceConfig {
     int width = 6000;       // sim
     int height = 4000;      // sim
     std::int64_t seed = 1;  // sim
+    bool words = false;     // sim: readable words on the pages (for OCR tests)
 };
 
 struct Config {
@@ -41,8 +42,14 @@ struct Config {
     struct Commons {
         std::string api_url = "https://commons.wikimedia.org/w/api.php";
         std::filesystem::path credentials_file = "/etc/digikit/credentials.toml";
-        std::string upload = "jpeg";  // jpeg | tiff | both
+        std::string upload = "jpeg";     // jpeg | tiff | both
+        std::string book_file = "djvu";  // djvu | pdf | none: the whole book as one file
+        std::int64_t chunk_kb = 5120;    // chunked uploads: bytes per chunk / 1024
     } commons;
+
+    struct Ocr {
+        int workers = 1;  // background OCR threads (idle priority, paused while capturing)
+    } ocr;
 
     std::vector<DeviceConfig> devices;
 

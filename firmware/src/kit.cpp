@@ -39,6 +39,7 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
       processing_(store_, pipeline_options(config_)),
+      book_files_(store_, config_),
       machine_(config_.imaging.max_backlog),
       on_signal_(std::move(on_signal))
 {
@@ -188,6 +189,7 @@ std::string Kit::capture(bool retake)
     if (retake && last == 0) throw capture::CaptureError("nothing to retake in book " + *book, true);
     const int sequence = retake ? last : last + 1;
 
+    book_files_.capture_activity();  // OCR of closed books waits while the operator captures
     const auto old_shots = retake ? store_.shots_of(*book, sequence) : std::vector<Shot>{};
     std::vector<Page> old_pages;
     for (const auto& page : store_.pages_of(*book)) {
@@ -298,7 +300,9 @@ std::string Kit::end_book()
 {
     const auto book = store_.open_book();
     if (!book) throw std::runtime_error("no open book to end");
-    return finish_book(store_, config_, *book);
+    std::string message = finish_book(store_, config_, *book);
+    book_files_.wake();
+    return message;
 }
 
 nlohmann::json Kit::last_capture_json(const std::string& book_id)
@@ -343,6 +347,7 @@ nlohmann::json Kit::status()
         status["last_capture"] = last_capture_json(*book);
     }
     status["processing_backlog"] = processing_.backlog();
+    if (const std::string building = book_files_.status(); !building.empty()) status["book_file"] = building;
     status["cameras"] = cameras_->describe();
     status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
     return status;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "book_file_builder.hpp"
 #include "book_store.hpp"
 #include "config.hpp"
 #include "digikit/hardware/button.hpp"
@@ -39,7 +40,11 @@ public:
     // Picks up cameras that have come (see KitCameras::refresh); between presses.
     void check_devices(bool usb_changed);
     [[nodiscard]] nlohmann::json status();
-    void wake_processing() { processing_.wake(); }
+    void wake_processing()
+    {
+        processing_.wake();
+        book_files_.wake();
+    }
     void wait_processed() { processing_.wait_idle(); }
 
 private:
@@ -64,8 +69,9 @@ private:
     std::unique_ptr<KitCameras> cameras_;
     std::string settings_applied_for_;  // the book whose first capture applied the camera settings
     ProcessingWorker processing_;
-    std::mutex press_mutex_;  // presses are handled one after the other
-    std::mutex state_mutex_;  // machine_, signal_, last_error_: read by `status` meanwhile
+    BookFileWorker book_files_;  // [commons] book_file, after End book
+    std::mutex press_mutex_;     // presses are handled one after the other
+    std::mutex state_mutex_;     // machine_, signal_, last_error_: read by `status` meanwhile
     KitStateMachine machine_;
     Signal signal_ = Signal::ready;
     std::function<void(Signal)> on_signal_;

@@ -28,8 +28,8 @@ std::unique_ptr<capture::Camera> open_configured(const DeviceConfig& device)
 {
     const auto info = info_of(device);
     if (device.type == "sim") {
-        return capture::make_simulated_camera(info,
-                                              {device.width, device.height, static_cast<std::uint64_t>(device.seed)});
+        return capture::make_simulated_camera(
+            info, {device.width, device.height, static_cast<std::uint64_t>(device.seed), device.words});
     }
     return capture::open_device(info, {device.address, device.settings});
 }

@@ -109,8 +109,10 @@ namespace {
     return text + "}}\n";
 }
 
-[[nodiscard]] std::string book_template(const BookMetadata& book, const PageInfo& page)
+[[nodiscard]] std::string book_template(const BookMetadata& book, const PageInfo& page,
+                                        const DescriptionOptions& options)
 {
+    const std::string description = options.description.empty() ? page_text(page) : options.description;
     return template_call("Book", {
                                      {"Author", author_wikitext(book.authors)},
                                      {"Title", escape_wikitext(book.title)},
@@ -118,17 +120,19 @@ namespace {
                                      {"Publication date", escape_wikitext(book.date)},
                                      {"City", escape_wikitext(book.place)},
                                      {"Language", book.language.empty() ? "" : "{{language|" + book.language + "}}"},
-                                     {"Description", english(escape_wikitext(page_text(page)))},
+                                     {"Description", english(escape_wikitext(description))},
                                      {"Image page", page.page_number > 0 ? std::to_string(page.page_number) : ""},
                                      {"Source", source_wikitext(book)},
+                                     {"Other versions", options.other_versions},
                                      {"Wikidata", book.wikidata},
                                  });
 }
 
-[[nodiscard]] std::string information_template(const BookMetadata& book, const PageInfo& page)
+[[nodiscard]] std::string information_template(const BookMetadata& book, const PageInfo& page,
+                                               const DescriptionOptions& options)
 {
     std::string description = book.title.empty() ? std::string() : "''" + escape_wikitext(book.title) + "''";
-    if (const std::string where = page_text(page); !where.empty()) {
+    if (const std::string where = options.description.empty() ? page_text(page) : options.description; !where.empty()) {
         description += (description.empty() ? "" : ", ") + escape_wikitext(where);
     }
     return template_call("Information", {
@@ -136,6 +140,7 @@ namespace {
                                             {"date", escape_wikitext(book.date)},
                                             {"source", source_wikitext(book)},
                                             {"author", author_wikitext(book.authors)},
+                                            {"other versions", options.other_versions},
                                         });
 }
 
@@ -186,8 +191,8 @@ std::string page_description(const BookMetadata& book, const PageInfo& page, con
 {
     validate(book);
     std::string text = "== {{int:filedesc}} ==\n";
-    text += options.template_kind == DescriptionTemplate::book ? book_template(book, page)
-                                                               : information_template(book, page);
+    text += options.template_kind == DescriptionTemplate::book ? book_template(book, page, options)
+                                                               : information_template(book, page, options);
     text += '\n';
     text += license_section(book);
     text += '\n';

@@ -29,7 +29,7 @@ TEST(SyncSession, ClosedBookIsQueuedAndPublishedOnce)
     std::ofstream(config) << "data_dir = \"" << (dir / "data").string() << "\"\n"
                           << "[metadata]\ninstitution = \"Test Library\"\n"
                           << "[commons]\napi_url = \"" << wiki.api_url << "\"\ncredentials_file = \""
-                          << credentials.string() << "\"\n"
+                          << credentials.string() << "\"\nbook_file = \"none\"\n"  // pages only here
                           << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nwidth = 480\nheight = 360\n"
                           << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nwidth = 480\nheight = 360\nseed = 5\n";
     const auto digikit = [&](std::vector<std::string> args) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -29,6 +30,9 @@ struct PagePhotoSpec {
     double noise_sigma = 3.0;        // sensor noise, in 8-bit grey levels
     bool dark_illustration = false;  // a large dark picture on the page
     bool touches_edge = false;       // the page runs off one side of the frame
+    // Body text in real, readable words (page_words of the page number) instead of
+    // word-shaped blocks: for OCR tests, which must know what each page says.
+    bool words = false;
 };
 
 // A quadrilateral in photo pixels, origin top-left: top-left, top-right,
@@ -38,12 +42,17 @@ struct PagePhotoSpec {
 using Quad = std::array<cv::Point2d, 4>;
 
 struct RenderedPhoto {
-    cv::Mat bgr;                      // 8-bit, 3 channels, width x height
-    std::vector<Quad> pages;          // ground truth, in reading order
-    std::vector<cv::Mat> flat_pages;  // the true page content, unwarped, per page
-                                      // (paper and print, without light, gutter or noise)
-    std::vector<int> page_numbers;    // the number printed on each page
+    cv::Mat bgr;                                       // 8-bit, 3 channels, width x height
+    std::vector<Quad> pages;                           // ground truth, in reading order
+    std::vector<cv::Mat> flat_pages;                   // the true page content, unwarped, per page
+                                                       // (paper and print, without light, gutter or noise)
+    std::vector<int> page_numbers;                     // the number printed on each page
+    std::vector<std::vector<std::string>> page_words;  // with spec.words: the words drawn, per page
 };
+
+// The body text of page `page_number` with PagePhotoSpec::words: the same words for every
+// seed and size, in reading order, so a test knows them from the printed page number.
+[[nodiscard]] std::vector<std::string> page_words(int page_number);
 
 // Throws std::invalid_argument for sizes outside 64x64 .. 24 MP or a silly page_fill.
 [[nodiscard]] RenderedPhoto render_page_photo(const PagePhotoSpec& spec);

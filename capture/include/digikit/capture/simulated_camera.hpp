@@ -11,6 +11,7 @@ struct SimulatedCameraSettings {
     int width = 6000;
     int height = 4000;
     std::uint64_t seed = 1;
+    bool words = false;  // real words on the pages (PagePhotoSpec::words), for OCR tests
 };
 
 // A camera that photographs a generated book: each shot renders the next page the

@@ -21,6 +21,8 @@ enum class DescriptionTemplate { book, information };
 struct DescriptionOptions {
     DescriptionTemplate template_kind = DescriptionTemplate::book;
     std::vector<std::string> extra_categories;  // e.g. a tracking category for the kit
+    std::string description;                    // plain text for {{Book}} Description; empty: "Page N"
+    std::string other_versions;                 // wikitext for {{Book}} Other versions (links to files)
 };
 
 // The licence section for the book's licence, e.g.

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace digikit::bookfile {
+
+struct ToolResult {
+    int exit_code = -1;  // -1: killed by a signal or could not start
+    std::string out;
+    std::string err;
+};
+
+// Runs a command-line tool (djvulibre has no encoding library API) without a shell,
+// with stdin from /dev/null, and collects what it prints.
+[[nodiscard]] ToolResult run_tool(const std::vector<std::string>& args);
+
+// Runs the tool and throws BookFileError ("c44 failed (exit 1): <its first error line>")
+// unless it exits 0.
+std::string run_tool_checked(const std::vector<std::string>& args);
+
+}  // namespace digikit::bookfile
