@@ -174,6 +174,10 @@ void add_commands(CLI::App& app, Values& v, Action& action)
     process->callback([&action, &v] { action = [&v](const Config& c) { return process_command(c, v.process); }; });
 
     add_queue_commands(app, v, action);
+
+    app.add_subcommand("doctor", "Check an installed kit; one line per thing to fix")->callback([&action] {
+        action = [](const Config& c) { return doctor_command(c); };
+    });
 }
 
 }  // namespace

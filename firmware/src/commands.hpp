@@ -55,5 +55,7 @@ int queue_command(const Config& config, bool json);
 int queue_retry_command(const Config& config, const std::string& id, const std::vector<std::string>& accept_warnings);
 int queue_drop_command(const Config& config, const std::string& id);
 int sync_command(const Config& config, bool once, bool dry_run);
+// Checks an installed kit; one line per thing to fix, exit 1 when there is any.
+int doctor_command(const Config& config);
 
 }  // namespace digikit::firmware

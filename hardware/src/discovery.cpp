@@ -59,4 +59,20 @@ std::vector<GpioChipInfo> find_gpio_chips(const std::filesystem::path& folder)
     return found;
 }
 
+std::string gpio_line_unusable(const std::string& chip, const std::string& line)
+{
+    try {
+        const GpioChip opened = open_gpio_chip(chip);
+        gpiod_line* found = find_gpio_line(opened.get(), chip, line);
+        if (gpiod_line_is_used(found)) {
+            const char* consumer = gpiod_line_consumer(found);
+            return "GPIO line " + line + " of chip '" + chip + "' is held by " +
+                   (consumer != nullptr ? std::string("'") + consumer + "'" : std::string("another program or driver"));
+        }
+        return "";
+    } catch (const std::runtime_error& error) {
+        return error.what();
+    }
+}
+
 }  // namespace digikit::hardware

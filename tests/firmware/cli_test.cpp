@@ -28,7 +28,7 @@ TEST(Cli, EverySubcommandHasHelp)
     const std::vector<std::vector<std::string>> commands{
         {"run"},         {"press"},        {"status"},         {"devices"},       {"capture"},       {"book"},
         {"book", "new"}, {"book", "list"}, {"book", "show"},   {"book", "set"},   {"book", "close"}, {"book", "add"},
-        {"process"},     {"queue"},        {"queue", "retry"}, {"queue", "drop"}, {"sync"}};
+        {"process"},     {"queue"},        {"queue", "retry"}, {"queue", "drop"}, {"sync"},          {"doctor"}};
     for (auto args : commands) {
         args.push_back("--help");
         const auto result = run_digikit(args);

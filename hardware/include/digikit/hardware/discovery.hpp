@@ -30,4 +30,8 @@ struct GpioChipInfo {
 // The GPIO chips (gpiochipN character devices) in `folder`, by name.
 [[nodiscard]] std::vector<GpioChipInfo> find_gpio_chips(const std::filesystem::path& folder = "/dev");
 
+// Why `line` (a name or an offset) of GPIO chip `chip` cannot serve now, in one line: the
+// chip or the line missing, or the line held by another program. Empty when it can.
+[[nodiscard]] std::string gpio_line_unusable(const std::string& chip, const std::string& line);
+
 }  // namespace digikit::hardware
