@@ -144,10 +144,11 @@ private:
 
     void read_imaging(const toml::table& t, Config::Imaging& out) const
     {
-        only_keys(t, "imaging.", {"threads", "tiff_compression", "jpeg_quality", "split", "max_backlog"});
+        only_keys(t, "imaging.", {"threads", "tiff_compression", "tiff_level", "jpeg_quality", "split", "max_backlog"});
         read_int(t, "imaging.", "max_backlog", out.max_backlog, 1, 10000);
         read_int(t, "imaging.", "threads", out.threads, 1, 64);
         read_choice(t, "imaging.", "tiff_compression", out.tiff_compression, {"none", "lzw", "deflate"});
+        read_int(t, "imaging.", "tiff_level", out.tiff_level, 1, 12);
         read_int(t, "imaging.", "jpeg_quality", out.jpeg_quality, 1, 100);
         read_choice(t, "imaging.", "split", out.split, {"auto", "never", "always"});
     }
@@ -296,6 +297,7 @@ imaging::PipelineOptions pipeline_options(const Config& config)
     imaging::PipelineOptions options;
     options.split = imaging::parse_split_mode(config.imaging.split);
     options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
+    options.tiff_level = config.imaging.tiff_level;
     options.jpeg_quality = config.imaging.jpeg_quality;
     options.threads = config.imaging.threads;
     return options;

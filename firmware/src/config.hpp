@@ -55,7 +55,8 @@ struct Config {
 
     struct Imaging {
         int threads = 2;
-        std::string tiff_compression = "deflate";  // none | lzw | deflate
+        std::string tiff_compression = "deflate";         // none | lzw | deflate
+        int tiff_level = imaging::default_deflate_level;  // deflate: 1 (fast) .. 12 (small)
         int jpeg_quality = 92;
         std::string split = "auto";  // auto | never | always
         int max_backlog = 16;        // shots waiting for processing before captures pause

@@ -80,4 +80,12 @@ FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previo
     return look;
 }
 
+void prepare_tables()
+{
+    const cv::Mat tiny(8, 8, CV_8UC3, cv::Scalar(180, 200, 220));
+    cv::Mat converted;
+    cv::cvtColor(tiny, converted, cv::COLOR_BGR2Lab);
+    cv::cvtColor(tiny, converted, cv::COLOR_BGR2GRAY);
+}
+
 }  // namespace digikit::imaging

@@ -208,7 +208,8 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             page.master = out_dir / (name + ".tif");
             page.access = out_dir / (name + ".jpg");
             outcome.result.pages.push_back(page);
-            write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi, threads);
+            write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi, threads,
+                              options.tiff_level);
             write_jpeg_access(straight, page.access, options.jpeg_quality, options.resolution_dpi);
         }
     } catch (const std::exception& e) {

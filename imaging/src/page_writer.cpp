@@ -45,6 +45,7 @@ struct MasterLayout {
     std::uint16_t compression = COMPRESSION_NONE;
     std::uint32_t strip_rows = 1;
     int dpi = 300;
+    int deflate_level = default_deflate_level;
 
     [[nodiscard]] std::size_t strips() const
     {
@@ -65,7 +66,7 @@ void set_master_tags(TIFF* t, const MasterLayout& layout)
     TIFFSetField(t, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT);
     TIFFSetField(t, TIFFTAG_COMPRESSION, layout.compression);
     if (layout.compression != COMPRESSION_NONE) TIFFSetField(t, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
-    if (layout.compression == COMPRESSION_ADOBE_DEFLATE) TIFFSetField(t, TIFFTAG_ZIPQUALITY, 6);
+    if (layout.compression == COMPRESSION_ADOBE_DEFLATE) TIFFSetField(t, TIFFTAG_ZIPQUALITY, layout.deflate_level);
     TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, layout.strip_rows);
     TIFFSetField(t, TIFFTAG_XRESOLUTION, static_cast<double>(layout.dpi));
     TIFFSetField(t, TIFFTAG_YRESOLUTION, static_cast<double>(layout.dpi));
@@ -193,10 +194,11 @@ void write_strips_in_parallel(TIFF* tiff, const cv::Mat& bgr, const MasterLayout
 }  // namespace
 
 void write_tiff_master(const cv::Mat& bgr, const std::filesystem::path& target, TiffCompression compression, int dpi,
-                       int threads)
+                       int threads, int deflate_level)
 {
     CV_Assert(bgr.type() == CV_8UC3);
-    const MasterLayout layout{bgr.size(), libtiff_compression(compression), rows_per_strip(bgr.cols), dpi};
+    const MasterLayout layout{bgr.size(), libtiff_compression(compression), rows_per_strip(bgr.cols), dpi,
+                              deflate_level};
     base::AtomicFile file(target);
     {
         std::unique_ptr<TIFF, TiffCloser> tiff(TIFFOpen(file.temp_path().c_str(), "w"));

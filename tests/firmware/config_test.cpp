@@ -57,6 +57,7 @@ height = 600
 [imaging]
 threads = 4
 tiff_compression = "lzw"
+tiff_level = 2
 jpeg_quality = 85
 split = "never"
 [buttons]
@@ -72,6 +73,8 @@ split = "never"
     EXPECT_EQ(config.devices[1].width, 800);
     EXPECT_EQ(config.imaging.threads, 4);
     EXPECT_EQ(config.imaging.tiff_compression, "lzw");
+    EXPECT_EQ(config.imaging.tiff_level, 2);
+    EXPECT_EQ(pipeline_options(config).tiff_level, 2);
     EXPECT_EQ(config.imaging.split, "never");
 }
 
@@ -85,6 +88,8 @@ TEST(Config, OutOfRangeValue)
 {
     EXPECT_EQ(error_of("[imaging]\njpeg_quality = 101\n"),
               "/etc/digikit/digikit.toml:2: imaging.jpeg_quality: expected an integer from 1 to 100, got 101");
+    EXPECT_EQ(error_of("[imaging]\ntiff_level = 13\n"),
+              "/etc/digikit/digikit.toml:2: imaging.tiff_level: expected an integer from 1 to 12, got 13");
 }
 
 TEST(Config, BadChoiceListsTheChoices)

@@ -268,6 +268,25 @@ TEST_P(TiffOnThreads, WritesAnRgbTiffWithResolutionAndTheChosenCompression)
 
 INSTANTIATE_TEST_SUITE_P(OneAndTwo, TiffOnThreads, ::testing::Values(1, 2));
 
+TEST(ProcessPhoto, TheDeflateLevelTradesSizeAndKeepsEveryPixel)
+{
+    TempDir dir;
+    const auto input = write_jpeg(dir, "p.jpg", synthetic_photo({900, 700}, 1.5, false).bgr);
+    std::uintmax_t sizes[2] = {};
+    cv::Mat masters[2];
+    for (int i = 0; i < 2; ++i) {
+        PipelineOptions options;
+        options.tiff_level = i == 0 ? 1 : 12;
+        const auto result = process_photo(input, dir / ("level" + std::to_string(i)), "p", options);
+        ASSERT_FALSE(result.error) << *result.error;
+        sizes[i] = std::filesystem::file_size(result.pages[0].master);
+        masters[i] = cv::imread(result.pages[0].master.string(), cv::IMREAD_UNCHANGED);
+    }
+    EXPECT_LT(sizes[1], sizes[0]) << "level 12 should be smaller than level 1";
+    ASSERT_EQ(masters[0].size(), masters[1].size());
+    EXPECT_EQ(cv::norm(masters[0], masters[1], cv::NORM_INF), 0.0) << "deflate is lossless at every level";
+}
+
 std::string file_bytes(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);

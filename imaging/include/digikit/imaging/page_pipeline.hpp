@@ -40,9 +40,14 @@ struct Point {
 // input photo's pixels (origin top-left).
 using PageQuad = std::array<Point, 4>;
 
+// The deflate level of TIFF masters (1-12; libtiff compresses with libdeflate): 6 saves
+// ~2% of size over 1 for twice the work (docs/benchmarks.md, the Raspberry Pi budget).
+inline constexpr int default_deflate_level = 6;
+
 struct PipelineOptions {
     SplitMode split = SplitMode::automatic;
     TiffCompression tiff_compression = TiffCompression::deflate;
+    int tiff_level = default_deflate_level;  // deflate only
     int jpeg_quality = 92;
     SourceProfile profile = SourceProfile::camera;
     int resolution_dpi = 300;  // written to the TIFF/JPEG resolution tags
@@ -137,5 +142,9 @@ struct FirstLook {
 };
 [[nodiscard]] FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previous = nullptr,
                                    const PipelineOptions& options = {});
+
+// Builds the tables OpenCV makes on first use (the Lab colour conversion's, about 0.9 s
+// on a Raspberry Pi 4), so that the daemon's first capture is as quick as the rest.
+void prepare_tables();
 
 }  // namespace digikit::imaging
