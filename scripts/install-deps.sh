@@ -12,7 +12,7 @@ PACKAGES=(
   libgpiod-dev libevdev-dev libsystemd-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libicu-dev libimage-exiftool-perl python3 python3-mwparserfromhell python3-mwclient
+  libicu-dev libimage-exiftool-perl python3 python3-mwparserfromhell python3-mwclient python3-opencv
   mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl
   gphoto2 unpaper curl
   libtesseract-dev tesseract-ocr-eng libqpdf-dev djvulibre-bin poppler-utils parallel
