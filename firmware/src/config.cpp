@@ -208,12 +208,18 @@ private:
         for (const auto& item : *array) {
             const std::string prefix = "device[" + std::to_string(index++) + "].";
             const auto& t = *item.as_table();
-            only_keys(t, prefix, {"type", "serial", "role", "address", "settings", "width", "height", "seed", "words"});
+            only_keys(t, prefix,
+                      {"type", "serial", "role", "view", "rotate", "address", "settings", "width", "height", "seed",
+                       "words"});
             DeviceConfig device;
             if (t.get("type") == nullptr) fail(&t, prefix + "type", "gphoto2, sane or sim (the key is missing)");
             read_choice(t, prefix, "type", device.type, {"gphoto2", "sane", "sim"});
             read_string(t, prefix, "serial", device.serial);
             read_choice(t, prefix, "role", device.role, {"left", "right", "single"});
+            if (t.get("view") != nullptr) {  // absent: from the role (device_view)
+                read_choice(t, prefix, "view", device.view, {"left-page", "right-page", "spread", "single", "auto"});
+            }
+            read_rotation(t, prefix, device.rotate);
             read_string(t, prefix, "address", device.address);
             read_camera_settings(t, prefix, device.settings);
             check_gphoto2_keys(t, prefix, device);
@@ -250,6 +256,18 @@ private:
                 fail(value, prefix + "settings." + name, "a string or an integer");
             }
         }
+    }
+
+    // How a camera is mounted, in quarter turns.
+    void read_rotation(const toml::table& t, const std::string& prefix, int& out) const
+    {
+        const toml::node* node = t.get("rotate");
+        if (node == nullptr) return;
+        const auto* value = node->as_integer();
+        if (value == nullptr || value->get() < 0 || value->get() > 270 || value->get() % 90 != 0) {
+            fail(node, prefix + "rotate", "one of 0, 90, 180, 270");
+        }
+        out = static_cast<int>(value->get());
     }
 
     void check_gphoto2_keys(const toml::table& t, const std::string& prefix, const DeviceConfig& device) const
@@ -291,6 +309,14 @@ private:
 };
 
 }  // namespace
+
+std::string device_view(const DeviceConfig& device)
+{
+    if (!device.view.empty()) return device.view;
+    if (device.role == "left") return "left-page";
+    if (device.role == "right") return "right-page";
+    return "auto";
+}
 
 imaging::PipelineOptions pipeline_options(const Config& config)
 {

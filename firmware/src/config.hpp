@@ -18,6 +18,10 @@ struct DeviceConfig {
     std::string type;  // gphoto2 | sane | sim
     std::string serial;
     std::string role = "single";  // left | right | single
+    // What the camera sees and how it is mounted: view is left-page | right-page |
+    // spread | single | auto, empty = from the role (see device_view); rotate 0 | 90 | 180 | 270.
+    std::string view;
+    int rotate = 0;
     // gphoto2 only: a network camera's address ("ptpip:HOST"), and camera settings by
     // libgphoto2 config name in the order written, applied at the start of each book.
     std::string address;
@@ -94,6 +98,10 @@ public:
 
 // What the configuration means for the page pipeline and for a new book's metadata.
 [[nodiscard]] imaging::PipelineOptions pipeline_options(const Config& config);
+
+// The camera's view of the book: as configured, else from its role (the left camera of a
+// cradle sees the left page, the right camera the right page, a single camera decides).
+[[nodiscard]] std::string device_view(const DeviceConfig& device);
 [[nodiscard]] metadata::BookMetadata new_book_metadata(const Config& config);
 
 // Parses TOML text; `source` names it in error messages.

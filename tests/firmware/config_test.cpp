@@ -112,6 +112,46 @@ TEST(Config, DeviceErrorsNameTheEntry)
     EXPECT_NE(error_of("[[device]]\nrole = \"left\"\n").find("device[0].type"), std::string::npos);
 }
 
+TEST(Config, EachCameraHasAViewFromItsRoleAndAMounting)
+{
+    const auto config = parse_config(R"(
+[[device]]
+type = "sim"
+role = "left"
+[[device]]
+type = "sim"
+role = "right"
+rotate = 270
+[[device]]
+type = "sim"
+role = "single"
+view = "spread"
+rotate = 90
+)",
+                                     "kit.toml");
+    ASSERT_EQ(config.devices.size(), 3U);
+    EXPECT_EQ(device_view(config.devices[0]), "left-page");
+    EXPECT_EQ(config.devices[0].rotate, 0);
+    EXPECT_EQ(device_view(config.devices[1]), "right-page");
+    EXPECT_EQ(config.devices[1].rotate, 270);
+    EXPECT_EQ(device_view(config.devices[2]), "spread");
+    EXPECT_EQ(config.devices[2].rotate, 90);
+    EXPECT_EQ(device_view(parse_config("[[device]]\ntype = \"sim\"\n", "kit.toml").devices[0]), "auto");
+}
+
+TEST(Config, ViewAndRotateAreChecked)
+{
+    EXPECT_EQ(error_of("[[device]]\ntype = \"sim\"\nview = \"left\"\n"),
+              "/etc/digikit/digikit.toml:3: device[0].view: expected one of auto, left-page, right-page, single, "
+              "spread, got \"left\"");
+    EXPECT_EQ(error_of("[[device]]\ntype = \"sim\"\nrotate = 45\n"),
+              "/etc/digikit/digikit.toml:3: device[0].rotate: expected one of 0, 90, 180, 270, got 45");
+    EXPECT_EQ(error_of("[[device]]\ntype = \"sim\"\nrotate = 360\n"),
+              "/etc/digikit/digikit.toml:3: device[0].rotate: expected one of 0, 90, 180, 270, got 360");
+    EXPECT_EQ(error_of("[[device]]\ntype = \"sim\"\nrotate = \"90\"\n"),
+              "/etc/digikit/digikit.toml:3: device[0].rotate: expected one of 0, 90, 180, 270, got \"90\"");
+}
+
 TEST(Config, CameraSettingsKeepTheOrderWrittenAndAddressesAreForNetworkCameras)
 {
     const auto config = parse_config(R"(
