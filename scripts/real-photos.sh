@@ -11,6 +11,6 @@ more=${DIGIKIT_REAL_PHOTOS_MORE:-"$src/../shared/real-photos-more"}
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGIKIT_SANITIZE=OFF \
       -DDIGIKIT_BUILD_TESTS=ON -DDIGIKIT_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build" -j2 --target digikit digikit_textbook_report
-/usr/bin/python3 "$src/tests/imaging/real_photos/real_photos.py" --digikit "$build/digikit" \
+/usr/bin/python3 "$src/tests/imaging/real_photos/real_photos.py" --digikit "$build/firmware/digikit" \
     --textbook "$build/tests/imaging/bench/digikit_textbook_report" \
     "$src/../shared/real-photos" "?$more=$src/tests/imaging/real_photos/truth.json"
