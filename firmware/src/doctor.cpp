@@ -89,7 +89,8 @@ nlohmann::json cameras_as_seen(const Config& config, Findings& found)
     try {
         const std::string answer =
             hardware::send_control_request(control_socket_path(config.data_dir), "status", std::chrono::seconds(5));
-        found.notes.push_back("the daemon is running on " + config.data_dir.string() + "; it was asked for its cameras");
+        found.notes.push_back("the daemon is running on " + config.data_dir.string() +
+                              "; it was asked for its cameras");
         return nlohmann::json::parse(answer)["status"]["cameras"];
     } catch (const hardware::ControlSocketUnavailable&) {
         return KitCameras(config).describe();
@@ -147,8 +148,9 @@ void check_clock(Findings& found)
     const auto now = std::chrono::system_clock::now();
     const auto built = std::chrono::sys_days{std::chrono::year{2026} / 11 / 1};
     if (now < built) {
-        found.fixes.push_back("the clock is wrong (it says a date before this digikit was made): set the time, "
-                              "e.g. enable NTP with timedatectl set-ntp true");
+        found.fixes.push_back(
+            "the clock is wrong (it says a date before this digikit was made): set the time, "
+            "e.g. enable NTP with timedatectl set-ntp true");
     }
 }
 

@@ -36,7 +36,8 @@ bool any_line_has(const std::vector<std::string>& lines, const std::string& part
 void write_kit(const testing::TempDir& dir, mode_t credentials_mode, const std::string& extra = "")
 {
     std::filesystem::create_directories(dir / "data");
-    std::ofstream(dir / "credentials.toml") << "username = \"Kit@digikit\"\npassword = \"abcdefghijklmnopqrstuvw0123456\"\n";
+    std::ofstream(dir / "credentials.toml")
+        << "username = \"Kit@digikit\"\npassword = \"abcdefghijklmnopqrstuvw0123456\"\n";
     ::chmod((dir / "credentials.toml").c_str(), credentials_mode);
     std::ofstream(dir / "kit.toml") << "data_dir = \"" << (dir / "data").string() << "\"\n"
                                     << "[commons]\napi_url = \"http://127.0.0.1:9/w/api.php\"\n"
