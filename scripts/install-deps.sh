@@ -16,6 +16,7 @@ PACKAGES=(
   mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl
   gphoto2 unpaper curl
   libtesseract-dev tesseract-ocr-eng libqpdf-dev djvulibre-bin poppler-utils parallel
+  libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
 
 missing=()

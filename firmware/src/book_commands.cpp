@@ -90,15 +90,21 @@ int book_new_command(const Config& config, const BookNewOptions& options)
     return 0;
 }
 
-int book_list_command(const Config& config, bool json)
+nlohmann::json books_json(BookStore& store)
 {
-    BookStore store(config.data_dir);
     nlohmann::json books = nlohmann::json::array();
     for (const auto& summary : store.list_books()) {
         auto entry = summary_json(summary);
         entry["title"] = store.read_metadata(summary.id).title;
         books.push_back(entry);
     }
+    return books;
+}
+
+int book_list_command(const Config& config, bool json)
+{
+    BookStore store(config.data_dir);
+    const auto books = books_json(store);
     if (json) {
         std::cout << books.dump(2) << "\n";
         return 0;
@@ -111,13 +117,19 @@ int book_list_command(const Config& config, bool json)
     return 0;
 }
 
-int book_show_command(const Config& config, const std::string& id, bool json)
+nlohmann::json book_json(BookStore& store, const std::string& id)
 {
-    BookStore store(config.data_dir);
     auto entry = summary_json(existing_book(store, id));
     entry["metadata"] = metadata_json(store.read_metadata(id));
     entry["missing_for_upload"] = metadata::missing_for_upload(store.read_metadata(id));
     entry["folder"] = store.book_dir(id).string();
+    return entry;
+}
+
+int book_show_command(const Config& config, const std::string& id, bool json)
+{
+    BookStore store(config.data_dir);
+    const auto entry = book_json(store, id);
     if (json) {
         std::cout << entry.dump(2) << "\n";
         return 0;
@@ -165,28 +177,50 @@ int book_export_command(const Config& config, const std::string& book, const Boo
     return 0;
 }
 
-int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
+std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
+                                        const std::vector<std::pair<std::string, std::string>>& fields)
 {
-    BookStore store(config.data_dir);
     existing_book(store, id);
     auto book = store.read_metadata(id);
+    std::vector<FieldError> errors;
+    for (const auto& [key, value] : fields) {
+        try {
+            metadata::set_field(book, key, value);
+        } catch (const metadata::MetadataError& error) {
+            errors.push_back({key, error.what()});
+        }
+    }
+    if (errors.empty()) store.write_metadata(id, book);  // only once every assignment was valid
+    return errors;
+}
+
+int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
+{
+    std::vector<std::pair<std::string, std::string>> fields;
     for (const auto& assignment : assignments) {
         const auto equals = assignment.find('=');
         if (equals == std::string::npos || equals == 0) {
             throw CommandError("'" + assignment + "' is not KEY=VALUE");
         }
-        metadata::set_field(book, assignment.substr(0, equals), assignment.substr(equals + 1));
+        fields.emplace_back(assignment.substr(0, equals), assignment.substr(equals + 1));
     }
-    store.write_metadata(id, book);  // only once every assignment was valid
+    BookStore store(config.data_dir);
+    const auto errors = set_book_fields(store, id, fields);
+    if (!errors.empty()) throw CommandError(errors.front().message);
     std::cout << "updated book " << id << "\n";
     return 0;
+}
+
+std::string close_book(BookStore& store, const Config& config, const std::string& id)
+{
+    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is already closed");
+    return finish_book(store, config, id);
 }
 
 int book_close_command(const Config& config, const std::string& id)
 {
     BookStore store(config.data_dir);
-    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is already closed");
-    std::cout << finish_book(store, config, id) << "\n";
+    std::cout << close_book(store, config, id) << "\n";
     return 0;
 }
 

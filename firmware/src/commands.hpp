@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "book_file_builder.hpp"
 #include "config.hpp"
@@ -33,6 +36,24 @@ struct ProcessOptions {
     int threads = 0;    // 0: from the configuration
     std::string split;  // empty: from the configuration
 };
+
+// What the commands show, as JSON: the CLI prints it (--json) and the console serves it.
+class BookStore;
+[[nodiscard]] nlohmann::json books_json(BookStore& store);                        // book list
+[[nodiscard]] nlohmann::json book_json(BookStore& store, const std::string& id);  // book show
+[[nodiscard]] nlohmann::json queue_json(const Config& config);                    // queue
+// devices: `cameras` as the daemon's status lists them, and the configured buttons.
+[[nodiscard]] nlohmann::json devices_json(const Config& config, const nlohmann::json& cameras);
+
+// `book set`: sets every field or, when any value is invalid, none; one error per bad field.
+struct FieldError {
+    std::string key;
+    std::string message;  // names the field, e.g. "license: unknown licence 'CC-XX'"
+};
+std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
+                                        const std::vector<std::pair<std::string, std::string>>& fields);
+// `book close`: one line saying what happened.
+std::string close_book(BookStore& store, const Config& config, const std::string& id);
 
 // Each returns the exit status and prints its own output.
 int press_command(const Config& config, const std::string& button);

@@ -1,5 +1,8 @@
 #include "config.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -98,7 +101,8 @@ public:
         Config config;
         config.source = source_;
         only_keys(root, "",
-                  {"data_dir", "metadata", "commons", "ocr", "device", "imaging", "storage", "buttons", "feedback"});
+                  {"data_dir", "metadata", "commons", "ocr", "device", "imaging", "storage", "buttons", "feedback",
+                   "console"});
         std::string data_dir = config.data_dir.string();
         read_string(root, "", "data_dir", data_dir);
         if (data_dir.empty()) fail(root.get("data_dir"), "data_dir", "a non-empty path");
@@ -115,6 +119,7 @@ public:
             read_int(*t, "storage.", "min_free_mb", config.storage.min_free_mb, 0, 1 << 30);
         }
         if (const auto* t = section(root, "buttons")) read_buttons(*t, config.buttons);
+        if (const auto* t = section(root, "console")) read_console(*t, config.console);
         if (const auto* t = section(root, "feedback")) read_feedback(*t, config.feedback);
         read_devices(root, config.devices);
         return config;
@@ -128,6 +133,15 @@ private:
         read_string(t, "metadata.", "license", out.license);
         read_string(t, "metadata.", "language", out.language);
         read_strings(t, "metadata.", "categories", out.categories);
+    }
+
+    void read_console(const toml::table& t, Config::Console& out) const
+    {
+        only_keys(t, "console.", {"listen"});
+        read_string(t, "console.", "listen", out.listen);
+        if (!out.listen.empty() && !parse_listen_address(out.listen)) {
+            fail(t.get("listen"), "console.listen", "\"HOST:PORT\" (e.g. \"127.0.0.1:8080\") or \"\" for off");
+        }
     }
 
     void read_commons(const toml::table& t, Config::Commons& out) const
@@ -316,6 +330,36 @@ std::string device_view(const DeviceConfig& device)
     if (device.role == "left") return "left-page";
     if (device.role == "right") return "right-page";
     return "auto";
+}
+
+bool ListenAddress::loopback() const
+{
+    in_addr v4{};
+    if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    in6_addr v6{};
+    if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+    return host == "localhost";  // a name that could resolve anywhere else is not loopback
+}
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text)
+{
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    ListenAddress address;
+    address.host = std::string(text.substr(0, colon));
+    if (address.host.front() == '[') {
+        if (address.host.size() < 3 || address.host.back() != ']') return std::nullopt;
+        address.host = address.host.substr(1, address.host.size() - 2);
+    } else if (address.host.find(':') != std::string::npos) {
+        return std::nullopt;  // an IPv6 address needs its brackets
+    }
+    const std::string_view port = text.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    address.port = std::stoi(std::string(port));
+    if (address.port > 65535) return std::nullopt;
+    return address;
 }
 
 imaging::PipelineOptions pipeline_options(const Config& config)

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -88,6 +89,12 @@ struct Config {
     struct Storage {
         std::int64_t min_free_mb = 500;  // captures are refused below this much free space
     } storage;
+
+    // The web console: "HOST:PORT" ("[::1]:PORT" for IPv6), "" = off. Beyond loopback only
+    // with console_password in the credentials file.
+    struct Console {
+        std::string listen = "127.0.0.1:8080";
+    } console;
 };
 
 // A bad configuration: one line naming the file, the line, the key and what was expected.
@@ -95,6 +102,16 @@ class ConfigError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// `[console] listen` taken apart. IPv6 hosts are written in brackets ("[::1]:8080").
+struct ListenAddress {
+    std::string host;  // without brackets
+    int port = 0;
+    // 127.0.0.0/8, ::1 or "localhost": reachable from this machine only.
+    [[nodiscard]] bool loopback() const;
+};
+// nullopt unless `text` is HOST:PORT with a port from 1 to 65535 (0 for any free one).
+[[nodiscard]] std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 // What the configuration means for the page pipeline and for a new book's metadata.
 [[nodiscard]] imaging::PipelineOptions pipeline_options(const Config& config);

@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "console/console_server.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/capture/usb_hotplug.hpp"
 #include "digikit/hardware/control_socket.hpp"
@@ -132,6 +133,22 @@ private:
     std::thread thread_;
 };
 
+// The web console, when configured; a console that cannot bind (the port is taken) is
+// logged and left out: the kit captures without it.
+std::unique_ptr<ConsoleServer> start_console(const Config& config, std::optional<std::string> password,
+                                             ControlRequest control)
+{
+    if (config.console.listen.empty()) return nullptr;
+    try {
+        auto console = std::make_unique<ConsoleServer>(config, std::move(password), std::move(control));
+        spdlog::info("console: {}", console->url());
+        return console;
+    } catch (const std::exception& error) {
+        spdlog::error("console: {}; the kit works without it", error.what());
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 DaemonLock::DaemonLock(const std::filesystem::path& data_dir) : fd_(open_lock_file(data_dir))
@@ -186,6 +203,9 @@ int run_daemon(const Config& config)
     const sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
     log_to_journal_under_systemd();
+    // Before anything starts: a console that would be open to a network stops the start.
+    auto password = console_password(config);
+    check_console_listen(config, password.has_value());
 
     const DaemonLock lock(config.data_dir);
     if (const auto removed = remove_interrupted_writes(config.data_dir); removed > 0) {
@@ -200,9 +220,11 @@ int run_daemon(const Config& config)
     const DeviceWatch devices(presses);
     panel.start([&presses](hardware::Button button) { (void)presses.post(button); });
     for (const auto& source : panel.describe()) spdlog::info("buttons: {}", source);
-    const hardware::ControlSocketServer server(
-        control_socket_path(config.data_dir),
-        [&kit, &presses](const std::string& request) { return handle_control_request(kit, presses, request); });
+    const auto control = [&kit, &presses](const std::string& request) {
+        return handle_control_request(kit, presses, request);
+    };
+    const hardware::ControlSocketServer server(control_socket_path(config.data_dir), control);
+    const auto console = start_console(config, std::move(password), control);
     spdlog::info("digikit ready on {} ({} camera(s))", config.data_dir.string(), kit.status()["cameras"].size());
     sd_notify(0, "READY=1");
     wait_for_shutdown();

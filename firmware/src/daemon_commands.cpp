@@ -88,9 +88,8 @@ nlohmann::json attached_devices(const Config& config)
     }
 }
 
-int devices_command(const Config& config, bool json)
+nlohmann::json devices_json(const Config& config, const nlohmann::json& cameras)
 {
-    const auto devices = attached_devices(config);
     nlohmann::json buttons = nlohmann::json::array(
         {{{"id", "socket:" + control_socket_path(config.data_dir).string()}, {"type", "control-socket"}}});
     for (const auto& [button, line] : config.buttons.gpio_lines) {
@@ -100,10 +99,18 @@ int devices_command(const Config& config, bool json)
     if (!config.buttons.evdev_device.empty()) {
         buttons.push_back({{"id", "evdev:" + config.buttons.evdev_device}, {"type", "evdev"}});
     }
+    return {{"devices", cameras}, {"buttons", buttons}};
+}
+
+int devices_command(const Config& config, bool json)
+{
+    const auto found = devices_json(config, attached_devices(config));
     if (json) {
-        std::cout << nlohmann::json{{"devices", devices}, {"buttons", buttons}}.dump(2) << "\n";
+        std::cout << found.dump(2) << "\n";
         return 0;
     }
+    const auto& devices = found["devices"];
+    const auto& buttons = found["buttons"];
     if (devices.empty()) std::cout << "no cameras or scanners found\n";
     for (const auto& d : devices) {
         std::cout << d["id"].get<std::string>() << "  " << d["role"].get<std::string>() << "  "

@@ -219,6 +219,7 @@ std::string Kit::capture(bool retake)
     for (const auto& page : old_pages) {  // derived files: the retake's own pages replace them
         std::filesystem::remove(page.master);
         std::filesystem::remove(page.access);
+        std::filesystem::remove(imaging::thumbnail_path(page.access));
     }
     processing_.wake();
     const std::string verdict = first_look(files, retake);
@@ -251,6 +252,7 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
     }
     std::vector<imaging::FirstLook> now;
     std::string problems;
+    nlohmann::json verdicts = nlohmann::json::object();
     const auto devices = cameras_->devices();
     for (std::size_t i = 0; i < looks.size(); ++i) {
         now.push_back(looks[i]);
@@ -259,6 +261,12 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
         for (const auto& warning : look.warnings) found += (found.empty() ? "" : ", ") + warning;
         if (found.empty() && look.pages_found == 0) found = "no page found";
         if (!found.empty()) problems += (problems.empty() ? "" : "; ") + devices[i].id + ": " + found;
+        verdicts[files[i].filename().string()] = {
+            {"ok", found.empty()}, {"warnings", look.warnings}, {"error", look.error.value_or("")}};
+    }
+    {
+        const std::lock_guard lock(state_mutex_);
+        last_verdicts_ = std::move(verdicts);
     }
     if (!retake) looks_before_ = std::move(last_looks_);
     last_looks_ = std::move(now);
@@ -320,8 +328,17 @@ nlohmann::json Kit::last_capture_json(const std::string& book_id)
                              {"height", page.height},
                              {"warnings", page.warnings}});
         }
-        shots.push_back(
-            {{"role", shot.role}, {"raw", shot.raw.string()}, {"processed", shot.processed}, {"pages", pages}});
+        nlohmann::json verdict = nullptr;  // unknown after a restart
+        {
+            const std::lock_guard lock(state_mutex_);
+            const auto raw = shot.raw.filename().string();
+            if (last_verdicts_.contains(raw)) verdict = last_verdicts_[raw];
+        }
+        shots.push_back({{"role", shot.role},
+                         {"raw", shot.raw.string()},
+                         {"processed", shot.processed},
+                         {"first_look", verdict},
+                         {"pages", pages}});
     }
     return {{"sequence", last}, {"shots", shots}};
 }

@@ -78,6 +78,9 @@ private:
     std::vector<imaging::FirstLook> looks_before_;  // the capture before the last, per camera
     std::vector<imaging::FirstLook> last_looks_;    // the last capture, per camera
     bool retake_advised_ = false;
+    // The last capture's first look by raw file name ("0001_left.jpg" -> {"ok", "warnings"}),
+    // for status: a shot still being looked at, or one from before a restart, has none.
+    nlohmann::json last_verdicts_ = nlohmann::json::object();  // under state_mutex_
     std::atomic<bool> stopping_{false};
     std::thread sync_thread_;
     std::string last_error_;

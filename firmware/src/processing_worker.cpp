@@ -4,8 +4,20 @@
 
 namespace digikit::firmware {
 
+namespace {
+
+constexpr int page_thumbnail_size = 320;  // the console's previews, made once per page
+
+imaging::PipelineOptions with_thumbnails(imaging::PipelineOptions options)
+{
+    options.thumbnail_size = page_thumbnail_size;
+    return options;
+}
+
+}  // namespace
+
 ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options)
-    : store_(store), options_(options), thread_([this] { run(); })
+    : store_(store), options_(with_thumbnails(options)), thread_([this] { run(); })
 {
 }
 
@@ -86,6 +98,7 @@ void ProcessingWorker::process(const Shot& shot)
         for (const auto& page : pages) {
             std::filesystem::remove(page.master);
             std::filesystem::remove(page.access);
+            std::filesystem::remove(imaging::thumbnail_path(page.access));
         }
     }
 }

@@ -36,6 +36,7 @@ nlohmann::json item_json(const uploader::QueueItem& item)
             {"state", uploader::to_string(item.state)},
             {"file", item.path.string()},
             {"target", item.target_name},
+            {"description", item.description},
             {"size", item.size},
             {"sha1", item.sha1},
             {"offset", item.offset},
@@ -63,15 +64,20 @@ void show_upload_progress(const uploader::SyncEvent& event)
 
 }  // namespace
 
+nlohmann::json queue_json(const Config& config)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& item : open_queue(config).list()) list.push_back(item_json(item));
+    return list;
+}
+
 int queue_command(const Config& config, bool json)
 {
-    const auto items = open_queue(config).list();
     if (json) {
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& item : items) list.push_back(item_json(item));
-        std::cout << list.dump(2) << "\n";
+        std::cout << queue_json(config).dump(2) << "\n";
         return 0;
     }
+    const auto items = open_queue(config).list();
     if (items.empty()) std::cout << "the upload queue is empty\n";
     for (const auto& item : items) {
         std::cout << item.id << "  " << uploader::to_string(item.state) << "  " << item.target_name;

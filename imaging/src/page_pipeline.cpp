@@ -123,12 +123,24 @@ void flag_doubt(PageResult& result, bool found)
     if (found && result.confidence < min_page_confidence) result.warnings.emplace_back("page_uncertain");
 }
 
+constexpr int thumbnail_quality = 80;  // a preview: small matters more than fine detail
+
+cv::Mat thumbnail(const cv::Mat& page, int long_side)
+{
+    const double scale = static_cast<double>(long_side) / std::max(page.cols, page.rows);
+    if (scale >= 1.0) return page;
+    cv::Mat small;
+    cv::resize(page, small, cv::Size(), scale, scale, cv::INTER_AREA);
+    return small;
+}
+
 void remove_outputs(const ImageResult& result)
 {
     std::error_code ignored;
     for (const auto& page : result.pages) {
         std::filesystem::remove(page.master, ignored);
         std::filesystem::remove(page.access, ignored);
+        std::filesystem::remove(thumbnail_path(page.access), ignored);
     }
 }
 
@@ -211,6 +223,10 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi, threads,
                               options.tiff_level);
             write_jpeg_access(straight, page.access, options.jpeg_quality, options.resolution_dpi);
+            if (options.thumbnail_size > 0) {
+                write_jpeg_access(thumbnail(straight, options.thumbnail_size), thumbnail_path(page.access),
+                                  thumbnail_quality, options.resolution_dpi);
+            }
         }
     } catch (const std::exception& e) {
         remove_outputs(outcome.result);
@@ -408,6 +424,12 @@ nlohmann::json report_json(const std::vector<ImageResult>& results)
                           {"pages", pages}});
     }
     return {{"images", images}};
+}
+
+std::filesystem::path thumbnail_path(const std::filesystem::path& access)
+{
+    auto path = access;
+    return path.replace_extension(".thumb.jpg");
 }
 
 }  // namespace digikit::imaging

@@ -184,6 +184,30 @@ f-number = "f/8"
               std::string::npos);
 }
 
+TEST(Config, ConsoleListenIsHostAndPortOrOff)
+{
+    EXPECT_EQ(parse_config("", "empty.toml").console.listen, "127.0.0.1:8080");
+    EXPECT_EQ(parse_config("[console]\nlisten = \"\"\n", "off.toml").console.listen, "");
+    EXPECT_EQ(parse_config("[console]\nlisten = \"[::1]:9000\"\n", "v6.toml").console.listen, "[::1]:9000");
+    for (const char* bad : {"8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", "::1:8080", ":8080"}) {
+        EXPECT_EQ(error_of(std::string("[console]\nlisten = \"") + bad + "\"\n"),
+                  std::string("/etc/digikit/digikit.toml:2: console.listen: expected \"HOST:PORT\" (e.g. "
+                              "\"127.0.0.1:8080\") or \"\" for off, got \"") +
+                      bad + "\"")
+            << bad;
+    }
+}
+
+TEST(Config, OnlyLoopbackAddressesAreLoopback)
+{
+    for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) {
+        EXPECT_TRUE((ListenAddress{host, 80}.loopback())) << host;
+    }
+    for (const char* host : {"0.0.0.0", "192.168.1.20", "::", "127.example.org", "kit.local", ""}) {
+        EXPECT_FALSE((ListenAddress{host, 80}.loopback())) << host;
+    }
+}
+
 TEST(Config, InvalidTomlNamesTheLine)
 {
     const std::string error = error_of("data_dir = \"/x\"\n[imaging\nthreads = 2\n");

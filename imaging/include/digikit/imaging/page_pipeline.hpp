@@ -64,7 +64,13 @@ struct PipelineOptions {
     // finder searches near it and checks against it: a page far from it is flagged
     // size_inconsistent (and page_uncertain when nothing else supports it).
     std::vector<PageQuad> book_prior;
+    // Long side in pixels of a small JPEG written beside each access copy (see
+    // thumbnail_path), for previews such as the kit's console; 0 writes none.
+    int thumbnail_size = 0;
 };
+
+// Where the thumbnail of an access copy goes: pages/0001_left_1.jpg -> 0001_left_1.thumb.jpg.
+[[nodiscard]] std::filesystem::path thumbnail_path(const std::filesystem::path& access);
 
 // Below this confidence a page carries the warning page_uncertain.
 inline constexpr double min_page_confidence = 0.5;
