@@ -213,6 +213,28 @@ TEST(ProcessPhoto, FindsARotatedPageAndWritesBothOutputs)
     EXPECT_TRUE(page.warnings.empty()) << page.warnings.front();
 }
 
+TEST(ProcessPhoto, AThumbnailIsWrittenBesideTheAccessCopyOnlyWhenAsked)
+{
+    TempDir dir;
+    const auto input = write_jpeg(dir, "IMG_0002.jpg", synthetic_photo({1200, 900}, 2.0, false).bgr);
+    const auto plain = process_photo(input, dir / "plain", "p", {});
+    ASSERT_FALSE(plain.error) << *plain.error;
+    EXPECT_FALSE(std::filesystem::exists(thumbnail_path(plain.pages.at(0).access)));
+
+    PipelineOptions options;
+    options.thumbnail_size = 320;
+    const auto result = process_photo(input, dir / "out", "p", options);
+    ASSERT_FALSE(result.error) << *result.error;
+    const auto& page = result.pages.at(0);
+    EXPECT_EQ(thumbnail_path(page.access), dir / "out" / "p_1.thumb.jpg");
+    const cv::Mat thumbnail = cv::imread(thumbnail_path(page.access).string());
+    ASSERT_FALSE(thumbnail.empty());
+    EXPECT_EQ(std::max(thumbnail.cols, thumbnail.rows), 320);
+    EXPECT_NEAR(static_cast<double>(thumbnail.cols) / thumbnail.rows, static_cast<double>(page.width) / page.height,
+                0.01);
+    EXPECT_LT(std::filesystem::file_size(thumbnail_path(page.access)), std::filesystem::file_size(page.access));
+}
+
 struct TiffCloser {
     void operator()(TIFF* t) const { TIFFClose(t); }
 };
