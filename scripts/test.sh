@@ -12,13 +12,6 @@ BUILD=${DIGIKIT_TEST_BUILD:-build/test}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DDIGIKIT_SANITIZE=ON -DDIGIKIT_WERROR=ON -DCMAKE_UNITY_BUILD=ON -DDIGIKIT_BUILD_BENCHMARKS=ON
 cmake --build "$BUILD" -j"$(nproc)"
-# The console's browser test times the product as it ships (Capture -> the new spread on a
-# phone within 2 s): an optimized digikit, beside the sanitizer build.
-PRODUCT=${DIGIKIT_PRODUCT_BUILD:-build/product}
-cmake -S . -B "$PRODUCT" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=ON -DDIGIKIT_BUILD_TESTS=OFF \
-  -DDIGIKIT_BUILD_BENCHMARKS=OFF
-cmake --build "$PRODUCT" -j"$(nproc)" --target digikit
-export DIGIKIT_CONSOLE_BINARY=$PWD/$PRODUCT/firmware/digikit
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

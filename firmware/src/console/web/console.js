@@ -30,6 +30,7 @@ const WARNINGS = {
   size_inconsistent: 'Size differs from the book', page_uncertain: 'Page edges uncertain',
 };
 const warningText = (code) => WARNINGS[code] || code.replace(/_/g, ' ');
+const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -258,7 +259,7 @@ async function loadBooks() {
     el('a', { href: `#book/${encodeURIComponent(book.id)}` },
       el('div', { class: 'title', text: book.title || 'Untitled' }),
       el('div', {}, el('span', { class: `pill ${book.state}`, text: book.state }),
-        el('span', { class: 'muted', text: `${book.id} · ${book.captures} captures · ${book.pages} pages` })))))
+        el('span', { class: 'muted', text: `${book.id} · ${count(book.captures, 'capture')} · ${count(book.pages, 'page')}` })))))
     : [el('li', { class: 'book-item' }, el('p', { class: 'muted', style: 'padding:1rem', text: 'No books yet.' }))]));
 }
 
@@ -279,7 +280,7 @@ async function loadBook(id) {
   currentBook = data;
   $('book-heading').textContent = data.metadata.title || 'Untitled';
   $('book-facts').replaceChildren(el('span', { class: `pill ${data.state}`, text: data.state }),
-    `${data.id} · ${data.captures} captures · ${data.pages} pages`);
+    `${data.id} · ${count(data.captures, 'capture')} · ${count(data.pages, 'page')}`);
   const missing = data.missing_for_upload;
   $('book-missing').hidden = missing.length === 0;
   $('book-missing').textContent = `Needed before upload: ${missing.join(', ')}`;
