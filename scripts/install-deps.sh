@@ -18,6 +18,10 @@ PACKAGES=(
   libtesseract-dev tesseract-ocr-eng libqpdf-dev djvulibre-bin poppler-utils parallel
   libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
+# `install-deps.sh --bench`: also what docs/benchmarks.md compares against (not for CI).
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(ocrmypdf)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

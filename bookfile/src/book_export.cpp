@@ -6,10 +6,13 @@
 #include <exception>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
+#include "digikit/base/atomic_file.hpp"
 #include "digikit/bookfile/book_file.hpp"
 #include "djvu_writer.hpp"
 #include "hocr.hpp"
@@ -126,6 +129,24 @@ private:
     std::atomic<bool> failed_{false};
 };
 
+// What a killed export left half written: the temporary files of its own targets (each
+// page's hOCR and one-page PDF, the book file) and everything temporary in its work folder.
+void remove_stale_temporaries(const std::vector<std::filesystem::path>& targets, const std::filesystem::path& work_dir)
+{
+    std::map<std::filesystem::path, std::set<std::string>> names_by_dir;
+    for (const auto& target : targets) names_by_dir[target.parent_path()].insert(target.filename().string());
+    for (const auto& [dir, names] : names_by_dir) {
+        std::error_code missing;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, missing)) {
+            const std::string name = entry.path().filename().string();
+            if (!base::is_atomic_temporary(entry.path())) continue;
+            const std::string target = name.substr(1, name.rfind(".tmp-") - 1);  // ".NAME.tmp-XXXXXX"
+            if (names.count(target) > 0) std::filesystem::remove(entry.path());
+        }
+    }
+    base::remove_atomic_temporaries(work_dir);
+}
+
 std::string work_subdir(const ExportOptions& options)
 {
     const std::string text = options.ocr_languages.empty() ? "notext" : options.ocr_languages;
@@ -167,14 +188,22 @@ ExportResult export_book(const std::vector<std::filesystem::path>& pages, const 
     const bool ocr = !options.ocr_languages.empty();
     if (ocr) check_languages(options.ocr_languages);
     const auto out_dir = std::filesystem::absolute(out).parent_path();
-    const auto work_root =
-        options.work_dir.empty() ? out_dir / ("." + out.filename().string() + ".pages") : options.work_dir;
+    // Built by appending: GCC 12 at -O3 misreports a chained string + as overlapping (-Wrestrict).
+    std::string hidden = ".";
+    hidden.append(out.filename().string()).append(".pages");
+    const auto work_root = options.work_dir.empty() ? out_dir / hidden : options.work_dir;
     const auto work_dir = work_root / work_subdir(options);
     std::filesystem::create_directories(work_dir);
     const WorkLock lock(work_root);
     const auto scratch = work_root / "scratch";
     std::filesystem::remove_all(scratch);  // what a killed run left half made
     std::filesystem::create_directories(scratch);
+    std::vector<std::filesystem::path> targets{std::filesystem::absolute(out)};
+    for (const auto& page : pages) {
+        targets.push_back(hocr_path(page));
+        targets.push_back(ocr_pdf_path(page));
+    }
+    remove_stale_temporaries(targets, work_dir);
 
     if (options.idle_priority) make_thread_idle();  // the encoding tools inherit it
     Export job(pages, options);
@@ -189,10 +218,10 @@ ExportResult export_book(const std::vector<std::filesystem::path>& pages, const 
             job.pause_point();
             std::optional<OcrPage> text;
             if (ocr) text = parse_hocr(read_file(hocr_path(pages[i])));
-            encoded.push_back(encode_djvu_page(pages[i], text, options.ppi, work_dir, scratch));
+            encoded.push_back(encode_djvu_page(pages[i], text, options.ppi, work_dir, scratch, options.stop_requested));
         }
         job.pause_point();
-        bundle_djvu(encoded, info, out, scratch);
+        bundle_djvu(encoded, info, out, scratch, options.stop_requested);
     } else {
         std::vector<PdfPageSource> sources;
         for (const auto& page : pages) sources.push_back({ocr ? ocr_pdf_path(page) : std::filesystem::path(), page});

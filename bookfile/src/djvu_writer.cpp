@@ -57,7 +57,8 @@ std::string metadata_text(const DocumentInfo& info)
 }  // namespace
 
 std::filesystem::path encode_djvu_page(const std::filesystem::path& image, const std::optional<OcrPage>& text, int ppi,
-                                       const std::filesystem::path& work_dir, const std::filesystem::path& scratch_dir)
+                                       const std::filesystem::path& work_dir, const std::filesystem::path& scratch_dir,
+                                       const StopRequested& stop)
 {
     const auto target = work_dir / (image.stem().string() + ".djvu");
     if (std::filesystem::exists(target)) return target;
@@ -66,14 +67,15 @@ std::filesystem::path encode_djvu_page(const std::filesystem::path& image, const
     const auto input = c44_input(image, scale, scratch_dir);
     base::AtomicFile file(target);
     const std::string encoded = file.temp_path().string();
-    run_tool_checked({"c44", "-dpi", std::to_string(std::min(ppi, header.ppi)), input.string(), encoded});
+    run_tool_checked({"c44", "-dpi", std::to_string(std::min(ppi, header.ppi)), input.string(), encoded}, stop);
     if (input != image) std::filesystem::remove(input);
     if (text) {
         const int width = scale < 1.0 ? static_cast<int>(std::lround(header.width * scale)) : header.width;
         const int height = scale < 1.0 ? static_cast<int>(std::lround(header.height * scale)) : header.height;
         const auto sexp = scratch_dir / (image.stem().string() + ".txt");
         base::write_file_atomically(sexp, djvu_hidden_text(*text, scale, width, height));
-        run_tool_checked({"djvused", "-u", encoded, "-e", "select 1; set-txt " + djvu_string(sexp.string()), "-s"});
+        run_tool_checked({"djvused", "-u", encoded, "-e", "select 1; set-txt " + djvu_string(sexp.string()), "-s"},
+                         stop);
         std::filesystem::remove(sexp);
     }
     file.commit();
@@ -81,17 +83,17 @@ std::filesystem::path encode_djvu_page(const std::filesystem::path& image, const
 }
 
 void bundle_djvu(const std::vector<std::filesystem::path>& pages, const DocumentInfo& info,
-                 const std::filesystem::path& out, const std::filesystem::path& scratch_dir)
+                 const std::filesystem::path& out, const std::filesystem::path& scratch_dir, const StopRequested& stop)
 {
     base::AtomicFile file(out);
     const std::string bundled = file.temp_path().string();
     std::vector<std::string> args{"djvm", "-c", bundled};
     for (const auto& page : pages) args.push_back(page.string());
-    run_tool_checked(args);
+    run_tool_checked(args, stop);
     const auto meta = scratch_dir / "metadata.txt";
     base::write_file_atomically(meta, metadata_text(info));
     run_tool_checked(
-        {"djvused", "-u", bundled, "-e", "create-shared-ant; set-meta " + djvu_string(meta.string()), "-s"});
+        {"djvused", "-u", bundled, "-e", "create-shared-ant; set-meta " + djvu_string(meta.string()), "-s"}, stop);
     std::filesystem::remove(meta);
     const std::string counted = run_tool_checked({"djvused", bundled, "-e", "n"});
     if (std::stoi(counted) != static_cast<int>(pages.size())) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,15 +18,23 @@ extern char** environ;
 namespace digikit::bookfile {
 namespace {
 
-// Reads both pipes until both close (a tool that fills one pipe must not block).
-void drain(int out_fd, int err_fd, std::string& out, std::string& err)
+// Reads both pipes until both close (a tool that fills one pipe must not block); false
+// when `stop` said so first.
+bool drain(int out_fd, int err_fd, std::string& out, std::string& err, const StopRequested& stop)
 {
     std::array<pollfd, 2> fds{pollfd{out_fd, POLLIN, 0}, pollfd{err_fd, POLLIN, 0}};
     std::array<std::string*, 2> sinks{&out, &err};
     std::array<char, 65536> buffer{};
     int open = 2;
     while (open > 0) {
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
+        if (stop && stop()) {
+            for (const auto& fd : fds) {
+                if (fd.fd >= 0) ::close(fd.fd);
+            }
+            return false;
+        }
+        const int ready = ::poll(fds.data(), fds.size(), stop ? 100 : -1);
+        if (ready < 0) {
             if (errno == EINTR) continue;
             break;
         }
@@ -41,6 +50,7 @@ void drain(int out_fd, int err_fd, std::string& out, std::string& err)
             }
         }
     }
+    return true;
 }
 
 std::string first_line(const std::string& text)
@@ -52,7 +62,7 @@ std::string first_line(const std::string& text)
 
 }  // namespace
 
-ToolResult run_tool(const std::vector<std::string>& args)
+ToolResult run_tool(const std::vector<std::string>& args, const StopRequested& stop)
 {
     ToolResult result;
     std::array<int, 2> out_pipe{-1, -1};
@@ -80,17 +90,19 @@ ToolResult run_tool(const std::vector<std::string>& args)
         result.err = "cannot run " + args[0] + ": " + std::strerror(spawned);
         return result;
     }
-    drain(out_pipe[0], err_pipe[0], result.out, result.err);
+    const bool finished = drain(out_pipe[0], err_pipe[0], result.out, result.err, stop);
+    if (!finished) ::kill(pid, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (!finished) throw ExportStopped("export stopped; it resumes where it stopped");
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
 }
 
-std::string run_tool_checked(const std::vector<std::string>& args)
+std::string run_tool_checked(const std::vector<std::string>& args, const StopRequested& stop)
 {
-    ToolResult result = run_tool(args);
+    ToolResult result = run_tool(args, stop);
     if (result.exit_code != 0) {
         throw BookFileError(args[0] + " failed (exit " + std::to_string(result.exit_code) +
                             "): " + first_line(result.err.empty() ? result.out : result.err));

@@ -114,21 +114,31 @@ void BookFileWorker::capture_activity()
     last_capture_ = std::chrono::steady_clock::now().time_since_epoch().count();
 }
 
-std::string BookFileWorker::status() const
+nlohmann::json BookFileWorker::status() const
 {
     const std::lock_guard lock(mutex_);
-    return status_;
+    return {{"building", building_.empty() ? nlohmann::json(nullptr) : nlohmann::json(building_)}, {"failed", failed_}};
+}
+
+void BookFileWorker::record_failure(const std::string& id, const std::string& reason)
+{
+    Database db(store_.data_dir() / "digikit.sqlite");
+    db.execute("INSERT OR REPLACE INTO book_files (book_id, state, path, note) VALUES (?, 'failed', '', ?)",
+               {id, reason});
+    spdlog::error("book file of book {} failed: {}", id, reason);
+    const std::lock_guard lock(mutex_);
+    failed_.push_back({{"book", id}, {"reason", reason}});
 }
 
 void BookFileWorker::pause_while_capturing()
 {
-    std::unique_lock lock(mutex_);
     for (;;) {
         const auto last =
             std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_capture_.load()));
         const auto quiet_at = last + capture_quiet;
-        if (stopping_ || std::chrono::steady_clock::now() >= quiet_at) return;
-        changed_.wait_until(lock, quiet_at);
+        if (stopping_ || std::chrono::steady_clock::now() >= quiet_at) return;  // polled often: no lock
+        std::unique_lock lock(mutex_);
+        if (!stopping_) changed_.wait_until(lock, quiet_at);
     }
 }
 
@@ -165,17 +175,14 @@ void BookFileWorker::build_ready_books()
         if (!metadata::missing_for_upload(book).empty() || store_.pages_of(id).empty()) continue;
         {
             const std::lock_guard lock(mutex_);
-            status_ = "building the " + config_.commons.book_file + " file of book " + id;
+            building_ = "the " + config_.commons.book_file + " file of book " + id;
         }
         spdlog::info("book file: building the {} file of book {}", config_.commons.book_file, id);
         BookExportRequest request;
         request.format = config_.commons.book_file;
         bookfile::ExportOptions options;
         options.idle_priority = true;
-        options.stop_requested = [this] {
-            const std::lock_guard lock(mutex_);
-            return stopping_;
-        };
+        options.stop_requested = [this] { return stopping_.load(); };
         options.pause = [this] { pause_while_capturing(); };
         options.log = [](const std::string& line) { spdlog::info("book file: {}", line); };
         try {
@@ -186,13 +193,13 @@ void BookFileWorker::build_ready_books()
             db.execute("INSERT OR REPLACE INTO book_files (book_id, state, path, note) VALUES (?, 'queued', ?, ?)",
                        {id, result.file.string(), describe(result)});
             spdlog::info("book file: {}; queued for upload", describe(result));
-        } catch (const bookfile::BookFileError& error) {
-            db.execute("INSERT OR REPLACE INTO book_files (book_id, state, path, note) VALUES (?, 'failed', '', ?)",
-                       {id, std::string(error.what())});
-            spdlog::error("book file of book {} failed: {}", id, error.what());
+        } catch (const bookfile::ExportStopped&) {
+            throw;
+        } catch (const std::exception& error) {  // a missing language pack, a full disk, a tool's error
+            record_failure(id, error.what());
         }
         const std::lock_guard lock(mutex_);
-        status_.clear();
+        building_.clear();
     }
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "book_store.hpp"
 #include "config.hpp"
 #include "digikit/bookfile/book_file.hpp"
@@ -48,20 +50,26 @@ public:
     void wake();
     // The kit is capturing: OCR waits until it has been quiet for a while.
     void capture_activity();
-    [[nodiscard]] std::string status() const;  // "" when idle
+    // {"building": "what" or null, "failed": [{"book": ID, "reason": "one line"}]}: the
+    // builds that failed since the daemon started (a restart tries them again).
+    [[nodiscard]] nlohmann::json status() const;
 
 private:
     void run();
     void build_ready_books();
     void pause_while_capturing();
+    void record_failure(const std::string& id, const std::string& reason);
 
     BookStore& store_;
     const Config& config_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    bool stopping_ = false;
+    // Read without the mutex by the build, which runs at idle priority: a starved idle
+    // thread holding the mutex would stall `status` and the daemon's shutdown.
+    std::atomic<bool> stopping_{false};
     bool woken_ = true;  // look once at start-up
-    std::string status_;
+    std::string building_;
+    nlohmann::json failed_ = nlohmann::json::array();
     std::atomic<std::chrono::steady_clock::rep> last_capture_{0};
     std::thread thread_;
 };

@@ -25,6 +25,18 @@ nlohmann::json ask_daemon(const Config& config, const std::string& request)
     }
 }
 
+void print_book_file_status(const nlohmann::json& book_file)
+{
+    if (!book_file.is_object()) return;
+    if (book_file["building"].is_string())
+        std::cout << "book file:  building " << book_file["building"].get<std::string>() << "\n";
+    for (const auto& failure : book_file["failed"]) {
+        const auto book = failure["book"].get<std::string>();
+        std::cout << "book file:  FAILED for book " << book << ": " << failure["reason"].get<std::string>()
+                  << " (fix it and restart the daemon to build it again)\n";
+    }
+}
+
 void print_status(const nlohmann::json& status)
 {
     std::cout << "state:      " << status["state"].get<std::string>() << "\n";
@@ -43,6 +55,7 @@ void print_status(const nlohmann::json& status)
         }
     }
     std::cout << "backlog:    " << status["processing_backlog"] << " shot(s) to process\n";
+    print_book_file_status(status["book_file"]);
     for (const auto& camera : status["cameras"]) {
         std::cout << "camera:     " << camera["role"].get<std::string>() << " " << camera["type"].get<std::string>()
                   << " serial " << camera["serial"].get<std::string>();

@@ -364,7 +364,7 @@ nlohmann::json Kit::status()
         status["last_capture"] = last_capture_json(*book);
     }
     status["processing_backlog"] = processing_.backlog();
-    if (const std::string building = book_files_.status(); !building.empty()) status["book_file"] = building;
+    status["book_file"] = book_files_.status();
     status["cameras"] = cameras_->describe();
     status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
     return status;

@@ -6,14 +6,20 @@
 
 namespace digikit::bookfile::testing {
 
-// A small book whose words are known: pages 1..count rendered by the capture renderer
-// with real words (capture::page_words), flat (as the pipeline's access copies come
-// out), written as JPEGs page_0001.jpg ... into `dir`.
-std::vector<std::filesystem::path> write_known_word_pages(const std::filesystem::path& dir, int count);
+// A printed page whose words are known: up to `lines` lines of real words in a book's
+// type area (of each line, the first words of capture::page_words(number * 1000 + line)
+// that fit), 10-point type at 300 ppi, on paper with grain, saved as the pipeline's
+// access copies are (JPEG quality 92). Drawn directly, not photographed: quick even in a
+// sanitizer build.
+struct KnownWordPage {
+    std::filesystem::path jpeg;
+    std::vector<std::string> words;  // in reading order
+};
+KnownWordPage write_known_word_page(const std::filesystem::path& jpeg, int number, int width, int height, int lines);
 
-// The output of a command-line reader (djvutxt, pdftotext, ...); fails the test unless
-// it exits 0.
-std::string read_with(const std::vector<std::string>& args);
+// Pages 1..count as dir/page_0001.jpg ...
+std::vector<KnownWordPage> write_known_word_pages(const std::filesystem::path& dir, int count, int width, int height,
+                                                  int lines);
 
 // The share of `expected` words (each counted once per occurrence) found in `text`.
 double share_found(const std::vector<std::string>& expected, const std::string& text);
