@@ -13,3 +13,11 @@ if(DIGIKIT_SANITIZE)
   target_compile_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS})
   target_link_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS})
 endif()
+
+# ThreadSanitizer (scripts/test.sh's second build; not with DIGIKIT_SANITIZE). -O1 keeps
+# the suites it runs within their CI budget.
+if(DIGIKIT_TSAN)
+  set(DIGIKIT_TSAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer -O1)
+  target_compile_options(digikit_warnings INTERFACE ${DIGIKIT_TSAN_FLAGS})
+  target_link_options(digikit_warnings INTERFACE -fsanitize=thread)
+endif()

@@ -39,9 +39,10 @@ struct UsbHotplugMonitor::State {
             change.vendor = descriptor.idVendor;
             change.product = descriptor.idProduct;
         }
-        {
+        try {  // an exception must not cross libusb's C frames
             const std::lock_guard lock(self->mutex);
             self->events.push_back(change);
+        } catch (const std::exception&) {  // out of memory: the event is lost, the wake below still tells of a change
         }
         const std::uint64_t one = 1;
         if (::write(self->wake_fd, &one, sizeof(one)) < 0) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "database.hpp"
+#include "digikit/base/exception_barrier.hpp"
 #include "digikit/metadata/book_file_wikitext.hpp"
 #include "digikit/metadata/license_catalogue.hpp"
 #include "digikit/metadata/structured_data.hpp"
@@ -155,8 +156,8 @@ void BookFileWorker::run()
             build_ready_books();
         } catch (const bookfile::ExportStopped&) {
             return;
-        } catch (const std::exception& error) {
-            spdlog::error("book file: {}", error.what());
+        } catch (...) {  // the barrier (docs/threads.md): logged, and the worker goes on
+            spdlog::error("book file: {}", base::describe_current_exception());
         }
     }
 }

@@ -20,7 +20,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "console/console_server.hpp"
+#include "control_request.hpp"
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/exception_barrier.hpp"
 #include "digikit/capture/usb_hotplug.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "digikit/imaging/page_pipeline.hpp"
@@ -41,14 +43,6 @@ int open_lock_file(const std::filesystem::path& data_dir)
     return fd;
 }
 
-std::string lock_holder(const std::filesystem::path& data_dir)
-{
-    std::ifstream in(data_dir / "digikit.lock");
-    std::string pid;
-    in >> pid;
-    return pid.empty() ? "unknown pid" : "pid " + pid;
-}
-
 // SIGTERM and SIGINT are blocked in every thread and taken with sigtimedwait, so the
 // shutdown runs on the main thread and not in a signal handler.
 sigset_t shutdown_signals()
@@ -63,18 +57,22 @@ sigset_t shutdown_signals()
 void wait_for_shutdown()
 {
     const sigset_t signals = shutdown_signals();
-    std::uint64_t watchdog_usec = 0;
-    const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
-    const long period_ms = watchdog ? static_cast<long>(watchdog_usec / 2000) : 1000;
     for (;;) {
-        const timespec timeout{period_ms / 1000, (period_ms % 1000) * 1'000'000};
-        const int signal = sigtimedwait(&signals, nullptr, &timeout);
+        const int signal = sigwaitinfo(&signals, nullptr);
         if (signal == SIGTERM || signal == SIGINT) {
             spdlog::info("{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
             return;
         }
-        if (watchdog) sd_notify(0, "WATCHDOG=1");
     }
+}
+
+// Fed by the event loop at each turn (docs/threads.md), so that a wedged loop stops the
+// pings and systemd restarts the daemon; off when the unit sets no WatchdogSec.
+std::function<void()> watchdog_feeder()
+{
+    std::uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) return {};
+    return [] { sd_notify(0, "WATCHDOG=1"); };
 }
 
 // Under systemd (it sets JOURNAL_STREAM) logs go to the journal with their priority;
@@ -117,13 +115,19 @@ private:
     {
         auto next_check = std::chrono::steady_clock::now() + check_period;
         while (!stopping_) {
-            pollfd usb{usb_ ? usb_->notify_fd() : -1, POLLIN, 0};
-            if (::poll(&usb, 1, poll_ms) > 0 && !usb_->take_events().empty()) {
-                presses_.post_device_check(true);
-            } else if (std::chrono::steady_clock::now() >= next_check) {
-                presses_.post_device_check(false);
-                next_check = std::chrono::steady_clock::now() + check_period;
-            }
+            base::run_behind_barrier([&] { watch_once(next_check); },
+                                     [](const std::string& failure) { spdlog::error("device watch: {}", failure); });
+        }
+    }
+
+    void watch_once(std::chrono::steady_clock::time_point& next_check)
+    {
+        pollfd usb{usb_ ? usb_->notify_fd() : -1, POLLIN, 0};
+        if (::poll(&usb, 1, poll_ms) > 0 && !usb_->take_events().empty()) {
+            presses_.post_device_check(true);
+        } else if (std::chrono::steady_clock::now() >= next_check) {
+            presses_.post_device_check(false);
+            next_check = std::chrono::steady_clock::now() + check_period;
         }
     }
 
@@ -157,7 +161,7 @@ DaemonLock::DaemonLock(const std::filesystem::path& data_dir) : fd_(open_lock_fi
         ::close(fd_);
         fd_ = -1;
         throw std::runtime_error("another digikit daemon is already running on " + data_dir.string() + " (" +
-                                 lock_holder(data_dir) + ")");
+                                 daemon_lock_holder(data_dir) + ")");
     }
     const std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
@@ -181,6 +185,14 @@ DaemonLock::DaemonLock(DaemonLock&& other) noexcept : fd_(other.fd_)
 DaemonLock::~DaemonLock()
 {
     if (fd_ >= 0) ::close(fd_);
+}
+
+std::string daemon_lock_holder(const std::filesystem::path& data_dir)
+{
+    std::ifstream in(data_dir / "digikit.lock");
+    std::string pid;
+    in >> pid;
+    return pid.empty() ? "unknown pid" : "pid " + pid;
 }
 
 std::filesystem::path control_socket_path(const std::filesystem::path& data_dir)
@@ -216,16 +228,21 @@ int run_daemon(const Config& config)
     auto cameras = std::make_unique<KitCameras>(config);
     if (!cameras->complete()) spdlog::warn("waiting for cameras: {}", cameras->missing());
     Kit kit(config, std::move(cameras), [&panel](Signal signal) { panel.show(signal); });
-    PressQueue presses(kit);
+    base::run_behind_barrier([&kit] { kit.publish_status(); }, {});  // the event loop publishes it from now on
+    PressQueue presses(kit, std::chrono::seconds(1), watchdog_feeder());
     const DeviceWatch devices(presses);
     panel.start([&presses](hardware::Button button) { (void)presses.post(button); });
     for (const auto& source : panel.describe()) spdlog::info("buttons: {}", source);
     const auto control = [&kit, &presses](const std::string& request) {
         return handle_control_request(kit, presses, request);
     };
-    const hardware::ControlSocketServer server(control_socket_path(config.data_dir), control);
+    hardware::ControlSocketOptions socket;
+    socket.refusal = [](const std::string& reason) { return control_answer(false, reason); };
+    socket.on_problem = [](const std::string& problem) { spdlog::error("control socket: {}", problem); };
+    const hardware::ControlSocketServer server(control_socket_path(config.data_dir), control, socket);
     const auto console = start_console(config, std::move(password), control);
-    spdlog::info("digikit ready on {} ({} camera(s))", config.data_dir.string(), kit.status()["cameras"].size());
+    spdlog::info("digikit ready on {} ({} camera(s))", config.data_dir.string(),
+                 kit.status().value("cameras", nlohmann::json::array()).size());
     sd_notify(0, "READY=1");
     wait_for_shutdown();
     sd_notify(0, "STOPPING=1");

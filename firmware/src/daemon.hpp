@@ -26,6 +26,9 @@ private:
     int fd_ = -1;
 };
 
+// "pid N" of the daemon recorded in data_dir's lock file ("unknown pid" without one).
+[[nodiscard]] std::string daemon_lock_holder(const std::filesystem::path& data_dir);
+
 [[nodiscard]] std::filesystem::path control_socket_path(const std::filesystem::path& data_dir);
 
 // Removes what a power cut left half written (atomic temporaries) under data_dir.

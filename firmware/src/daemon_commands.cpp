@@ -12,16 +12,51 @@
 namespace digikit::firmware {
 namespace {
 
-nlohmann::json ask_daemon(const Config& config, const std::string& request)
+// `status` is served from a snapshot: a daemon that does not answer it at once is
+// stopped (SIGSTOP) or wedged, not busy.
+constexpr std::chrono::seconds status_timeout{5};
+// A capture renders and stores full-size photos: allow it time.
+constexpr std::chrono::minutes press_timeout{5};
+
+nlohmann::json ask_daemon(const Config& config, const std::string& request, std::chrono::milliseconds timeout)
 {
+    std::string answer;
     try {
-        // A capture renders and stores full-size photos: allow it time.
-        const std::string answer =
-            hardware::send_control_request(control_socket_path(config.data_dir), request, std::chrono::minutes(5));
-        return nlohmann::json::parse(answer);
+        answer = hardware::send_control_request(control_socket_path(config.data_dir), request, timeout);
+    } catch (const hardware::ControlSocketNotAnswering&) {
+        throw CommandError(
+            "the digikit daemon on " + config.data_dir.string() + " (" + daemon_lock_holder(config.data_dir) +
+            ") is running but not answering within " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+            " s: it is stopped or wedged (systemd restarts a wedged one; or `systemctl restart digikit`)");
     } catch (const hardware::ControlSocketUnavailable&) {
         throw CommandError("no digikit daemon is running on " + config.data_dir.string() +
                            " (start it with `digikit run`)");
+    }
+    auto json = nlohmann::json::parse(answer, nullptr, false);
+    if (!json.is_object()) throw CommandError("the daemon sent an answer that is not JSON");
+    return json;
+}
+
+void print_queue(const nlohmann::json& queue)
+{
+    if (!queue.is_object()) return;
+    if (queue.contains("error")) {
+        std::cout << "queue:      cannot be read: " << queue.value("error", "") << "\n";
+        return;
+    }
+    std::string counts;
+    const auto by_state = queue.value("counts", nlohmann::json::object());
+    for (const char* state : {"queued", "uploading", "published", "failed", "dropped"}) {  // a page's way
+        counts += (counts.empty() ? "" : ", ") + std::to_string(by_state.value(state, 0)) + " " + state;
+    }
+    std::cout << "queue:      " << counts << (queue.value("syncing", false) ? " (syncing now)" : "") << "\n";
+    if (const auto error = queue.value("last_sync_error", nlohmann::json()); error.is_string()) {
+        std::cout << "last sync:  " << error.get<std::string>() << "\n";
+    }
+    if (const auto item = queue.value("last_failed_item", nlohmann::json()); item.is_object()) {
+        std::cout << "failed:     #" << item.value("id", 0) << " " << item.value("name", "") << ": "
+                  << item.value("reason", "") << "\n";
     }
 }
 
@@ -40,14 +75,16 @@ void print_book_file_status(const nlohmann::json& book_file)
 void print_status(const nlohmann::json& status)
 {
     std::cout << "state:      " << status["state"].get<std::string>() << "\n";
-    if (status["book"].is_object()) {
+    if (status["book"].contains("error")) {
+        std::cout << "book:       cannot be read: " << status["book"]["error"].get<std::string>() << "\n";
+    } else if (status["book"].is_object()) {
         const auto& book = status["book"];
         const auto title = book["title"].get<std::string>();
         std::cout << "book:       " << book["id"].get<std::string>() << " "
                   << (title.empty() ? "(untitled)" : "\"" + title + "\"") << ", " << book["captures"] << " captures, "
                   << book["pages"] << " pages\n";
     }
-    if (status["last_capture"].is_object()) {
+    if (status["last_capture"].is_object() && !status["last_capture"].contains("error")) {
         std::cout << "last:       spread " << status["last_capture"]["sequence"] << "\n";
         for (const auto& shot : status["last_capture"]["shots"]) {
             std::cout << "            " << shot["role"].get<std::string>() << ": " << shot["raw"].get<std::string>()
@@ -56,15 +93,23 @@ void print_status(const nlohmann::json& status)
     }
     std::cout << "backlog:    " << status["processing_backlog"] << " shot(s) to process\n";
     print_book_file_status(status["book_file"]);
-    for (const auto& camera : status["cameras"]) {
+    if (!status["cameras"].is_array()) {
+        std::cout << "camera:     cannot be listed: " << status["cameras"].value("error", "") << "\n";
+    }
+    for (const auto& camera : status["cameras"].is_array() ? status["cameras"] : nlohmann::json::array()) {
         std::cout << "camera:     " << camera["role"].get<std::string>() << " " << camera["type"].get<std::string>()
                   << " serial " << camera["serial"].get<std::string>();
         if (!camera["attached"].get<bool>())
             std::cout << ": NOT READY (" << camera["problem"].get<std::string>() << ")";
         std::cout << "\n";
     }
-    if (status["cameras"].empty()) std::cout << "camera:     none attached\n";
+    if (status["cameras"].is_array() && status["cameras"].empty()) std::cout << "camera:     none attached\n";
     std::cout << "disk:       " << status["disk"]["free_mb"] << " MB free\n";
+    print_queue(status.value("queue", nlohmann::json()));
+    if (const auto age = status.value("snapshot_age_ms", 0); age > 10'000) {
+        std::cout << "warning:    this is how the kit stood " << age / 1000
+                  << " s ago: a step is taking long (or the daemon is wedged)\n";
+    }
     if (!status["last_error"].is_null()) std::cout << "last error: " << status["last_error"].get<std::string>() << "\n";
 }
 
@@ -72,7 +117,7 @@ void print_status(const nlohmann::json& status)
 
 int press_command(const Config& config, const std::string& button)
 {
-    const auto answer = ask_daemon(config, "press " + button);
+    const auto answer = ask_daemon(config, "press " + button, press_timeout);
     if (!answer.value("ok", false)) throw CommandError(answer.value("message", "the daemon refused"));
     std::cout << answer.value("message", "") << "\n";
     return 0;
@@ -80,7 +125,7 @@ int press_command(const Config& config, const std::string& button)
 
 int status_command(const Config& config, bool json)
 {
-    const auto answer = ask_daemon(config, "status");
+    const auto answer = ask_daemon(config, "status", status_timeout);
     if (json) {
         std::cout << answer["status"].dump(2) << "\n";
     } else {
@@ -94,7 +139,7 @@ nlohmann::json attached_devices(const Config& config)
 {
     try {
         const std::string answer =
-            hardware::send_control_request(control_socket_path(config.data_dir), "status", std::chrono::seconds(10));
+            hardware::send_control_request(control_socket_path(config.data_dir), "status", status_timeout);
         return nlohmann::json::parse(answer)["status"]["cameras"];
     } catch (const hardware::ControlSocketUnavailable&) {
         return KitCameras(config).describe();

@@ -1,6 +1,8 @@
 #include "kit.hpp"
 
 #include "book_publisher.hpp"
+#include "control_request.hpp"
+#include "digikit/base/exception_barrier.hpp"
 #include "digikit/uploader/sync.hpp"
 #include "press_queue.hpp"
 
@@ -41,7 +43,19 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
       processing_(store_, pipeline_options(config_)),
       book_files_(store_, config_),
       machine_(config_.imaging.max_backlog),
-      on_signal_(std::move(on_signal))
+      on_signal_(std::move(on_signal)),
+      sync_([this](const std::function<bool()>& should_stop) { return sync_now(should_stop); },
+            [this](const std::string& failure) {
+                KitEvent done;
+                done.kind = KitEvent::Kind::sync_finished;
+                done.reason = failure;
+                {
+                    const std::lock_guard lock(state_mutex_);
+                    last_sync_error_ = failure;
+                }
+                queue_changed_ = true;
+                feed(done);
+            })
 {
     const auto open = store_.open_book();
     if (open) spdlog::info("resuming open book {}", *open);
@@ -140,9 +154,7 @@ Kit::Outcome Kit::perform(KitAction::Kind action)
                 outcome = {true, end_book()};
                 done.kind = KitEvent::Kind::book_closed;
                 break;
-            case KitAction::Kind::start_sync:
-                start_sync();  // it tells the state machine when it is done
-                return {true, "syncing the upload queue in the background"};
+            case KitAction::Kind::start_sync: return start_sync();  // it tells the machine when done
             case KitAction::Kind::refuse:
             case KitAction::Kind::signal: return outcome;
         }
@@ -274,40 +286,43 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
     return problems.empty() ? "" : "; retake advised: " + problems;
 }
 
-void Kit::start_sync()
+// Never waits: the upload runs on the sync worker's thread and reports when it is done.
+Kit::Outcome Kit::start_sync()
 {
-    if (sync_thread_.joinable()) sync_thread_.join();  // the previous sync has reported already
-    sync_thread_ = std::thread([this] {
-        KitEvent done;
-        done.kind = KitEvent::Kind::sync_finished;
-        try {
-            uploader::UploadQueue queue(store_.data_dir() / "digikit.sqlite");
-            uploader::CommonsClient client(client_options(config_));
-            uploader::SyncOptions options;
-            options.should_stop = [this] { return stopping_.load(); };
-            const auto summary = uploader::sync_queue(queue, client, options);
-            spdlog::info("sync: {} published, {} already on the wiki, {} failed, {} remaining", summary.published,
-                         summary.already_on_wiki, summary.failed, summary.remaining);
-            if (!summary.stopped_because.empty()) done.reason = summary.stopped_because;
-            if (summary.failed > 0) done.reason = std::to_string(summary.failed) + " file(s) failed: see digikit queue";
-        } catch (const std::exception& error) {
-            done.reason = error.what();
-        }
-        if (!done.reason.empty()) spdlog::error("sync: {}", done.reason);
-        feed(done);
-    });
+    if (!sync_.start()) return {false, "already uploading: the sync in progress goes on"};
+    return {true, "syncing the upload queue in the background"};
 }
 
-Kit::~Kit()
+// On the sync worker's thread: "" or why the run could not finish.
+std::string Kit::sync_now(const std::function<bool()>& should_stop)
 {
-    stopping_ = true;
-    if (sync_thread_.joinable()) sync_thread_.join();
+    std::string failure;
+    try {
+        uploader::UploadQueue queue(store_.data_dir() / "digikit.sqlite");
+        auto client_settings = client_options(config_);
+        client_settings.should_stop = should_stop;  // SIGTERM mid-transfer ends it at once
+        uploader::CommonsClient client(std::move(client_settings));
+        uploader::SyncOptions options;
+        options.should_stop = should_stop;
+        const auto summary = uploader::sync_queue(queue, client, options);
+        spdlog::info("sync: {} published, {} already on the wiki, {} failed, {} remaining", summary.published,
+                     summary.already_on_wiki, summary.failed, summary.remaining);
+        if (!summary.stopped_because.empty()) failure = summary.stopped_because;
+        if (summary.failed > 0) failure = std::to_string(summary.failed) + " file(s) failed: see digikit queue";
+    } catch (const std::exception& error) {
+        failure = error.what();
+    }
+    if (!failure.empty()) spdlog::error("sync: {}", failure);
+    return failure;
 }
+
+Kit::~Kit() = default;
 
 std::string Kit::end_book()
 {
     const auto book = store_.open_book();
     if (!book) throw std::runtime_error("no open book to end");
+    queue_changed_ = true;
     std::string message = finish_book(store_, config_, *book);
     book_files_.wake();
     return message;
@@ -343,53 +358,122 @@ nlohmann::json Kit::last_capture_json(const std::string& book_id)
     return {{"sequence", last}, {"shots", shots}};
 }
 
-nlohmann::json Kit::status()
+void Kit::publish_status()
 {
-    nlohmann::json status;
+    auto snapshot = std::make_shared<nlohmann::json>();
+    auto& status = *snapshot;
     const auto book = store_.open_book();
+    status["data_dir"] = store_.data_dir().string();
+    status["book"] = nullptr;
+    status["last_capture"] = nullptr;
+    // Each part on its own: one that cannot be read says why, and the rest is still shown.
+    const auto part = [](nlohmann::json& into, const std::function<nlohmann::json()>& read) {
+        base::run_behind_barrier([&] { into = read(); },
+                                 [&](const std::string& failure) {
+                                     into = {{"error", failure}};
+                                 });
+    };
+    if (book) {
+        part(status["book"], [&]() -> nlohmann::json {
+            const auto summary = store_.find_book(*book);
+            const auto metadata = store_.read_metadata(*book);
+            return {{"id", *book},
+                    {"title", metadata.title},
+                    {"captures", summary ? summary->captures : 0},
+                    {"pages", summary ? summary->pages : 0}};
+        });
+        part(status["last_capture"], [&] { return last_capture_json(*book); });
+    }
+    part(status["cameras"], [&] { return cameras_->describe(); });
+    status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
+    const auto now = std::chrono::steady_clock::now();
+    if (queue_changed_.exchange(false) || now - queue_read_at_ > std::chrono::seconds(5)) {
+        part(queue_part_, [&] { return queue_json(); });
+        queue_read_at_ = now;
+    }
+    status["queue"] = queue_part_;
+    const std::lock_guard lock(snapshot_mutex_);
+    snapshot_ = std::move(snapshot);
+    published_at_ = std::chrono::steady_clock::now();
+}
+
+// Counts per state, and the last thing that went wrong with its reason.
+nlohmann::json Kit::queue_json()
+{
+    if (!status_queue_) status_queue_ = std::make_unique<uploader::UploadQueue>(store_.data_dir() / "digikit.sqlite");
+    const auto& queue = *status_queue_;
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto state :
+         {uploader::ItemState::queued, uploader::ItemState::uploading, uploader::ItemState::published,
+          uploader::ItemState::failed, uploader::ItemState::dropped}) {
+        counts[std::string(uploader::to_string(state))] = 0;
+    }
+    nlohmann::json last_failed = nullptr;
+    std::int64_t failed_at = 0;
+    for (const auto& item : queue.list()) {
+        const std::string state(uploader::to_string(item.state));
+        counts[state] = counts.value(state, 0) + 1;
+        if (item.state == uploader::ItemState::failed && item.updated_at >= failed_at) {
+            failed_at = item.updated_at;
+            last_failed = {{"id", item.id}, {"name", item.target_name}, {"reason", item.note}};
+        }
+    }
+    return {{"counts", counts}, {"last_failed_item", last_failed}};
+}
+
+void Kit::recover(const std::string& failure)
+{
+    KitEvent failed;
+    failed.kind = KitEvent::Kind::step_failed;
+    failed.reason = failure;
+    feed(failed);
+    const std::lock_guard lock(state_mutex_);
+    last_error_ = failure;
+}
+
+nlohmann::json Kit::status() const
+{
+    std::shared_ptr<const nlohmann::json> snapshot;
+    std::chrono::steady_clock::time_point published_at;
+    {
+        const std::lock_guard lock(snapshot_mutex_);
+        snapshot = snapshot_;
+        published_at = published_at_;
+    }
+    nlohmann::json status = snapshot ? *snapshot : nlohmann::json::object();
     {
         const std::lock_guard lock(state_mutex_);
         status["state"] = to_string(machine_.state());
         status["signal"] = to_string(signal_);
         status["last_error"] = last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_);
-    }
-    status["data_dir"] = store_.data_dir().string();
-    status["book"] = nullptr;
-    status["last_capture"] = nullptr;
-    if (book) {
-        const auto summary = store_.find_book(*book);
-        const auto metadata = store_.read_metadata(*book);
-        status["book"] = {
-            {"id", *book}, {"title", metadata.title}, {"captures", summary->captures}, {"pages", summary->pages}};
-        status["last_capture"] = last_capture_json(*book);
+        if (status.contains("queue")) {
+            status["queue"]["syncing"] = sync_.running();
+            status["queue"]["last_sync_error"] =
+                last_sync_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_sync_error_);
+        }
     }
     status["processing_backlog"] = processing_.backlog();
     status["book_file"] = book_files_.status();
-    status["cameras"] = cameras_->describe();
-    status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
+    // How fresh the snapshot is: a press that takes long (or a wedged loop) shows here.
+    const auto age =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - published_at);
+    status["snapshot_age_ms"] = snapshot ? age.count() : -1;
     return status;
 }
 
 std::string handle_control_request(Kit& kit, PressQueue& presses, const std::string& request)
 {
-    nlohmann::json answer;
-    if (request.rfind("press ", 0) == 0) {
-        const auto button = hardware::parse_button(request.substr(6));
-        if (!button) {
-            answer = {{"ok", false}, {"message", "unknown button '" + request.substr(6) + "'"}};
-        } else {
-            const auto outcome = presses.post(*button).get();
-            answer = {{"ok", outcome.ok}, {"message", outcome.message}};
+    const auto parsed = parse_control_request(request);
+    if (!parsed.request) return control_answer(false, parsed.error);
+    switch (parsed.request->kind) {
+        case ControlCommand::Kind::press: {
+            const auto outcome = presses.post(parsed.request->button).get();
+            return control_answer(outcome.ok, outcome.message);
         }
-    } else if (request == "status") {
-        answer = {{"ok", true}, {"message", "status"}, {"status", kit.status()}};
-    } else if (request == "wake") {
-        kit.wake_processing();
-        answer = {{"ok", true}, {"message", "processing woken"}};
-    } else {
-        answer = {{"ok", false}, {"message", "unknown request '" + request + "'"}};
+        case ControlCommand::Kind::status: return control_answer(true, "status", {{"status", kit.status()}});
+        case ControlCommand::Kind::wake: kit.wake_processing(); return control_answer(true, "processing woken");
     }
-    return answer.dump();
+    return control_answer(false, "unhandled request");
 }
 
 }  // namespace digikit::firmware

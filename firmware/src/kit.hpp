@@ -1,12 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -14,32 +14,37 @@
 #include "book_store.hpp"
 #include "config.hpp"
 #include "digikit/hardware/button.hpp"
+#include "digikit/uploader/upload_queue.hpp"
 #include "kit_cameras.hpp"
 #include "kit_state_machine.hpp"
+#include "press_queue.hpp"
 #include "processing_worker.hpp"
+#include "sync_worker.hpp"
 
 namespace digikit::firmware {
 
 // What the operator's buttons do, one press at a time: the heart of `digikit run`.
 // Everything durable is in the BookStore, so a Kit made after a crash carries on.
-class Kit {
+// press, check_devices and publish_status run on the event loop (PressQueue); status()
+// on any thread (docs/threads.md).
+class Kit : public EventLoopClient {
 public:
-    struct Outcome {
-        bool ok = true;
-        std::string message;  // one line for the operator / `digikit press`
-    };
+    using Outcome = PressOutcome;
 
     // `on_signal` tells the operator (LEDs, buzzer) what the state machine decided.
     Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Signal)> on_signal = {});
-    Kit(const Kit&) = delete;
-    Kit& operator=(const Kit&) = delete;
     // Stops a sync in progress between two steps; the queue resumes it next time.
-    ~Kit();
+    ~Kit() override;
 
-    Outcome press(hardware::Button button);
+    Outcome press(hardware::Button button) override;
     // Picks up cameras that have come (see KitCameras::refresh); between presses.
-    void check_devices(bool usb_changed);
-    [[nodiscard]] nlohmann::json status();
+    void check_devices(bool usb_changed) override;
+    // Reads the book, the cameras, the disk and the upload queue into the snapshot that
+    // status() serves.
+    void publish_status() override;
+    void recover(const std::string& failure) override;
+    // Never waits on the event loop or the disk: the last snapshot, with the live state.
+    [[nodiscard]] nlohmann::json status() const;
     void wake_processing()
     {
         processing_.wake();
@@ -56,7 +61,9 @@ private:
     std::string capture(bool retake);
     std::string end_book();
     capture::CameraRig& ready_rig(const std::string& book);
-    void start_sync();
+    Outcome start_sync();
+    std::string sync_now(const std::function<bool()>& should_stop);
+    [[nodiscard]] nlohmann::json queue_json();
     // The imaging first look at a capture's files: the operator's verdict, in one line
     // ("" when every shot looks fine). Compared with the capture before, for duplicates.
     std::string first_look(const std::vector<std::filesystem::path>& files, bool retake);
@@ -69,9 +76,9 @@ private:
     std::unique_ptr<KitCameras> cameras_;
     std::string settings_applied_for_;  // the book whose first capture applied the camera settings
     ProcessingWorker processing_;
-    BookFileWorker book_files_;  // [commons] book_file, after End book
-    std::mutex press_mutex_;     // presses are handled one after the other
-    std::mutex state_mutex_;     // machine_, signal_, last_error_: read by `status` meanwhile
+    BookFileWorker book_files_;       // [commons] book_file, after End book
+    std::mutex press_mutex_;          // presses are handled one after the other
+    mutable std::mutex state_mutex_;  // machine_, signal_, last_error_, last_sync_error_: read by `status`
     KitStateMachine machine_;
     Signal signal_ = Signal::ready;
     std::function<void(Signal)> on_signal_;
@@ -81,12 +88,18 @@ private:
     // The last capture's first look by raw file name ("0001_left.jpg" -> {"ok", "warnings"}),
     // for status: a shot still being looked at, or one from before a restart, has none.
     nlohmann::json last_verdicts_ = nlohmann::json::object();  // under state_mutex_
-    std::atomic<bool> stopping_{false};
-    std::thread sync_thread_;
     std::string last_error_;
+    std::string last_sync_error_;
+    mutable std::mutex snapshot_mutex_;
+    std::shared_ptr<const nlohmann::json> snapshot_;      // guarded by snapshot_mutex_; published by the event loop
+    std::chrono::steady_clock::time_point published_at_;  // guarded by snapshot_mutex_
+    // The event loop's own: the queue is read again when it changed, or every few seconds.
+    std::unique_ptr<uploader::UploadQueue> status_queue_;
+    nlohmann::json queue_part_;
+    std::chrono::steady_clock::time_point queue_read_at_;
+    std::atomic<bool> queue_changed_{true};
+    SyncWorker sync_;  // last: its thread reports through the members above
 };
-
-class PressQueue;
 
 // The request protocol of the control socket: "press BUTTON" (handled in turn through
 // `presses`), "status", "wake"; the answer is one JSON object with "ok" and "message"

@@ -87,6 +87,9 @@ std::vector<KitAction> KitStateMachine::on(const KitEvent& event)
             camera_missing_ = false;
             if (state_ == KitState::error) state_ = settled();
             return {show(resting_signal())};
+        case Kind::step_failed:
+            if (state_ == KitState::capturing) state_ = settled();  // never stuck refusing "still capturing"
+            return {show(Signal::error)};
     }
     return {};
 }

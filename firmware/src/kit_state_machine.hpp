@@ -31,6 +31,7 @@ struct KitEvent {
         sync_finished,
         camera_missing,  // a configured camera is not there: error until fault_cleared
         fault_cleared,
+        step_failed,  // a step threw past its own handling (`reason`): error signal, the kit settles
     };
     Kind kind = Kind::button;
     hardware::Button button = hardware::Button::capture;

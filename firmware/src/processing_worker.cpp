@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "digikit/base/exception_barrier.hpp"
+
 namespace digikit::firmware {
 
 namespace {
@@ -49,7 +51,7 @@ std::size_t ProcessingWorker::backlog() const
 void ProcessingWorker::wait_idle()
 {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return stopping_ || (!woken_ && backlog_ == 0); });
+    changed_.wait(lock, [this] { return stopping_ || (!woken_ && !working_); });
 }
 
 void ProcessingWorker::run()
@@ -60,21 +62,34 @@ void ProcessingWorker::run()
             changed_.wait(lock, [this] { return stopping_ || woken_; });
             if (stopping_) return;
             woken_ = false;
+            working_ = true;  // in the same critical section: wait_idle never sees a gap
         }
-        auto pending = store_.unprocessed_shots();
-        for (std::size_t i = 0; i < pending.size(); ++i) {
-            {
-                const std::lock_guard lock(mutex_);
-                if (stopping_) return;
-                backlog_ = pending.size() - i;
-            }
-            process(pending[i]);
-        }
+        // Behind the barrier: a shot that throws is logged and stays pending (tried again
+        // at the next wake or start-up); the worker goes on with the others.
+        base::run_behind_barrier([this] { process_pending(); },
+                                 [](const std::string& failure) { spdlog::error("processing: {}", failure); });
         {
             const std::lock_guard lock(mutex_);
             backlog_ = 0;
+            working_ = false;
         }
         changed_.notify_all();
+    }
+}
+
+void ProcessingWorker::process_pending()
+{
+    auto pending = store_.unprocessed_shots();
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        {
+            const std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            backlog_ = pending.size() - i;
+        }
+        base::run_behind_barrier([&] { process(pending[i]); },
+                                 [&](const std::string& failure) {
+                                     spdlog::error("processing {} failed: {}", pending[i].raw.string(), failure);
+                                 });
     }
 }
 

@@ -28,6 +28,7 @@ public:
 
 private:
     void run();
+    void process_pending();
     void process(const Shot& shot);
 
     BookStore& store_;
@@ -35,7 +36,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool stopping_ = false;
-    bool woken_ = true;  // recovery: look once at start-up
+    bool woken_ = true;     // guarded by mutex_; recovery: look once at start-up
+    bool working_ = false;  // guarded by mutex_; from taking a wake to the end of that pass
     std::size_t backlog_ = 0;
     std::thread thread_;
 };

@@ -1,4 +1,5 @@
 #include "digikit/hardware/evdev_button_source.hpp"
+#include "digikit/base/exception_barrier.hpp"
 
 #include <fcntl.h>
 #include <libevdev/libevdev.h>
@@ -81,9 +82,13 @@ struct EvdevButtonSource::State {
     {
     }
 
+    // Behind the barrier: a consumer that throws loses that event, not the reader thread.
     void deliver(const std::vector<ButtonEvent>& events) const
     {
-        for (const auto& event : events) on_event(event);
+        for (const auto& event : events) {
+            base::run_behind_barrier([&] { on_event(event); },
+                                     [this](const std::string& failure) { problem("button event lost: " + failure); });
+        }
     }
 
     void problem(const std::string& message) const

@@ -1,4 +1,5 @@
 #include "digikit/hardware/gpio_button_source.hpp"
+#include "digikit/base/exception_barrier.hpp"
 
 #include <poll.h>
 
@@ -41,9 +42,13 @@ struct GpioButtonSource::State {
 
     explicit State(GpioButtonSettings s) : settings(std::move(s)), debouncer(settings.debounce) {}
 
+    // Behind the barrier: a consumer that throws loses that event, not the reader thread.
     void deliver(const std::vector<ButtonEvent>& events) const
     {
-        for (const auto& event : events) on_event(event);
+        for (const auto& event : events) {
+            base::run_behind_barrier([&] { on_event(event); },
+                                     [this](const std::string& failure) { problem("button event lost: " + failure); });
+        }
     }
 
     void problem(const std::string& message) const

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <array>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -81,6 +84,7 @@ CommandResult run_digikit(const std::vector<std::string>& args)
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& args, const std::filesystem::path& log)
+    : log_(log), daemon_(!args.empty() && args.front() == DIGIKIT_BINARY && args.back() == "run")
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -95,7 +99,20 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& args, const
 
 BackgroundProcess::~BackgroundProcess()
 {
-    if (pid_ > 0) stop(SIGKILL);
+    if (pid_ <= 0) return;
+    if (!daemon_) {
+        stop(SIGKILL);
+        return;
+    }
+    // A digikit daemon still running at the end of a test must stop cleanly, as under
+    // systemd: exit 0 on SIGTERM (a crash or sanitizer report at shutdown fails the test).
+    const int exit_code = stop(SIGTERM);
+    if (exit_code != 0) {
+        std::ifstream in(log_);
+        const std::string text(std::istreambuf_iterator<char>(in), {});
+        ADD_FAILURE() << "digikit run exited with " << exit_code << " on SIGTERM; its log ends:\n"
+                      << text.substr(text.size() > 4000 ? text.size() - 4000 : 0);
+    }
 }
 
 bool BackgroundProcess::running()

@@ -22,7 +22,8 @@ CommandResult run_command(const std::vector<std::string>& args);
 // The digikit binary under test, with arguments.
 CommandResult run_digikit(const std::vector<std::string>& args);
 
-// A program running in the background (e.g. `digikit run`), killed when destroyed.
+// A program running in the background, killed when destroyed; `digikit ... run` is sent
+// SIGTERM instead, and a test fails unless it then exits 0.
 class BackgroundProcess {
 public:
     explicit BackgroundProcess(const std::vector<std::string>& args, const std::filesystem::path& log);
@@ -38,6 +39,8 @@ public:
 private:
     pid_t pid_ = -1;
     int status_ = 0;
+    std::filesystem::path log_;
+    bool daemon_ = false;
 };
 
 // Polls `ready` until true or the timeout passes.

@@ -35,6 +35,14 @@ bool send_all(int fd, std::string_view data)
 }
 
 // Reads until `buffer` holds at least `size` bytes; false on EOF or error.
+// A slow answer lasts until the client gives up on it (its own timeout), so that no
+// wall-clock race decides the test; `limit_ms` only guards against a client that never does.
+void wait_for_hangup(int fd, int limit_ms)
+{
+    pollfd entry{fd, POLLIN | POLLRDHUP, 0};
+    (void)::poll(&entry, 1, limit_ms);
+}
+
 bool read_until_size(int fd, std::string& buffer, std::size_t size)
 {
     char chunk[65536];
@@ -237,7 +245,7 @@ void FaultProxy::handle(int client)
             case Fault::badtoken: send_all(client, api_error_answer("badtoken", false)); return;
             case Fault::maxlag: send_all(client, api_error_answer("maxlag", true)); return;
             case Fault::ratelimited: send_all(client, api_error_answer("ratelimited", false)); return;
-            case Fault::slow: std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms)); break;
+            case Fault::slow: wait_for_hangup(client, slow_ms); break;
             default: break;
         }
     }

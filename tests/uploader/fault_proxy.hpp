@@ -16,7 +16,7 @@ enum class Fault {
     reset,             // closes the connection at once, as a dead server would
     drop_mid_request,  // reads half the body, then closes: a connection lost mid-chunk
     drop_response,     // forwards (the wiki acts on it), then closes without answering
-    slow,              // waits `slow_ms`, then forwards
+    slow,              // holds the request until the client gives up (at most `slow_ms`), then forwards
     badtoken,          // answers the API error badtoken (a stale CSRF token)
     maxlag,            // answers the API error maxlag with Retry-After: 1
     ratelimited,       // answers the API error ratelimited
@@ -41,7 +41,7 @@ public:
     [[nodiscard]] std::size_t pending_faults() const;
     // The request lines and headers of every request seen, oldest first.
     [[nodiscard]] std::vector<std::string> request_heads() const;
-    int slow_ms = 1500;
+    int slow_ms = 120'000;
 
 private:
     struct Planned {

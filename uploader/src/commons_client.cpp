@@ -159,6 +159,7 @@ struct CommonsClient::State {
     std::string fetch_csrf_token();
     void login();
     std::chrono::milliseconds backoff(int attempt, std::optional<int> retry_after);
+    void wait_unless_stopped(std::chrono::milliseconds delay) const;
 };
 
 HttpAnswer CommonsClient::State::perform(const Params& params, bool post, const FilePart* file)
@@ -218,6 +219,31 @@ HttpAnswer CommonsClient::State::perform(const Params& params, bool post, const 
     return answer;
 }
 
+namespace {
+
+bool stop_requested(const ClientOptions& options)
+{
+    return options.should_stop && options.should_stop();
+}
+
+// libcurl's progress callback: a non-zero answer aborts the transfer.
+int stop_if_asked(void* data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    return stop_requested(*static_cast<const ClientOptions*>(data)) ? 1 : 0;
+}
+
+}  // namespace
+
+// The wait between two attempts, cut short when a stop is asked for.
+void CommonsClient::State::wait_unless_stopped(std::chrono::milliseconds delay) const
+{
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (!stop_requested(options) && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
+    }
+}
+
 // Settings that hold for every request; the handle keeps its cookies and connections.
 void CommonsClient::State::configure_handle()
 {
@@ -231,6 +257,9 @@ void CommonsClient::State::configure_handle()
     curl_easy_setopt(handle, CURLOPT_TIMEOUT, static_cast<long>(options.request_timeout.count()));
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &stop_if_asked);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &options);
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &append_body);
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &read_header);
 }
@@ -310,10 +339,9 @@ Json CommonsClient::State::call(const Params& request, bool post, bool write, co
             const bool immediate =
                 retry_after == 0 &&
                 (last_reason == "badtoken" || last_reason.rfind("assert", 0) == 0 || last_reason == "notloggedin");
-            if (!immediate) {
-                std::this_thread::sleep_for(backoff(attempt, retry_after == 0 ? std::nullopt : retry_after));
-            }
+            if (!immediate) wait_unless_stopped(backoff(attempt, retry_after == 0 ? std::nullopt : retry_after));
         }
+        if (stop_requested(options)) throw TransientError("stopped before the wiki answered (" + last_reason + ")");
     }
     throw TransientError("the wiki at " + options.api_url + " kept failing (" + last_reason + ") after " +
                          std::to_string(options.max_attempts) + " attempts");

@@ -39,6 +39,9 @@ struct ClientOptions {
     std::chrono::seconds connect_timeout{15};
     std::chrono::seconds stall_timeout{60};  // abort a transfer slower than 1 byte/s for this long
     std::chrono::seconds request_timeout{600};
+    // Polled during each transfer and each wait between retries: when it answers true the
+    // request ends at once with TransientError (the daemon stopping mid-upload).
+    std::function<bool()> should_stop;
 };
 
 // An error answer of the API that retrying will not fix (e.g. permissiondenied).

@@ -1,0 +1,54 @@
+#include "control_request.hpp"
+
+#include <cstdio>
+
+namespace digikit::firmware {
+
+std::string printable_excerpt(std::string_view bytes, std::size_t limit)
+{
+    std::string text;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (text.size() >= limit) return text + "...";
+        const auto byte = static_cast<unsigned char>(bytes[i]);
+        if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
+            text += static_cast<char>(byte);
+        } else {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+            text += escaped;
+        }
+    }
+    return text;
+}
+
+ParsedControlRequest parse_control_request(std::string_view line)
+{
+    ParsedControlRequest parsed;
+    constexpr std::string_view press = "press ";
+    if (line == "status") {
+        parsed.request = ControlCommand{ControlCommand::Kind::status};
+    } else if (line == "wake") {
+        parsed.request = ControlCommand{ControlCommand::Kind::wake};
+    } else if (line.substr(0, press.size()) == press) {
+        const auto name = line.substr(press.size());
+        if (const auto button = hardware::parse_button(name)) {
+            parsed.request = ControlCommand{ControlCommand::Kind::press, *button};
+        } else {
+            parsed.error =
+                "unknown button \"" + printable_excerpt(name) + "\" (capture, retake, new-book, end-book or sync)";
+        }
+    } else {
+        parsed.error = "unknown request \"" + printable_excerpt(line) + "\" (press BUTTON, status or wake)";
+    }
+    return parsed;
+}
+
+std::string control_answer(bool ok, const std::string& message, nlohmann::json extra)
+{
+    nlohmann::json answer = extra.is_object() ? std::move(extra) : nlohmann::json::object();
+    answer["ok"] = ok;
+    answer["message"] = message;
+    return answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace digikit::firmware

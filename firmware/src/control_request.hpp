@@ -1,0 +1,38 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "digikit/hardware/button.hpp"
+
+namespace digikit::firmware {
+
+// One request of the control socket's protocol: "press BUTTON", "status" or "wake".
+struct ControlCommand {
+    enum class Kind { press, status, wake };
+    Kind kind = Kind::status;
+    hardware::Button button = hardware::Button::capture;  // for press
+};
+
+// A request line read, or why it is not one (one line for the client).
+struct ParsedControlRequest {
+    std::optional<ControlCommand> request;
+    std::string error;  // set when request is empty; quotes the line only as printable_excerpt
+};
+
+// The parser of the control socket, a pure function of the line's bytes (any bytes: the
+// socket's framing has removed the end of line), so that it can be fuzzed.
+[[nodiscard]] ParsedControlRequest parse_control_request(std::string_view line);
+
+// At most `limit` characters of `bytes` for a message: printable ASCII as is, anything
+// else as \xNN, "..." when cut. Never raw client bytes in an answer or a log.
+[[nodiscard]] std::string printable_excerpt(std::string_view bytes, std::size_t limit = 40);
+
+// The answer line: one JSON object with "ok", "message" and any `extra` members. Text
+// that is not valid UTF-8 (a path, an error from a library) is replaced, never thrown on.
+[[nodiscard]] std::string control_answer(bool ok, const std::string& message, nlohmann::json extra = nullptr);
+
+}  // namespace digikit::firmware
