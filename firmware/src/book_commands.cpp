@@ -168,7 +168,7 @@ int book_export_command(const Config& config, const std::string& book, const Boo
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
 {
     BookStore store(config.data_dir);
-    existing_book(store, id);
+    const std::string state = existing_book(store, id).state;
     auto book = store.read_metadata(id);
     for (const auto& assignment : assignments) {
         const auto equals = assignment.find('=');
@@ -177,8 +177,22 @@ int book_set_command(const Config& config, const std::string& id, const std::vec
         }
         metadata::set_field(book, assignment.substr(0, equals), assignment.substr(equals + 1));
     }
+    // A closed book's files not yet on the wiki follow its metadata; they must keep a
+    // complete description page.
+    const bool closed = state != "new" && state != "open";
+    const auto missing = metadata::missing_for_upload(book);
+    std::string missing_text;
+    for (const auto& field : missing) missing_text += (missing_text.empty() ? "" : ", ") + field;
+    if (closed && !missing.empty() && has_unpublished_files(store, id)) {
+        throw CommandError("book " + id + " has files queued for upload, which need complete metadata (missing: " +
+                           missing_text + "); nothing was changed");
+    }
     store.write_metadata(id, book);  // only once every assignment was valid
-    std::cout << "updated book " << id << "\n";
+    std::cout << "updated book " << id;
+    if (closed && missing.empty()) std::cout << "; " << publish_book(store, config, id).summary();
+    if (closed && !missing.empty())
+        std::cout << "; not queued for upload until complete (missing: " << missing_text << ")";
+    std::cout << "\n";
     return 0;
 }
 
