@@ -31,7 +31,8 @@ using nlohmann::json;
 // A kit configured for the test wiki, driven through the real binary.
 class PublishingKit {
 public:
-    explicit PublishingKit(const std::string& upload, const std::string& more_config = "")
+    explicit PublishingKit(const std::string& upload, const std::string& more_config = "",
+                           const std::string& api_url = "")
     {
         const auto& wiki = uploader::testing::test_wiki();
         const auto credentials = dir_ / "credentials.toml";
@@ -40,8 +41,9 @@ public:
         ::chmod(credentials.c_str(), 0600);
         std::ofstream(config_) << "data_dir = \"" << (dir_ / "data").string() << "\"\n"
                                << "[metadata]\ninstitution = \"Test Library\"\nlicense = \"PD-old-70\"\n"
-                               << "[commons]\napi_url = \"" << wiki.api_url << "\"\ncredentials_file = \""
-                               << credentials.string() << "\"\nupload = \"" << upload << "\"\n"
+                               << "[commons]\napi_url = \"" << (api_url.empty() ? wiki.api_url : api_url)
+                               << "\"\ncredentials_file = \"" << credentials.string() << "\"\nupload = \"" << upload
+                               << "\"\n"
                                << more_config;
     }
 
@@ -304,6 +306,24 @@ TEST(Publish, ThreeSyncsAndTheSyncButtonShareTheQueue)
         EXPECT_NE(summary.find(" 0 already on the wiki"), std::string::npos) << summary;
     }
     EXPECT_EQ(published, 12);
+}
+
+// Issue 13: an api_url that is not the wiki's API (here a missing script on the test
+// wiki's own server) stops even a looping `digikit sync` with one line; nothing fails.
+TEST(Publish, AWrongApiUrlStopsTheSyncWithOneLineAndLeavesTheQueue)
+{
+    const std::string wrong = "http://127.0.0.1:" + std::to_string(uploader::testing::test_wiki().port) + "/w/api.php";
+    PublishingKit kit("jpeg", "", wrong);
+    const std::string id = kit.book_with_pages("Wrong Address " + std::to_string(::getpid()), 1);
+    ASSERT_EQ(kit.run({"book", "close", id}).exit_code, 0);
+    const auto synced = kit.run({"sync"});
+    EXPECT_EQ(synced.exit_code, 1);
+    EXPECT_EQ(synced.err, "digikit: sync stopped: the wiki at " + wrong +
+                              " answered HTTP 404, not the MediaWiki API: check commons.api_url\n");
+    const auto items = kit.queue();
+    ASSERT_EQ(items.size(), 1U);
+    EXPECT_EQ(items[0]["state"], "queued");
+    EXPECT_EQ(items[0]["attempts"], 0);
 }
 
 // Issue 13: no secret in any error, log or output, whatever goes wrong with it.
