@@ -177,10 +177,26 @@ int book_export_command(const Config& config, const std::string& book, const Boo
     return 0;
 }
 
+namespace {
+
+std::string joined(const std::vector<std::string>& fields)
+{
+    std::string text;
+    for (const auto& field : fields) text += (text.empty() ? "" : ", ") + field;
+    return text;
+}
+
+bool is_closed(const std::string& state)
+{
+    return state != "new" && state != "open";
+}
+
+}  // namespace
+
 std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
                                         const std::vector<std::pair<std::string, std::string>>& fields)
 {
-    existing_book(store, id);
+    const std::string state = existing_book(store, id).state;
     auto book = store.read_metadata(id);
     std::vector<FieldError> errors;
     for (const auto& [key, value] : fields) {
@@ -190,8 +206,24 @@ std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
             errors.push_back({key, error.what()});
         }
     }
-    if (errors.empty()) store.write_metadata(id, book);  // only once every assignment was valid
-    return errors;
+    if (!errors.empty()) return errors;
+    // A closed book's files not yet on the wiki follow its metadata; they must keep a
+    // complete description page.
+    const auto missing = metadata::missing_for_upload(book);
+    if (is_closed(state) && !missing.empty() && has_unpublished_files(store, id)) {
+        return {{"", "book " + id + " has files queued for upload, which need complete metadata (missing: " +
+                         joined(missing) + "); nothing was changed"}};
+    }
+    store.write_metadata(id, book);  // only once every assignment was valid
+    return {};
+}
+
+std::string queue_after_metadata_change(BookStore& store, const Config& config, const std::string& id)
+{
+    if (!is_closed(existing_book(store, id).state)) return "";
+    const auto missing = metadata::missing_for_upload(store.read_metadata(id));
+    if (!missing.empty()) return "not queued for upload until complete (missing: " + joined(missing) + ")";
+    return publish_book(store, config, id).summary();
 }
 
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
@@ -207,7 +239,8 @@ int book_set_command(const Config& config, const std::string& id, const std::vec
     BookStore store(config.data_dir);
     const auto errors = set_book_fields(store, id, fields);
     if (!errors.empty()) throw CommandError(errors.front().message);
-    std::cout << "updated book " << id << "\n";
+    const std::string queued = queue_after_metadata_change(store, config, id);
+    std::cout << "updated book " << id << (queued.empty() ? "" : "; " + queued) << "\n";
     return 0;
 }
 

@@ -33,6 +33,8 @@ struct Values {
     BookNewOptions book_new;
     ProcessOptions process;
     std::string id;
+    std::vector<std::string> ids;
+    bool failed = false;
     std::vector<std::string> accept_warnings;
     std::string button;
     std::string device;
@@ -111,20 +113,27 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
 
 void add_queue_commands(CLI::App& app, Values& v, Action& action)
 {
-    auto* queue = app.add_subcommand("queue", "Show the upload queue; retry or drop an item");
+    auto* queue = app.add_subcommand("queue", "Show the upload queue; show, retry or drop items");
     queue->add_flag("--json", v.json, "Print JSON");
     queue->callback([&action, &v] {
         if (!action) action = [&v](const Config& c) { return queue_command(c, v.json); };
     });
-    auto* retry = queue->add_subcommand("retry", "Queue a failed item again");
-    retry->add_option("ID", v.id, "Queue item id")->required();
+    auto* show = queue->add_subcommand("show", "Show one item: its state, target name and description page");
+    show->add_option("ID", v.id, "Queue item id")->required();
+    show->add_flag("--json", v.json, "Print JSON");
+    show->callback([&action, &v] { action = [&v](const Config& c) { return queue_show_command(c, v.id, v.json); }; });
+    auto* retry = queue->add_subcommand("retry", "Queue failed (or dropped) items again");
+    auto* ids = retry->add_option("ID", v.ids, "Queue item ids");
+    retry->add_flag("--failed", v.failed, "Every failed item")->excludes(ids);
     // The warnings a person can overrule; a bad file name or a case clash needs a rename instead.
     retry
         ->add_option("--accept-warning", v.accept_warnings,
                      "Upload despite this wiki warning (the item's note names it); repeatable")
         ->check(CLI::IsMember({"exists", "duplicate-archive", "was-deleted"}));
-    retry->callback(
-        [&action, &v] { action = [&v](const Config& c) { return queue_retry_command(c, v.id, v.accept_warnings); }; });
+    retry->callback([&action, &v] {
+        if (v.ids.empty() && !v.failed) throw CLI::ValidationError("queue retry", "give item ids or --failed");
+        action = [&v](const Config& c) { return queue_retry_command(c, v.ids, v.failed, v.accept_warnings); };
+    });
     auto* drop = queue->add_subcommand("drop", "Drop an item from the queue");
     drop->add_option("ID", v.id, "Queue item id")->required();
     drop->callback([&action, &v] { action = [&v](const Config& c) { return queue_drop_command(c, v.id); }; });

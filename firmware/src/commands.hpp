@@ -52,6 +52,9 @@ struct FieldError {
 };
 std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
                                         const std::vector<std::pair<std::string, std::string>>& fields);
+// After `book set`: a closed book's pages are queued once its metadata is complete; says
+// what happened ("" for a book still open).
+std::string queue_after_metadata_change(BookStore& store, const Config& config, const std::string& id);
 // `book close`: one line saying what happened.
 std::string close_book(BookStore& store, const Config& config, const std::string& id);
 
@@ -72,8 +75,11 @@ int book_close_command(const Config& config, const std::string& id);
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);
 int process_command(const Config& config, const ProcessOptions& options);
 int queue_command(const Config& config, bool json);
-// `accept_warnings`: wiki warning codes a person accepts for this item (e.g. was-deleted).
-int queue_retry_command(const Config& config, const std::string& id, const std::vector<std::string>& accept_warnings);
+int queue_show_command(const Config& config, const std::string& id, bool json);
+// The items `ids`, or every failed item with `failed`; `accept_warnings`: wiki warning
+// codes a person accepts for these items (e.g. was-deleted).
+int queue_retry_command(const Config& config, const std::vector<std::string>& ids, bool failed,
+                        const std::vector<std::string>& accept_warnings);
 int queue_drop_command(const Config& config, const std::string& id);
 int sync_command(const Config& config, bool once, bool dry_run);
 // Checks an installed kit; one line per thing to fix, exit 1 when there is any.

@@ -68,15 +68,13 @@ void check_credentials(const Config& config, Findings& found)
                               ": write username and password (a bot password) there, mode 0600");
         return;
     }
-    if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        found.fixes.push_back(file.string() + " is readable by others: chmod 600 " + file.string());
-    }
     if (info.st_uid != ::geteuid()) {
         found.fixes.push_back(file.string() + " belongs to uid " + std::to_string(info.st_uid) +
                               ", not to the user digikit runs as (uid " + std::to_string(::geteuid()) +
                               "): chown it to that user");
     }
     try {
+        // Also refuses a file others may read, naming the chmod that fixes it.
         (void)uploader::load_credentials(file);
     } catch (const std::exception& failure) {
         found.fixes.push_back(failure.what());

@@ -43,7 +43,15 @@ nlohmann::json item_json(const uploader::QueueItem& item)
             {"attempts", item.attempts},
             {"note", item.note},
             {"accepted_warnings", item.accepted_warnings},
-            {"published_name", item.published_name}};
+            {"published_name", item.published_name},
+            {"description", item.description}};
+}
+
+std::string joined_ids(const std::vector<std::int64_t>& ids)
+{
+    std::string text;
+    for (const auto id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
+    return text;
 }
 
 // A progress line that rewrites itself on a terminal; plain lines otherwise.
@@ -87,10 +95,42 @@ int queue_command(const Config& config, bool json)
     return 0;
 }
 
-int queue_retry_command(const Config& config, const std::string& id, const std::vector<std::string>& accept_warnings)
+int queue_show_command(const Config& config, const std::string& id, bool json)
 {
-    open_queue(config).retry(item_id(id), accept_warnings);
-    std::cout << "queue item " << id << " will be uploaded again";
+    const auto item = open_queue(config).get(item_id(id));
+    if (json) {
+        auto entry = item_json(item);
+        entry["structured_data"] = item.structured_data;
+        std::cout << entry.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "item " << item.id << ": " << uploader::to_string(item.state);
+    if (!item.note.empty()) std::cout << " (" << item.note << ")";
+    std::cout << "\n  target: File:" << item.target_name << "\n";
+    if (!item.published_name.empty()) std::cout << "  published as: File:" << item.published_name << "\n";
+    std::cout << "  file: " << item.path.string() << " (" << item.size << " bytes, SHA-1 " << item.sha1 << ")\n"
+              << "  description:\n"
+              << item.description << (item.description.ends_with('\n') ? "" : "\n");
+    return 0;
+}
+
+int queue_retry_command(const Config& config, const std::vector<std::string>& ids, bool failed,
+                        const std::vector<std::string>& accept_warnings)
+{
+    auto queue = open_queue(config);
+    std::vector<std::int64_t> retried;
+    if (failed) {
+        retried = queue.retry_failed(accept_warnings);
+    } else {
+        for (const auto& id : ids) retried.push_back(item_id(id));
+        queue.retry(retried, accept_warnings);
+    }
+    if (retried.empty()) {
+        std::cout << "no failed items to retry\n";
+        return 0;
+    }
+    std::cout << (retried.size() == 1 ? "queue item " : "queue items ") << joined_ids(retried)
+              << " will be uploaded again";
     for (std::size_t i = 0; i < accept_warnings.size(); ++i) {
         std::cout << (i == 0 ? ", accepting the wiki's warning " : ", ") << accept_warnings[i];
     }
@@ -118,9 +158,12 @@ int sync_command(const Config& config, bool once, bool dry_run)
         const auto summary = uploader::sync_queue(queue, client, sync, show_upload_progress);
         for (const auto& line : summary.plan) std::cout << line << "\n";
         std::cout << summary.published << " published, " << summary.already_on_wiki << " already on the wiki, "
-                  << summary.failed << " failed, " << summary.remaining << " remaining\n";
+                  << summary.failed << " failed, " << summary.remaining << " remaining";
+        if (summary.held_elsewhere > 0)
+            std::cout << ", " << summary.held_elsewhere << " being uploaded by another sync";
+        std::cout << "\n";
         if (summary.complete() || dry_run) return summary.failed == 0 ? 0 : 1;
-        if (once) throw CommandError("sync stopped: " + summary.stopped_because);
+        if (once || summary.needs_person) throw CommandError("sync stopped: " + summary.stopped_because);
         std::cerr << "sync paused: " << summary.stopped_because << "; trying again in 30 s\n";
         std::this_thread::sleep_for(std::chrono::seconds(30));
     }

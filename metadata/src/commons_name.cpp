@@ -212,10 +212,11 @@ struct SplitName {
     return {std::string(name.substr(0, dot)), "." + lower};
 }
 
-// Key under which MediaWiki would consider two file names the same page.
+// Key under which MediaWiki would take two file names for the same file: the same page
+// title, or the same stem with another extension (the warning exists-normalized).
 [[nodiscard]] std::string comparison_key(std::string_view name)
 {
-    std::string key(name);
+    std::string key(name.substr(0, name.rfind('.')));
     std::replace(key.begin(), key.end(), '_', ' ');
     return capitalise_first(key);
 }
@@ -318,14 +319,25 @@ std::string CommonsFileNamer::name_for(const BookMetadata& book, const PageInfo&
     for (std::size_t at = expanded.find("()"); at != std::string::npos; at = expanded.find("()")) {
         expanded.erase(at, 2);
     }
-    const SplitName split = split_extension(expanded);
+    return unique_name(expanded, {});
+}
+
+std::string CommonsFileNamer::sibling_name(std::string_view name, std::string_view label, std::string_view extension)
+{
+    return unique_name(std::string(name.substr(0, name.rfind('.'))) + std::string(extension), label);
+}
+
+std::string CommonsFileNamer::unique_name(std::string_view name, std::string_view label)
+{
+    const SplitName split = split_extension(name);
     const std::string stem = clean_stem(split.stem);
+    const std::string tail = label.empty() ? std::string() : " (" + clean_stem(label) + ")";
     for (int counter = 1;; ++counter) {
-        const std::string suffix = counter == 1 ? std::string() : " (" + std::to_string(counter) + ")";
+        const std::string suffix = tail + (counter == 1 ? std::string() : " (" + std::to_string(counter) + ")");
         const std::size_t room = max_file_name_bytes - split.extension.size() - suffix.size();
-        std::string name = finish_stem(stem, room) + suffix + split.extension;
-        if (taken_.insert(comparison_key(name)).second) {
-            return name;
+        std::string unique = finish_stem(stem, room) + suffix + split.extension;
+        if (taken_.insert(comparison_key(unique)).second) {
+            return unique;
         }
     }
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "digikit/metadata/commons_name.hpp"
 #include "digikit/metadata/license_catalogue.hpp"
 #include "text.hpp"
 
@@ -170,6 +171,19 @@ std::string escape_wikitext(std::string_view text)
         pos += length;
     }
     return out;
+}
+
+std::string file_links(const std::vector<std::string>& names)
+{
+    std::string text;
+    for (const auto& name : names) {
+        // A valid name holds no brackets, pipes or "#", and "~~~" is defused: safe as a link target.
+        if (sanitize_file_name(name) != name) {
+            throw MetadataError("other versions: '" + name + "' is not a valid Commons file name");
+        }
+        text += (text.empty() ? "" : " ") + std::string("[[:File:") + name + "]]";
+    }
+    return text;
 }
 
 std::string license_section(const BookMetadata& book)

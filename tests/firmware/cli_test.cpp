@@ -26,9 +26,10 @@ std::string only_line(const std::string& text)
 TEST(Cli, EverySubcommandHasHelp)
 {
     const std::vector<std::vector<std::string>> commands{
-        {"run"},         {"press"},        {"status"},         {"devices"},       {"capture"},       {"book"},
-        {"book", "new"}, {"book", "list"}, {"book", "show"},   {"book", "set"},   {"book", "close"}, {"book", "add"},
-        {"process"},     {"queue"},        {"queue", "retry"}, {"queue", "drop"}, {"sync"},          {"doctor"}};
+        {"run"},           {"press"},       {"status"},       {"devices"},      {"capture"},
+        {"book"},          {"book", "new"}, {"book", "list"}, {"book", "show"}, {"book", "set"},
+        {"book", "close"}, {"book", "add"}, {"process"},      {"queue"},        {"queue", "retry"},
+        {"queue", "drop"}, {"sync"},        {"doctor"},       {"queue", "show"}};
     for (auto args : commands) {
         args.push_back("--help");
         const auto result = run_digikit(args);
@@ -70,6 +71,68 @@ TEST(Cli, QueueRetryCanAcceptTheWikisWarning)
     const auto item = nlohmann::json::parse(run_digikit({"--data", data, "queue", "--json"}).out).at(0);
     EXPECT_EQ(item["state"], "queued");
     EXPECT_EQ(item["accepted_warnings"], nlohmann::json::array({"was-deleted"}));
+}
+
+TEST(Cli, QueueShowsWhatWillBePublishedAndRetriesManyAtOnce)
+{
+    testing::TempDir dir;
+    const std::string data = dir.path().string();
+    std::vector<std::int64_t> ids;
+    {
+        uploader::UploadQueue queue(dir / "digikit.sqlite");
+        for (int i = 1; i <= 4; ++i) {
+            const auto file = dir / ("page" + std::to_string(i) + ".jpg");
+            std::ofstream(file) << "page " << i;
+            ids.push_back(queue
+                              .enqueue(file, "Page " + std::to_string(i) + ".jpg",
+                                       "{{Book\n |Title = Page " + std::to_string(i) + "\n}}\n")
+                              .id);
+        }
+        for (const auto id : {ids[0], ids[1], ids[2]}) queue.mark_failed(id, "exists: File:Page.jpg already exists");
+    }
+    const auto shown = run_digikit({"--data", data, "queue", "show", std::to_string(ids[3])});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_EQ(shown.out, "item " + std::to_string(ids[3]) +
+                             ": queued\n  target: File:Page 4.jpg\n  file: " + (dir / "page4.jpg").string() +
+                             " (6 bytes, SHA-1 " + uploader::file_sha1(dir / "page4.jpg") +
+                             ")\n  description:\n{{Book\n |Title = Page 4\n}}\n");
+    const auto shown_json =
+        nlohmann::json::parse(run_digikit({"--data", data, "queue", "show", std::to_string(ids[0]), "--json"}).out);
+    EXPECT_EQ(shown_json["state"], "failed");
+    EXPECT_EQ(shown_json["description"], "{{Book\n |Title = Page 1\n}}\n");
+    const auto listed = nlohmann::json::parse(run_digikit({"--data", data, "queue", "--json"}).out);
+    ASSERT_EQ(listed.size(), 4U);
+    EXPECT_EQ(listed[2]["description"], "{{Book\n |Title = Page 3\n}}\n");
+    const auto missing = run_digikit({"--data", data, "queue", "show", "99"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(only_line(missing.err).find("99"), std::string::npos);
+
+    // All or none: item 4 is still queued, so nothing is retried.
+    const auto refused =
+        run_digikit({"--data", data, "queue", "retry", std::to_string(ids[0]), std::to_string(ids[3])});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(only_line(refused.err).find("it is queued"), std::string::npos) << refused.err;
+    const auto state = [&](std::size_t i) {
+        return nlohmann::json::parse(run_digikit({"--data", data, "queue", "--json"}).out)[i]["state"];
+    };
+    EXPECT_EQ(state(0), "failed");
+
+    const auto two = run_digikit({"--data", data, "queue", "retry", std::to_string(ids[0]), std::to_string(ids[1]),
+                                  "--accept-warning", "exists"});
+    EXPECT_EQ(two.exit_code, 0) << two.err;
+    EXPECT_EQ(two.out, "queue items " + std::to_string(ids[0]) + ", " + std::to_string(ids[1]) +
+                           " will be uploaded again, accepting the wiki's warning exists\n");
+    EXPECT_EQ(state(0), "queued");
+    EXPECT_EQ(state(1), "queued");
+    EXPECT_EQ(state(2), "failed");
+    const auto all_failed = run_digikit({"--data", data, "queue", "retry", "--failed"});
+    EXPECT_EQ(all_failed.exit_code, 0) << all_failed.err;
+    EXPECT_EQ(all_failed.out, "queue item " + std::to_string(ids[2]) + " will be uploaded again\n");
+    EXPECT_EQ(state(2), "queued");
+    EXPECT_EQ(run_digikit({"--data", data, "queue", "retry", "--failed"}).out, "no failed items to retry\n");
+
+    EXPECT_EQ(run_digikit({"--data", data, "queue", "retry"}).exit_code, 2);
+    EXPECT_EQ(run_digikit({"--data", data, "queue", "retry", "--failed", "3"}).exit_code, 2);
 }
 
 TEST(Cli, QueueAndSyncOnAnEmptyKit)

@@ -140,6 +140,29 @@ TEST(CommonsFileNamer, NamesAreUniqueWithinABook)
     EXPECT_TRUE(second.ends_with(" (2).jpg"));
 }
 
+// MediaWiki answers exists-normalized to "X.tif" when "X.jpg" exists (any "X.*"), so two
+// files of a page never share a stem.
+TEST(CommonsFileNamer, NamesDifferInTheStemNotOnlyInTheExtension)
+{
+    CommonsFileNamer namer;
+    const std::string jpeg = namer.name_for(book_titled("Flora Danica"), page_number(12));
+    EXPECT_EQ(jpeg, "Flora Danica (1761) - page 0012.jpg");
+    EXPECT_EQ(namer.sibling_name(jpeg, "master", ".tif"), "Flora Danica (1761) - page 0012 (master).tif");
+    // The same stem with another extension counts as taken.
+    CommonsFileNamer tiff_names("{title}.tif");
+    tiff_names.reserve("Flora.jpg");
+    EXPECT_EQ(tiff_names.name_for(book_titled("Flora"), page_number(1)), "Flora (2).tif");
+    // A long name keeps its label and extension within the limit.
+    CommonsFileNamer long_names("{title}.jpg");
+    const std::string long_jpeg = long_names.name_for(book_titled(std::string(300, 'x')), page_number(1));
+    const std::string long_tiff = long_names.sibling_name(long_jpeg, "master", ".tif");
+    expect_valid_commons_name(long_tiff);
+    EXPECT_TRUE(long_tiff.ends_with(" (master).tif")) << long_tiff;
+    const std::string again = long_names.sibling_name(long_jpeg, "master", ".tif");
+    EXPECT_TRUE(again.ends_with(" (master) (2).tif")) << again;
+    EXPECT_LE(again.size(), max_file_name_bytes);
+}
+
 TEST(CommonsFileNamer, RightToLeftAndUnicodeTitlesStayReadable)
 {
     CommonsFileNamer namer;

@@ -81,7 +81,8 @@ using ::testing::IsEmpty;
 TEST(Wikitext, BookTemplateHasEveryFieldLicenceAndCategories)
 {
     const std::string wikitext =
-        page_description(sample_book(), page_12(), {.extra_categories = {"Scanned with digikit"}});
+        page_description(sample_book(), page_12(),
+                         {.extra_categories = {"Scanned with digikit"}, .description = {}, .other_versions = {}});
     const json page = parse_with_mwparserfromhell(wikitext);
     EXPECT_THAT(template_names(page), ElementsAre("Book", "PD-scan")) << wikitext;
     EXPECT_THAT(page.at("headings"), ElementsAre("{{int:filedesc}}", "{{int:license-header}}"));
@@ -107,14 +108,36 @@ TEST(Wikitext, BookTemplateHasEveryFieldLicenceAndCategories)
 
 TEST(Wikitext, InformationTemplateAlternative)
 {
-    const std::string wikitext = page_description(
-        sample_book(), page_12(), {.template_kind = DescriptionTemplate::information, .extra_categories = {}});
+    const std::string wikitext = page_description(sample_book(), page_12(),
+                                                  {.template_kind = DescriptionTemplate::information,
+                                                   .extra_categories = {},
+                                                   .description = {},
+                                                   .other_versions = {}});
     const json page = parse_with_mwparserfromhell(wikitext);
     EXPECT_THAT(template_names(page), ElementsAre("Information", "PD-scan"));
     EXPECT_THAT(param(page, 0, "description").at("templates"), ElementsAre("en"));
     EXPECT_EQ(param(page, 0, "date").at("text"), "1849");
     EXPECT_EQ(param(page, 0, "author").at("text"), "Elias Lönnrot; Ἀνώνυμος Ποιητής");
     EXPECT_THAT(wikitext, HasSubstr("{{en|1=''Kalevala'', Page 12}}"));
+}
+
+TEST(Wikitext, OtherVersionsLinkTheOtherFilesOfThePage)
+{
+    const std::string master = "Kalevala (1849) - page 0012 (master).tif";
+    DescriptionOptions options;
+    options.other_versions = file_links({master});
+    const json book = parse_with_mwparserfromhell(page_description(sample_book(), page_12(), options));
+    EXPECT_EQ(param(book, 0, "Other versions").at("other"), 1);  // one link, nothing else
+    EXPECT_THAT(book.at("links"), ::testing::Contains(":File:" + master));
+    options.template_kind = DescriptionTemplate::information;
+    const json information = parse_with_mwparserfromhell(page_description(sample_book(), page_12(), options));
+    EXPECT_EQ(param(information, 0, "other versions").at("other"), 1);
+    EXPECT_THAT(information.at("links"), ::testing::Contains(":File:" + master));
+    // Without other files the field is left out.
+    EXPECT_THAT(page_description(sample_book(), page_12()), ::testing::Not(HasSubstr("Other versions")));
+    // A name that is not a valid file name could break the page: refused.
+    EXPECT_THROW((void)file_links({"X]] [[Category:Spam.tif"}), MetadataError);
+    EXPECT_EQ(file_links({"A.jpg", "B (master).tif"}), "[[:File:A.jpg]] [[:File:B (master).tif]]");
 }
 
 TEST(Wikitext, HostileTitlesCannotBreakThePage)
@@ -217,7 +240,9 @@ TEST(Wikitext, MissingOrBadMetadataIsAnError)
     book = sample_book();
     book.title = "two\nlines";
     EXPECT_THROW((void)page_description(book, page_12()), MetadataError);
-    EXPECT_THROW((void)page_description(sample_book(), page_12(), {.extra_categories = {"Bad [[x]]"}}), MetadataError);
+    EXPECT_THROW((void)page_description(sample_book(), page_12(),
+                                        {.extra_categories = {"Bad [[x]]"}, .description = {}, .other_versions = {}}),
+                 MetadataError);
 }
 
 }  // namespace

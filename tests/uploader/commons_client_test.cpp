@@ -9,6 +9,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -151,6 +152,51 @@ TEST(Credentials, ReadsBotPasswordOrTokenAndNamesWhatIsMissing)
     } catch (const std::runtime_error& error) {
         EXPECT_EQ(std::string(error.what()).find("secret-value"), std::string::npos) << error.what();
     }
+}
+
+// The message a credentials file gets, checking it never shows `secret`.
+std::string refusal(const std::filesystem::path& file, const std::string& secret)
+{
+    try {
+        static_cast<void>(load_credentials(file));
+    } catch (const std::runtime_error& error) {
+        EXPECT_EQ(std::string(error.what()).find(secret), std::string::npos) << error.what();
+        return error.what();
+    }
+    ADD_FAILURE() << file << " was accepted";
+    return {};
+}
+
+TEST(Credentials, AFileOthersCanReadIsRefusedWithTheCommandThatFixesIt)
+{
+    TempDir dir;
+    const auto file = dir / "credentials.toml";
+    base::write_file_atomically(file, "username = \"User@kit\"\npassword = \"s3cretpassw0rd\"\n");
+    for (const mode_t mode : std::initializer_list<mode_t>{0644, 0640, 0604, 0660, 0602}) {
+        ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+        const std::string message = refusal(file, "s3cretpassw0rd");
+        EXPECT_NE(message.find("chmod 600 " + file.string()), std::string::npos) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+    for (const mode_t mode : std::initializer_list<mode_t>{0600, 0400}) {
+        ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+        EXPECT_EQ(load_credentials(file).password, "s3cretpassw0rd");
+    }
+}
+
+// Bot passwords are 32 characters of 0-9 and a-w: now and then all digits, which TOML
+// reads as a number when left unquoted (too large for 64 bits, the parser quotes it).
+TEST(Credentials, AnUnquotedPasswordIsNeverEchoed)
+{
+    TempDir dir;
+    const std::string digits = "12345678901234567890123456789012";
+    base::write_file_atomically(dir / "long.toml", "username = \"User@kit\"\npassword = " + digits + "\n");
+    EXPECT_NE(refusal(dir / "long.toml", digits).find("long.toml:2"), std::string::npos);
+    EXPECT_EQ(refusal(dir / "long.toml", digits.substr(0, 8)).find("1234"), std::string::npos);
+    base::write_file_atomically(dir / "short.toml", "username = \"User@kit\"\npassword = 73914\n");
+    EXPECT_NE(refusal(dir / "short.toml", "73914").find("`password` must be a quoted string"), std::string::npos);
+    base::write_file_atomically(dir / "bare.toml", "username = \"User@kit\"\npassword = abcw0123\n");
+    EXPECT_NE(refusal(dir / "bare.toml", "abcw0123").find("bare.toml:2"), std::string::npos);
 }
 
 }  // namespace

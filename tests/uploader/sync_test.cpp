@@ -250,5 +250,39 @@ TEST_F(SyncTest, AFileChangedOrRemovedAfterQueuingFailsWithoutUpload)
     EXPECT_FALSE(client.file_info("Changed.jpg"));
 }
 
+// A wrong api_url on the wiki's own server: a missing script (404), a web page and a
+// script instead of the API (200). The run stops at the first answer, with one line
+// naming the address, and no item is touched: the next run with the right address
+// uploads everything.
+TEST_F(SyncTest, AnAddressThatIsNotTheApiStopsTheRunAndLeavesEveryItemQueued)
+{
+    const auto first = add_page("Wrong address 1.jpg", 8101, 64);
+    const auto second = add_page("Wrong address 2.jpg", 8102, 64);
+    const std::string server = "http://127.0.0.1:" + std::to_string(testing::test_wiki().port);
+    for (const auto& [path, answer] : {std::pair{"/w/api.php", "HTTP 404"},
+                                       std::pair{"/index.php/Special:BlankPage", "an HTML page instead of JSON"},
+                                       std::pair{"/load.php", "a text/javascript document instead of JSON"}}) {
+        CommonsClient client(test_client_options(server + path));
+        const auto summary = sync_queue(queue_, client, {});
+        EXPECT_FALSE(summary.complete());
+        EXPECT_TRUE(summary.needs_person);
+        EXPECT_EQ(summary.stopped_because, "the wiki at " + server + path + " answered " + answer +
+                                               ", not the MediaWiki API: check commons.api_url");
+        EXPECT_EQ(summary.failed, 0u);
+        EXPECT_EQ(summary.remaining, 2u);
+        EXPECT_EQ(client.requests_sent(), 1u) << "an address that is not the API is not retried";
+        for (const auto& queued : {first, second}) {
+            const auto item = queue_.get(queued.id);
+            EXPECT_EQ(item.state, ItemState::queued);
+            EXPECT_EQ(item.attempts, 0);
+            EXPECT_EQ(item.note, "");
+        }
+    }
+    CommonsClient client(test_client_options());
+    EXPECT_TRUE(sync_queue(queue_, client, {}).complete());
+    expect_on_wiki_once(client, first);
+    expect_on_wiki_once(client, second);
+}
+
 }  // namespace
 }  // namespace digikit::uploader

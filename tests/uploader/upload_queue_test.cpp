@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace digikit::uploader {
 namespace {
@@ -148,6 +150,172 @@ TEST_F(UploadQueueTest, StateSurvivesReopeningAndUsesWal)
     ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
     EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "wal");
     sqlite3_finalize(statement);
+}
+
+TEST_F(UploadQueueTest, RetryingSeveralItemsIsAllOrNothing)
+{
+    UploadQueue queue(db_);
+    const auto a = queue.enqueue(make_file("a.jpg", "a"), "A.jpg", "");
+    const auto b = queue.enqueue(make_file("b.jpg", "b"), "B.jpg", "");
+    const auto c = queue.enqueue(make_file("c.jpg", "c"), "C.jpg", "");
+    queue.mark_failed(a.id, "exists");
+    queue.mark_failed(c.id, "exists");
+    EXPECT_THROW(queue.retry(std::vector<std::int64_t>{a.id, b.id}), QueueError);  // b is queued
+    EXPECT_EQ(queue.get(a.id).state, ItemState::failed);
+    EXPECT_EQ(queue.retry_failed({"exists"}), (std::vector<std::int64_t>{a.id, c.id}));
+    EXPECT_EQ(queue.get(c.id).state, ItemState::queued);
+    EXPECT_EQ(queue.get(c.id).accepted_warnings, std::vector<std::string>{"exists"});
+    EXPECT_TRUE(queue.retry_failed().empty());
+}
+
+// Two syncs on one database: each item is claimed by one of them only.
+TEST_F(UploadQueueTest, AClaimedItemIsNotTakenByAnotherQueue)
+{
+    UploadQueue first(db_);
+    UploadQueue second(db_);
+    const auto a = first.enqueue(make_file("a.jpg", "a"), "A.jpg", "");
+    const auto b = first.enqueue(make_file("b.jpg", "b"), "B.jpg", "");
+    const auto claimed = first.claim_next(std::chrono::minutes(15));
+    ASSERT_TRUE(claimed);
+    EXPECT_EQ(claimed->id, a.id);
+    EXPECT_FALSE(claimed->lease_owner.empty());
+    const auto other = second.claim_next(std::chrono::minutes(15));
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->id, b.id);
+    EXPECT_FALSE(second.claim_next(std::chrono::minutes(15)));
+    EXPECT_FALSE(second.claim(a.id, std::chrono::minutes(15)));
+    EXPECT_EQ(second.pending_held_elsewhere(), 1u);
+    // The holder's steps go through; the other queue's are refused.
+    first.mark_uploading(a.id, "key", 10, 5);
+    EXPECT_THROW(second.mark_published(a.id, "A.jpg", "uploaded"), QueueError);
+    EXPECT_EQ(first.get(a.id).state, ItemState::uploading);
+    // Released, the interrupted upload is the next item for anyone.
+    first.release(a.id);
+    second.release(b.id);
+    const auto resumed = second.claim_next(std::chrono::minutes(15));
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(resumed->id, a.id);
+    EXPECT_EQ(resumed->filekey, "key");
+    second.mark_published(a.id, "A.jpg", "uploaded");
+    EXPECT_EQ(first.get(a.id).state, ItemState::published);
+}
+
+TEST_F(UploadQueueTest, AnExpiredLeaseIsTakenAgain)
+{
+    std::int64_t now = 1'800'000'000;
+    const auto clock = [&now] { return now; };
+    UploadQueue stalled(db_, clock);
+    UploadQueue fresh(db_, clock);
+    const auto a = stalled.enqueue(make_file("a.jpg", "a"), "A.jpg", "");
+    ASSERT_TRUE(stalled.claim_next(std::chrono::seconds(60)));
+    now += 30;
+    stalled.mark_uploading(a.id, "key", 10, now);  // renews the lease to now + 60
+    now += 59;
+    EXPECT_FALSE(fresh.claim_next(std::chrono::seconds(60)));
+    now += 2;
+    const auto taken = fresh.claim_next(std::chrono::seconds(60));
+    ASSERT_TRUE(taken);
+    EXPECT_EQ(taken->id, a.id);
+    // The stalled holder has lost the item: its late steps change nothing.
+    EXPECT_THROW(stalled.mark_published(a.id, "A.jpg", "uploaded"), QueueError);
+    EXPECT_EQ(fresh.get(a.id).state, ItemState::uploading);
+}
+
+// A sync killed while it holds an item: the item is free at once, not after the lease.
+TEST_F(UploadQueueTest, AKilledHoldersItemIsFreeAtOnce)
+{
+    UploadQueue queue(db_);
+    const auto a = queue.enqueue(make_file("a.jpg", "a"), "A.jpg", "");
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        UploadQueue holder(db_);
+        const bool claimed = holder.claim_next(std::chrono::hours(1)).has_value();
+        ::_exit(claimed ? 0 : 3);  // no destructor: the lease stays in the database
+    }
+    siginfo_t info{};
+    ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
+    ASSERT_EQ(info.si_status, 0);
+    EXPECT_FALSE(queue.get(a.id).lease_owner.empty());
+    // Exited but not yet reaped (a zombie) already counts as gone.
+    const auto taken = queue.claim_next(std::chrono::minutes(15));
+    ASSERT_TRUE(taken);
+    EXPECT_EQ(taken->id, a.id);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+}
+
+// Several processes claiming from one queue at once: every item is handled by exactly one.
+TEST_F(UploadQueueTest, ConcurrentProcessesEachTakeDifferentItems)
+{
+    std::vector<std::int64_t> ids;
+    {
+        UploadQueue queue(db_);
+        for (int i = 0; i < 40; ++i) {
+            ids.push_back(
+                queue.enqueue(make_file(std::to_string(i) + ".jpg", std::to_string(i)), std::to_string(i) + ".jpg", "")
+                    .id);
+        }
+    }
+    std::vector<pid_t> children;
+    for (int worker = 0; worker < 3; ++worker) {
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            int code = 0;
+            try {
+                UploadQueue queue(db_);
+                while (const auto item = queue.claim_next(std::chrono::minutes(15))) {
+                    queue.mark_published(item->id, item->target_name, "by worker " + std::to_string(worker));
+                    queue.release(item->id);
+                }
+            } catch (const std::exception&) {
+                code = 4;
+            }
+            ::_exit(code);
+        }
+        children.push_back(child);
+    }
+    for (const pid_t child : children) {
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    }
+    UploadQueue queue(db_);
+    for (const auto id : ids) {
+        const auto item = queue.get(id);
+        EXPECT_EQ(item.state, ItemState::published);
+        EXPECT_TRUE(item.lease_owner.empty());
+    }
+}
+
+// A database made before leases existed is upgraded in place, its items kept.
+TEST_F(UploadQueueTest, AnOlderDatabaseGetsTheLeaseColumns)
+{
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        ASSERT_EQ(sqlite3_exec(db.get(), R"sql(
+            CREATE TABLE upload_queue (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, sha1 TEXT NOT NULL,
+                size INTEGER NOT NULL, target_name TEXT NOT NULL, description TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'queued', filekey TEXT NOT NULL DEFAULT '',
+                offset INTEGER NOT NULL DEFAULT 0, stash_time INTEGER NOT NULL DEFAULT 0,
+                published_name TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+                attempts INTEGER NOT NULL DEFAULT 0, accepted_warnings TEXT NOT NULL DEFAULT '',
+                structured_data TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL, UNIQUE (path, target_name));
+            INSERT INTO upload_queue (path, sha1, size, target_name, description, created_at, updated_at)
+                VALUES ('/x/a.jpg', 'abc', 3, 'A.jpg', 'old', 1, 1);)sql",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+    }
+    UploadQueue queue(db_);
+    const auto item = queue.claim_next(std::chrono::minutes(1));
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->target_name, "A.jpg");
+    EXPECT_FALSE(item->lease_owner.empty());
 }
 
 TEST(FileSha1, MatchesKnownDigestsAndNamesUnreadableFiles)

@@ -1,5 +1,7 @@
 #include "digikit/uploader/commons_client.hpp"
 
+#include "digikit/uploader/api_answer.hpp"
+
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,7 @@ struct FilePart {
 
 struct HttpAnswer {
     long status = 0;
+    std::string content_type;
     std::string body;
     std::optional<int> retry_after;
 };
@@ -216,6 +219,9 @@ HttpAnswer CommonsClient::State::perform(const Params& params, bool post, const 
         throw Transient{std::string("network error: ") + curl_easy_strerror(rc), std::nullopt};
     }
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &answer.status);
+    const char* content_type = nullptr;
+    curl_easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &content_type);
+    if (content_type != nullptr) answer.content_type = content_type;
     return answer;
 }
 
@@ -300,11 +306,15 @@ Json CommonsClient::State::call(const Params& request, bool post, bool write, co
                 params.emplace_back("token", csrf_token);
             }
             const HttpAnswer answer = perform(params, post, file);
-            if (answer.status >= 500 || answer.status == 429) {
-                throw Transient{"HTTP " + std::to_string(answer.status), answer.retry_after};
-            }
-            if (answer.status != 200) {
-                throw ApiError("http", "HTTP " + std::to_string(answer.status) + " from " + options.api_url);
+            const AnswerClass kind = classify_answer(answer.status, answer.content_type, answer.body);
+            switch (kind.kind) {
+                case AnswerKind::api: break;
+                case AnswerKind::retry: throw Transient{kind.what, answer.retry_after};
+                case AnswerKind::request_refused:
+                    throw ApiError("http", kind.what + " from " + url_for_messages(options.api_url));
+                case AnswerKind::not_the_api:
+                    throw EndpointError("the wiki at " + url_for_messages(options.api_url) + " answered " + kind.what +
+                                        ", not the MediaWiki API: check commons.api_url");
             }
             Json json = Json::parse(answer.body, nullptr, false);
             if (json.is_discarded() || !json.is_object()) {
@@ -343,8 +353,8 @@ Json CommonsClient::State::call(const Params& request, bool post, bool write, co
         }
         if (stop_requested(options)) throw TransientError("stopped before the wiki answered (" + last_reason + ")");
     }
-    throw TransientError("the wiki at " + options.api_url + " kept failing (" + last_reason + ") after " +
-                         std::to_string(options.max_attempts) + " attempts");
+    throw TransientError("the wiki at " + url_for_messages(options.api_url) + " kept failing (" + last_reason +
+                         ") after " + std::to_string(options.max_attempts) + " attempts");
 }
 
 std::string CommonsClient::State::fetch_csrf_token()

@@ -341,6 +341,61 @@ bool confirm_by_sha1(UploadQueue& queue, CommonsClient& client, const QueueItem&
     return true;
 }
 
+// Gives the item's lease back however its sync ends.
+class HeldLease {
+public:
+    HeldLease(UploadQueue& queue, std::int64_t id) : queue_(queue), id_(id) {}
+    HeldLease(const HeldLease&) = delete;
+    HeldLease& operator=(const HeldLease&) = delete;
+    ~HeldLease()
+    {
+        try {
+            queue_.release(id_);
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the lease then expires
+        }
+    }
+
+private:
+    UploadQueue& queue_;
+    std::int64_t id_;
+};
+
+// One claimed item through ItemSync, its outcome counted; false when the whole run must stop.
+bool sync_item(UploadQueue& queue, CommonsClient& client, const SyncOptions& options, const SyncProgress& progress,
+               const QueueItem& item, SyncSummary& summary)
+{
+    try {
+        switch (ItemSync(queue, client, options, progress, item).run()) {
+            case Outcome::published: ++summary.published; break;
+            case Outcome::already_on_wiki: ++summary.already_on_wiki; break;
+            case Outcome::failed: ++summary.failed; break;
+        }
+    } catch (const StopRequested&) {
+        summary.stopped_because = "stop requested";
+        return false;
+    } catch (const TransientError& error) {
+        queue.record_error(item.id, error.what());
+        summary.stopped_because = error.what();
+        return false;
+    } catch (const EndpointError& error) {
+        summary.stopped_because = error.what();  // not the item's fault: it stays as it was
+        summary.needs_person = true;
+        return false;
+    } catch (const ApiError& error) {
+        if (error.code() == "login-failed") {
+            summary.stopped_because = error.what();  // every item would fail the same way
+            summary.needs_person = true;
+            return false;
+        }
+        // E.g. fileexists-no-change: a publish that landed although its answer was lost.
+        if (!confirm_by_sha1(queue, client, item, summary, progress)) {
+            queue.mark_failed(item.id, error.what());
+            ++summary.failed;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 SyncSummary sync_queue(UploadQueue& queue, CommonsClient& client, const SyncOptions& options,
@@ -360,7 +415,7 @@ SyncSummary sync_queue(UploadQueue& queue, CommonsClient& client, const SyncOpti
         return summary;
     }
     std::size_t handled = 0;
-    while (auto item = queue.next()) {
+    for (;;) {
         if (options.should_stop && options.should_stop()) {
             summary.stopped_because = "stop requested";
             break;
@@ -369,37 +424,30 @@ SyncSummary sync_queue(UploadQueue& queue, CommonsClient& client, const SyncOpti
             summary.stopped_because = "item limit reached";
             break;
         }
+        const auto item = queue.claim_next(options.lease);
+        if (!item) {
+            break;
+        }
         ++handled;
+        const HeldLease held(queue, item->id);
         if (progress) {
             progress(SyncEvent{SyncEventKind::item_started, *item, item->offset, {}});
         }
         try {
-            switch (ItemSync(queue, client, options, progress, *item).run()) {
-                case Outcome::published: ++summary.published; break;
-                case Outcome::already_on_wiki: ++summary.already_on_wiki; break;
-                case Outcome::failed: ++summary.failed; break;
-            }
-        } catch (const StopRequested&) {
-            summary.stopped_because = "stop requested";
-            break;
-        } catch (const TransientError& error) {
-            queue.record_error(item->id, error.what());
-            summary.stopped_because = error.what();
-            break;
-        } catch (const ApiError& error) {
-            if (error.code() == "login-failed") {
-                summary.stopped_because = error.what();  // every item would fail the same way
+            if (!sync_item(queue, client, options, progress, *item, summary)) {
                 break;
             }
-            // E.g. fileexists-no-change: a publish that landed although its answer was lost.
-            if (confirm_by_sha1(queue, client, *item, summary, progress)) {
-                continue;
+        } catch (const QueueError& error) {
+            // A person dropped the item meanwhile, or another sync took it over: theirs now.
+            if (progress) {
+                progress(SyncEvent{SyncEventKind::item_finished, *item, item->offset,
+                                   std::string("left alone: ") + error.what()});
             }
-            queue.mark_failed(item->id, error.what());
-            ++summary.failed;
         }
     }
-    summary.remaining = queue.pending_count();
+    summary.held_elsewhere = queue.pending_held_elsewhere();
+    const std::size_t pending = queue.pending_count();
+    summary.remaining = pending > summary.held_elsewhere ? pending - summary.held_elsewhere : 0;
     return summary;
 }
 

@@ -1,5 +1,7 @@
 #include "digikit/uploader/upload_queue.hpp"
 
+#include "lease_owner.hpp"
+
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
@@ -111,7 +113,7 @@ private:
 
 constexpr std::string_view item_columns =
     "id, path, sha1, size, target_name, description, state, filekey, offset, stash_time, published_name, note, "
-    "attempts, accepted_warnings, created_at, updated_at, structured_data";
+    "attempts, accepted_warnings, created_at, updated_at, structured_data, lease_owner, lease_until";
 
 QueueItem read_item(const Statement& row)
 {
@@ -133,6 +135,8 @@ QueueItem read_item(const Statement& row)
     item.created_at = row.integer(14);
     item.updated_at = row.integer(15);
     item.structured_data = row.text(16);
+    item.lease_owner = row.text(17);
+    item.lease_until = row.integer(18);
     return item;
 }
 
@@ -203,10 +207,30 @@ struct UploadQueue::Connection {
         }
     }
     [[nodiscard]] Statement prepare(std::string_view sql) const { return {handle.get(), sql}; }
+
+    // Runs `work` in one write transaction: committed when it returns, rolled back when it
+    // throws. Inside a transaction already, `work` simply joins it.
+    template <typename Work>
+    void in_transaction(Work&& work) const
+    {
+        if (sqlite3_get_autocommit(handle.get()) == 0) {
+            work();
+            return;
+        }
+        exec("BEGIN IMMEDIATE");
+        try {
+            work();
+        } catch (...) {
+            exec("ROLLBACK");
+            throw;
+        }
+        exec("COMMIT");
+    }
     [[nodiscard]] int changes() const { return sqlite3_changes(handle.get()); }
 };
 
-UploadQueue::UploadQueue(const std::filesystem::path& database) : db_(std::make_unique<Connection>())
+UploadQueue::UploadQueue(const std::filesystem::path& database, std::function<std::int64_t()> clock)
+    : db_(std::make_unique<Connection>()), clock_(std::move(clock)), owner_(new_lease_owner())
 {
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -239,8 +263,30 @@ UploadQueue::UploadQueue(const std::filesystem::path& database) : db_(std::make_
             structured_data TEXT NOT NULL DEFAULT '',
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL,
+            lease_owner TEXT NOT NULL DEFAULT '',
+            lease_until INTEGER NOT NULL DEFAULT 0,
             UNIQUE (path, target_name))
     )sql");
+    // A queue made before leases existed gets their columns (once, whoever comes first).
+    db_->in_transaction([&] {
+        auto columns =
+            db_->prepare("SELECT COUNT(*) FROM pragma_table_info('upload_queue') WHERE name = 'lease_owner'");
+        columns.step();
+        if (columns.integer(0) == 0) {
+            db_->exec("ALTER TABLE upload_queue ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
+            db_->exec("ALTER TABLE upload_queue ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0");
+        }
+    });
+}
+
+std::int64_t UploadQueue::now() const
+{
+    return clock_ ? clock_() : now_seconds();
+}
+
+bool UploadQueue::held_elsewhere(const std::string& owner, std::int64_t until) const
+{
+    return !owner.empty() && owner != owner_ && until > now() && !lease_owner_is_gone(owner);
 }
 
 UploadQueue::~UploadQueue() = default;
@@ -269,14 +315,14 @@ QueueItem UploadQueue::enqueue(const std::filesystem::path& path, std::string_vi
     }
     const std::string sha1 = file_sha1(absolute);
     const auto size = std::filesystem::file_size(absolute);
-    const std::int64_t now = now_seconds();
+    const std::int64_t created = now();
     auto insert = db_->prepare(
         "INSERT INTO upload_queue (path, sha1, size, target_name, description, structured_data, created_at, "
         "updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path, target_name) DO NOTHING");
     insert.bind(absolute).bind(sha1).bind(static_cast<std::int64_t>(size)).bind(target_name).bind(description);
     insert.bind(structured_data);
-    insert.bind(now).bind(now);
+    insert.bind(created).bind(created);
     insert.step();
     auto select = db_->prepare("SELECT id FROM upload_queue WHERE path = ? AND target_name = ?");
     select.bind(absolute).bind(target_name);
@@ -333,22 +379,95 @@ std::size_t UploadQueue::pending_count() const
     return static_cast<std::size_t>(select.integer(0));
 }
 
+std::optional<QueueItem> UploadQueue::claim_next(std::chrono::seconds lease)
+{
+    std::optional<QueueItem> claimed;
+    db_->in_transaction([&] {
+        auto select = db_->prepare("SELECT " + std::string(item_columns) +
+                                   " FROM upload_queue WHERE state IN ('uploading', 'queued') "
+                                   "ORDER BY state = 'uploading' DESC, id");
+        while (select.step()) {
+            QueueItem item = read_item(select);
+            const bool mine = item.lease_owner == owner_ && item.lease_until > now();
+            if (mine || held_elsewhere(item.lease_owner, item.lease_until)) continue;
+            claimed = std::move(item);
+            break;
+        }
+        if (claimed && !claim(claimed->id, lease)) claimed.reset();
+    });
+    if (claimed) claimed = get(claimed->id);
+    return claimed;
+}
+
+bool UploadQueue::claim(std::int64_t id, std::chrono::seconds lease)
+{
+    bool taken = false;
+    db_->in_transaction([&] {
+        const QueueItem item = get(id);
+        if (held_elsewhere(item.lease_owner, item.lease_until)) return;
+        lease_seconds_ = lease.count();
+        auto update = db_->prepare("UPDATE upload_queue SET lease_owner = ?, lease_until = ? WHERE id = ?");
+        update.bind(owner_).bind(now() + lease_seconds_).bind(id);
+        update.step();
+        taken = true;
+    });
+    return taken;
+}
+
+void UploadQueue::release(std::int64_t id)
+{
+    auto update =
+        db_->prepare("UPDATE upload_queue SET lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?");
+    update.bind(id).bind(owner_);
+    update.step();
+}
+
+std::size_t UploadQueue::pending_held_elsewhere() const
+{
+    std::size_t held = 0;
+    auto select = db_->prepare(
+        "SELECT lease_owner, lease_until FROM upload_queue "
+        "WHERE state IN ('uploading', 'queued') AND lease_owner != ''");
+    while (select.step()) {
+        if (held_elsewhere(select.text(0), select.integer(1))) ++held;
+    }
+    return held;
+}
+
 namespace {
+
+// Who may make a change: anyone (a person's decision), or only a queue whose lease
+// is not overruled by another's (the sync's transitions, which renew that lease).
+struct LeaseRule {
+    const std::string* owner = nullptr;  // nullptr: a person's decision
+    std::int64_t renewed_until = 0;
+};
 
 // Runs an UPDATE guarded by a state condition; names the item and its state when it did not apply.
 template <typename Bind>
 void update_item(UploadQueue& queue, sqlite3* db, std::int64_t id, std::string_view set_clause,
-                 std::string_view allowed_states, std::string_view action, Bind&& bind_values)
+                 std::string_view allowed_states, std::string_view action, Bind&& bind_values,
+                 const LeaseRule& lease = {})
 {
-    Statement update(db, "UPDATE upload_queue SET " + std::string(set_clause) +
-                             ", updated_at = ? WHERE id = ? AND state IN (" + std::string(allowed_states) + ")");
+    std::string sql = "UPDATE upload_queue SET " + std::string(set_clause) + ", updated_at = ?";
+    if (lease.owner != nullptr) sql += ", lease_until = CASE WHEN lease_owner = ? THEN ? ELSE lease_until END";
+    sql += " WHERE id = ? AND state IN (" + std::string(allowed_states) + ")";
+    if (lease.owner != nullptr) sql += " AND lease_owner IN ('', ?)";
+    Statement update(db, sql);
     bind_values(update);
-    update.bind(now_seconds()).bind(id);
+    update.bind(now_seconds());
+    if (lease.owner != nullptr) update.bind(*lease.owner).bind(lease.renewed_until);
+    update.bind(id);
+    if (lease.owner != nullptr) update.bind(*lease.owner);
     update.step();
     if (sqlite3_changes(db) == 0) {
         const auto item = queue.find(id);
         if (!item) {
             throw QueueError("no upload queue item " + std::to_string(id));
+        }
+        if (lease.owner != nullptr && !item->lease_owner.empty() && item->lease_owner != *lease.owner) {
+            throw QueueError("cannot " + std::string(action) + " item " + std::to_string(id) +
+                             ": another sync has taken it over");
         }
         throw QueueError("cannot " + std::string(action) + " item " + std::to_string(id) + ": it is " +
                          std::string(to_string(item->state)));
@@ -365,43 +484,97 @@ void UploadQueue::retry(std::int64_t id, const std::vector<std::string>& accept_
                 "'failed', 'dropped'", "retry", [&](Statement& s) { s.bind(join(accept_warnings)); });
 }
 
+void UploadQueue::retry(const std::vector<std::int64_t>& ids, const std::vector<std::string>& accept_warnings)
+{
+    db_->in_transaction([&] {
+        for (const auto id : ids) retry(id, accept_warnings);
+    });
+}
+
+std::vector<std::int64_t> UploadQueue::retry_failed(const std::vector<std::string>& accept_warnings)
+{
+    std::vector<std::int64_t> ids;
+    db_->in_transaction([&] {
+        auto select = db_->prepare("SELECT id FROM upload_queue WHERE state = 'failed' ORDER BY id");
+        while (select.step()) ids.push_back(select.integer(0));
+        for (const auto id : ids) retry(id, accept_warnings);
+    });
+    return ids;
+}
+
 void UploadQueue::drop(std::int64_t id)
 {
     update_item(*this, db_->handle.get(), id, "state = 'dropped', note = 'dropped by request'",
                 "'queued', 'uploading', 'failed'", "drop", [](Statement&) {});
 }
 
+void UploadQueue::replace_content(std::int64_t id, std::string_view target_name, std::string_view description,
+                                  std::string_view structured_data)
+{
+    if (target_name.empty()) {
+        throw QueueError("cannot rename item " + std::to_string(id) + ": empty target name");
+    }
+    const auto item = get(id);
+    const std::string sha1 = file_sha1(item.path);
+    const auto size = static_cast<std::int64_t>(std::filesystem::file_size(item.path));
+    db_->in_transaction([&] {
+        auto taken =
+            db_->prepare("SELECT path FROM upload_queue WHERE target_name = ? AND id != ? AND state != 'dropped'");
+        taken.bind(target_name).bind(id);
+        if (taken.step()) {
+            throw QueueError("cannot rename item " + std::to_string(id) + ": target name '" + std::string(target_name) +
+                             "' is already queued for " + taken.text(0));
+        }
+        update_item(
+            *this, db_->handle.get(), id,
+            "target_name = ?, description = ?, structured_data = ?, sha1 = ?, size = ?, filekey = '', "
+            "offset = 0, stash_time = 0, state = CASE state WHEN 'uploading' THEN 'queued' ELSE state END",
+            "'queued', 'uploading', 'failed', 'dropped'", "change",
+            [&](Statement& s) { s.bind(target_name).bind(description).bind(structured_data).bind(sha1).bind(size); },
+            LeaseRule{&owner_, now()});
+        release(id);
+    });
+}
+
 void UploadQueue::mark_uploading(std::int64_t id, std::string_view filekey, std::uint64_t offset,
                                  std::int64_t stash_time)
 {
-    update_item(*this, db_->handle.get(), id, "state = 'uploading', filekey = ?, offset = ?, stash_time = ?",
-                "'queued', 'uploading'", "mark uploading",
-                [&](Statement& s) { s.bind(filekey).bind(static_cast<std::int64_t>(offset)).bind(stash_time); });
+    update_item(
+        *this, db_->handle.get(), id, "state = 'uploading', filekey = ?, offset = ?, stash_time = ?",
+        "'queued', 'uploading'", "mark uploading",
+        [&](Statement& s) { s.bind(filekey).bind(static_cast<std::int64_t>(offset)).bind(stash_time); },
+        LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 void UploadQueue::restart_upload(std::int64_t id, std::string_view note)
 {
-    update_item(*this, db_->handle.get(), id, "state = 'queued', filekey = '', offset = 0, stash_time = 0, note = ?",
-                "'queued', 'uploading'", "restart", [&](Statement& s) { s.bind(note); });
+    update_item(
+        *this, db_->handle.get(), id, "state = 'queued', filekey = '', offset = 0, stash_time = 0, note = ?",
+        "'queued', 'uploading'", "restart", [&](Statement& s) { s.bind(note); },
+        LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 void UploadQueue::mark_published(std::int64_t id, std::string_view published_name, std::string_view note)
 {
-    update_item(*this, db_->handle.get(), id,
-                "state = 'published', published_name = ?, note = ?, filekey = '', offset = 0, stash_time = 0",
-                "'queued', 'uploading'", "publish", [&](Statement& s) { s.bind(published_name).bind(note); });
+    update_item(
+        *this, db_->handle.get(), id,
+        "state = 'published', published_name = ?, note = ?, filekey = '', offset = 0, stash_time = 0",
+        "'queued', 'uploading'", "publish", [&](Statement& s) { s.bind(published_name).bind(note); },
+        LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 void UploadQueue::mark_failed(std::int64_t id, std::string_view reason)
 {
-    update_item(*this, db_->handle.get(), id, "state = 'failed', note = ?, attempts = attempts + 1",
-                "'queued', 'uploading'", "fail", [&](Statement& s) { s.bind(reason); });
+    update_item(
+        *this, db_->handle.get(), id, "state = 'failed', note = ?, attempts = attempts + 1", "'queued', 'uploading'",
+        "fail", [&](Statement& s) { s.bind(reason); }, LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 void UploadQueue::record_error(std::int64_t id, std::string_view error)
 {
-    update_item(*this, db_->handle.get(), id, "note = ?, attempts = attempts + 1", "'queued', 'uploading'",
-                "record an error on", [&](Statement& s) { s.bind(error); });
+    update_item(
+        *this, db_->handle.get(), id, "note = ?, attempts = attempts + 1", "'queued', 'uploading'",
+        "record an error on", [&](Statement& s) { s.bind(error); }, LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 }  // namespace digikit::uploader

@@ -137,7 +137,9 @@ std::vector<FieldError> ConsoleApi::set_book(const std::string& id, const nlohma
         if (!value.is_string()) return {{key, key + ": expected text"}};
         assignments.emplace_back(key, value.get<std::string>());
     }
-    return set_book_fields(store_, id, assignments);
+    auto errors = set_book_fields(store_, id, assignments);
+    if (errors.empty()) (void)queue_after_metadata_change(store_, config_, id);
+    return errors;
 }
 
 std::string ConsoleApi::close(const std::string& id)

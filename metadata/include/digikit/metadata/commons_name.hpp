@@ -31,8 +31,11 @@ inline constexpr std::size_t max_file_name_bytes = 240;  // Commons' limit for a
 //   {shelfmark} {wikidata} {book_id} {page} {page:0N} (page zero-padded to N digits)
 // e.g. the default "{title} ({year}) - page {page:04}.jpg" gives
 // "Flora Danica (1761) - page 0012.jpg". Names are sanitised (see sanitize_file_name)
-// and unique among all names this namer has given or reserved: a clash (MediaWiki
-// compares ignoring the case of the first letter and "_" versus " ") gets " (2)", " (3)"...
+// and unique among all names this namer has given or reserved, compared as MediaWiki
+// compares them: ignoring the case of the first letter, "_" versus " ", and the
+// extension, because MediaWiki refuses a file whose name differs from an existing one
+// only after the last dot (UploadBase::getExistsWarning finds any file named "<stem>.*"
+// and answers the warning exists-normalized). A clash gets " (2)", " (3)"...
 class CommonsFileNamer {
 public:
     // Throws MetadataError for an unknown placeholder, an unmatched brace, or a pattern
@@ -41,12 +44,20 @@ public:
 
     [[nodiscard]] std::string name_for(const BookMetadata& book, const PageInfo& page);
 
+    // The name of another file of the same page, e.g. the TIFF master beside the JPEG
+    // access copy: `name`'s stem with " (<label>)" and `extension` (".tif"), e.g.
+    // "Flora Danica (1761) - page 0012 (master).tif"; unique like name_for's.
+    [[nodiscard]] std::string sibling_name(std::string_view name, std::string_view label, std::string_view extension);
+
     // Marks a name as taken (e.g. pages uploaded before a restart) so no page gets it again.
     void reserve(std::string_view name);
 
     [[nodiscard]] const std::string& pattern() const { return pattern_; }
 
 private:
+    // `name` sanitised, with " (<label>)" when given, made unique with a counter.
+    [[nodiscard]] std::string unique_name(std::string_view name, std::string_view label);
+
     std::string pattern_;
     std::set<std::string> taken_;  // comparison keys of the names given so far
 };

@@ -25,6 +25,11 @@ struct DescriptionOptions {
     std::string other_versions;                 // wikitext for {{Book}} Other versions (links to files)
 };
 
+// Links to other files of the same page on the wiki (e.g. the TIFF master of a JPEG) for
+// DescriptionOptions::other_versions: "[[:File:A (master).tif]]". Throws MetadataError
+// for a name that is not a valid file name (see sanitize_file_name).
+[[nodiscard]] std::string file_links(const std::vector<std::string>& names);
+
 // The licence section for the book's licence, e.g.
 //   == {{int:license-header}} ==
 //   {{PD-scan|PD-old-70-expired}}

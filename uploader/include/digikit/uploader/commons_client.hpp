@@ -21,8 +21,10 @@ struct Credentials {
     std::string oauth2_token;
 };
 
-// Reads credentials.toml: `username` + `password`, or `oauth2_token`. Throws naming the
-// file and the missing key; the values never appear in messages.
+// Reads credentials.toml: `username` + `password`, or `oauth2_token`, quoted strings.
+// Refuses a file other users may read or write (anything but the owner's alone, 0600 or
+// 0400), naming the chmod that fixes it. Throws naming the file, the line and the key;
+// the values never appear in messages.
 [[nodiscard]] Credentials load_credentials(const std::filesystem::path& file);
 
 struct ClientOptions {
@@ -57,6 +59,14 @@ private:
 // The wiki could not be reached or kept failing (network, 5xx, maxlag, ratelimited)
 // after every retry: stop and try again later; nothing is lost.
 class TransientError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The address does not answer like a MediaWiki API (HTTP 404, an HTML page, a redirect):
+// commons.api_url is wrong, or something such as a captive portal stands in between.
+// Retrying will not help; a person must fix the address.
+class EndpointError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

@@ -37,6 +37,9 @@ struct SyncOptions {
     std::chrono::seconds stash_max_age = std::chrono::hours(48);  // older stashes restart from zero
     std::size_t max_items = 0;                                    // stop after this many items (0: no limit)
     std::function<bool()> should_stop;                            // polled between items and chunks (daemon shutdown)
+    // How long an item stays this run's before another may take it (renewed with every
+    // step; a killed run's items are free at once). Longer than a whole request may last.
+    std::chrono::seconds lease = std::chrono::minutes(15);
 };
 
 enum class SyncEventKind { item_started, bytes_sent, item_finished, planned };
@@ -54,18 +57,23 @@ struct SyncSummary {
     std::size_t published = 0;        // uploaded by this run
     std::size_t already_on_wiki = 0;  // the same content was found on the wiki: not uploaded again
     std::size_t failed = 0;           // need a person's decision (see each item's note)
-    std::size_t remaining = 0;        // still queued or uploading when the run ended
+    std::size_t remaining = 0;        // still queued or uploading when the run ended, not counting:
+    std::size_t held_elsewhere = 0;   // items another run (another `sync`, the daemon) is uploading
     std::vector<std::string> plan;    // dry run: one line per pending item
     std::string stopped_because;      // why the run ended early; empty when it did not
+    bool needs_person = false;        // retrying will not help (a wrong api_url, a refused login)
 
     [[nodiscard]] bool complete() const { return remaining == 0 && stopped_because.empty(); }
 };
 
-// Uploads queued items, oldest first, interrupted uploads first of all. Every step is
+// Uploads queued items, oldest first, interrupted uploads first of all, each claimed
+// with a lease so that any number of runs share the queue (an item another run holds is
+// left to it). Every step is
 // recorded in the queue before the next one starts, so a kill at any moment loses
 // nothing and a later call resumes. A network failure or an overloaded wiki ends the run
-// (stopped_because) after the client's retries; a problem with one item fails that item
-// and the run goes on.
+// (stopped_because) after the client's retries; so does an address that is not the API
+// or a refused login (needs_person), leaving the items as they were. A problem with one
+// item fails that item and the run goes on.
 SyncSummary sync_queue(UploadQueue& queue, CommonsClient& client, const SyncOptions& options,
                        const SyncProgress& progress = {});
 
