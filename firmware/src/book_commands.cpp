@@ -51,6 +51,13 @@ nlohmann::json summary_json(const BookSummary& b)
             {"pages", b.pages}};
 }
 
+std::vector<std::string> problem_messages(const metadata::BookFile& file)
+{
+    std::vector<std::string> messages;
+    for (const auto& problem : file.problems) messages.push_back(problem.message);
+    return messages;
+}
+
 bool is_importable_image(const std::filesystem::path& path)
 {
     static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png"};
@@ -95,8 +102,10 @@ int book_list_command(const Config& config, bool json)
     BookStore store(config.data_dir);
     nlohmann::json books = nlohmann::json::array();
     for (const auto& summary : store.list_books()) {
+        const auto file = store.read_book_file(summary.id);
         auto entry = summary_json(summary);
-        entry["title"] = store.read_metadata(summary.id).title;
+        entry["title"] = file.book.title;
+        entry["problems"] = problem_messages(file);
         books.push_back(entry);
     }
     if (json) {
@@ -106,7 +115,9 @@ int book_list_command(const Config& config, bool json)
     if (books.empty()) std::cout << "no books yet (digikit book new --title ...)\n";
     for (const auto& b : books) {
         std::cout << b["id"].get<std::string>() << "  " << b["state"].get<std::string>() << "  " << b["captures"]
-                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>() << "\n";
+                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>();
+        if (!b["problems"].empty()) std::cout << "  INVALID: " << b["problems"][0].get<std::string>();
+        std::cout << "\n";
     }
     return 0;
 }
@@ -115,8 +126,10 @@ int book_show_command(const Config& config, const std::string& id, bool json)
 {
     BookStore store(config.data_dir);
     auto entry = summary_json(existing_book(store, id));
-    entry["metadata"] = metadata_json(store.read_metadata(id));
-    entry["missing_for_upload"] = metadata::missing_for_upload(store.read_metadata(id));
+    const auto file = store.read_book_file(id);
+    entry["metadata"] = metadata_json(file.book);
+    entry["problems"] = problem_messages(file);
+    entry["missing_for_upload"] = metadata::missing_for_upload(file.book);
     entry["folder"] = store.book_dir(id).string();
     if (json) {
         std::cout << entry.dump(2) << "\n";
@@ -124,6 +137,10 @@ int book_show_command(const Config& config, const std::string& id, bool json)
     }
     std::cout << "book " << id << " (" << entry["state"].get<std::string>() << "), " << entry["captures"]
               << " captures, " << entry["pages"] << " pages, in " << entry["folder"].get<std::string>() << "\n";
+    for (const auto& problem : entry["problems"]) {
+        std::cout << "  INVALID: " << problem.get<std::string>() << " (repair: digikit book set " << id
+                  << " KEY=VALUE)\n";
+    }
     for (const auto& [key, value] : entry["metadata"].items()) {
         std::cout << "  " << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
@@ -169,16 +186,26 @@ int book_set_command(const Config& config, const std::string& id, const std::vec
 {
     BookStore store(config.data_dir);
     existing_book(store, id);
-    auto book = store.read_metadata(id);
+    auto [book, problems] = store.read_book_file(id);
+    std::set<std::string_view> assigned;
     for (const auto& assignment : assignments) {
         const auto equals = assignment.find('=');
         if (equals == std::string::npos || equals == 0) {
             throw CommandError("'" + assignment + "' is not KEY=VALUE");
         }
-        metadata::set_field(book, assignment.substr(0, equals), assignment.substr(equals + 1));
+        assigned.insert(metadata::set_field(book, assignment.substr(0, equals), assignment.substr(equals + 1)));
+    }
+    // A field that is invalid in book.toml must be given a new value in the same command:
+    // writing the book without it would silently drop what was there.
+    for (const auto& problem : problems) {
+        if (!problem.field.empty() && !assigned.contains(problem.field)) {
+            throw CommandError("book " + id + " stays invalid, nothing was changed: " + problem.message + " (set " +
+                               problem.field + "=... in the same command)");
+        }
     }
     store.write_metadata(id, book);  // only once every assignment was valid
     std::cout << "updated book " << id << "\n";
+    if (!problems.empty()) std::cout << "the invalid book.toml was kept as book.toml.invalid\n";
     return 0;
 }
 

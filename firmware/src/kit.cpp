@@ -341,9 +341,10 @@ nlohmann::json Kit::status()
     status["last_capture"] = nullptr;
     if (book) {
         const auto summary = store_.find_book(*book);
-        const auto metadata = store_.read_metadata(*book);
+        const auto file = store_.read_book_file(*book);  // a hand-broken book.toml is shown, not fatal
         status["book"] = {
-            {"id", *book}, {"title", metadata.title}, {"captures", summary->captures}, {"pages", summary->pages}};
+            {"id", *book}, {"title", file.book.title}, {"captures", summary->captures}, {"pages", summary->pages}};
+        for (const auto& problem : file.problems) status["book"]["problems"].push_back(problem.message);
         status["last_capture"] = last_capture_json(*book);
     }
     status["processing_backlog"] = processing_.backlog();
