@@ -11,6 +11,7 @@
 #include "daemon.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "digikit/imaging/page_pipeline.hpp"
 #include "digikit/metadata/book_file_wikitext.hpp"
 #include "processing_worker.hpp"
 
@@ -60,7 +61,7 @@ std::vector<std::string> problem_messages(const metadata::BookFile& file)
 
 bool is_importable_image(const std::filesystem::path& path)
 {
-    static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png"};
+    static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png", ".webp"};
     std::string ext = path.extension().string();
     for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return extensions.count(ext) > 0;
@@ -217,24 +218,42 @@ int book_close_command(const Config& config, const std::string& id)
     return 0;
 }
 
-int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images)
+int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,
+                     bool skip_bad)
 {
     BookStore store(config.data_dir);
     if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is closed");
+    // Every photo is read before any is imported: a book never holds a shot that cannot
+    // be processed because of its file.
+    std::vector<std::filesystem::path> good;
+    std::vector<std::string> bad;
     for (const auto& image : images) {
-        if (!is_importable_image(image) || std::filesystem::file_size(image) == 0) {
-            throw CommandError(image.string() + ": not a JPEG, TIFF or PNG photo; nothing was imported");
+        const auto problem = is_importable_image(image)
+                                 ? imaging::photo_problem(image)
+                                 : image.string() + ": not a .jpg, .jpeg, .png, .tif, .tiff or .webp file";
+        if (problem) {
+            bad.push_back(*problem);
+        } else {
+            good.push_back(image);
         }
     }
+    for (const auto& problem : bad) std::cerr << "digikit: " << (skip_bad ? "skipped " : "") << problem << "\n";
+    if (!bad.empty() && !skip_bad) {
+        throw CommandError(std::to_string(bad.size()) + " of " + std::to_string(images.size()) +
+                           " photo(s) cannot be read; nothing was imported (--skip-bad imports the others)");
+    }
+    if (good.empty()) throw CommandError("no photo could be read; nothing was imported");
     int sequence = store.last_sequence(id);
-    for (const auto& image : images) {
+    for (const auto& image : good) {
         const auto target = store.raw_dir(id) / (sequence_stem(++sequence) + "_single" + image.extension().string());
         base::AtomicFile file(target);
         std::filesystem::copy_file(image, file.temp_path(), std::filesystem::copy_options::overwrite_existing);
         file.commit();
         store.record_capture(id, sequence, {{"single", target}}, false);
     }
-    std::cout << "imported " << images.size() << " photo(s) into book " << id << "\n";
+    std::cout << "imported " << good.size() << " photo(s) into book " << id;
+    if (!bad.empty()) std::cout << ", skipped " << bad.size() << " that cannot be read";
+    std::cout << "\n";
     process_imported(config, store);
     return 0;
 }
