@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-14-dev
   libgphoto2-dev libusb-1.0-0-dev libsane-dev sane-utils
   libopencv-dev libtiff-dev libjpeg-dev libwebp-dev zlib1g-dev libexiv2-dev
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev
