@@ -228,9 +228,8 @@ int book_add_command(const Config& config, const std::string& id, const std::vec
     std::vector<std::filesystem::path> good;
     std::vector<std::string> bad;
     for (const auto& image : images) {
-        const auto problem = is_importable_image(image)
-                                 ? imaging::photo_problem(image)
-                                 : image.string() + ": not a .jpg, .jpeg, .png, .tif, .tiff or .webp file";
+        std::optional<std::string> problem = image.string() + ": not a .jpg, .jpeg, .png, .tif, .tiff or .webp file";
+        if (is_importable_image(image)) problem = imaging::photo_problem(image);
         if (problem) {
             bad.push_back(*problem);
         } else {

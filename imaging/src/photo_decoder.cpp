@@ -152,6 +152,7 @@ cv::Mat decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name
     if (static_cast<double>(info.image_width) * info.image_height / 1e6 > max_photo_megapixels) {
         throw PhotoError("image too large (over 200 MP): " + name);
     }
+    const int orientation = jpeg_orientation(info);  // the saved markers go with the decompression
     const bool cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
     info.out_color_space = grey ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_EXT_BGR;
     info.scale_num = 1;
@@ -165,7 +166,7 @@ cv::Mat decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name
     }
     jpeg_finish_decompress(&info);
     cv::Mat result = info.out_color_space == JCS_CMYK ? bgr_from_cmyk(image) : image;
-    apply_orientation(result, jpeg_orientation(info));
+    apply_orientation(result, orientation);
     return result;
 }
 

@@ -2,8 +2,6 @@
 // against files made to hurt it, and against OpenCV on the files it should read the same.
 #include "photo_decoder.hpp"
 
-#include <sys/resource.h>
-
 #include <cstdio>  // before jpeglib.h
 #include <fstream>
 
@@ -39,13 +37,6 @@ void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
-long peak_rss_mb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;
-}
-
 bool same_pixels(const cv::Mat& a, const cv::Mat& b)
 {
     return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
@@ -70,18 +61,17 @@ TEST(HostilePhotos, SmallVersionsOfTheBombsAreValidImages)
     }
 }
 
-TEST(PhotoDecoder, BombsAreRefusedFromTheirHeaderBeforeAnythingIsAllocated)
+// Their peak memory through the whole program: PhotoImport.ABatchWithDecompressionBombs...
+TEST(PhotoDecoder, BombsAreRefusedFromTheirHeader)
 {
     TempDir dir;
     digikit::testing::write_tiff_bomb(dir / "bomb.tif");
     digikit::testing::write_webp_bomb(dir / "bomb.webp");
     EXPECT_LT(std::filesystem::file_size(dir / "bomb.tif"), 4U << 20);
     EXPECT_LT(std::filesystem::file_size(dir / "bomb.webp"), 100U);
-    const long before = peak_rss_mb();
     EXPECT_NE(error_of(dir / "bomb.tif").find("image too large (30000x30000, over 200 MP)"), std::string::npos);
     EXPECT_NE(error_of(dir / "bomb.webp").find("image too large (16383x16383, over 200 MP)"), std::string::npos);
     EXPECT_NE(error_of(dir / "bomb.webp", 8).find("too large"), std::string::npos);
-    EXPECT_LT(peak_rss_mb() - before, 50) << "the bombs were decoded";
 }
 
 // OpenCV turns this into a 14000 x 14000 grey "page" with exit status 0; libjpeg only warns.
@@ -93,7 +83,6 @@ TEST(PhotoDecoder, AJpegWhoseDataEndsEarlyIsCorruptNotGrey)
               std::string::npos)
         << error_of(dir / "claims.jpg");
     EXPECT_NE(error_of(dir / "claims.jpg", 8).find("corrupt JPEG"), std::string::npos);
-    EXPECT_LT(peak_rss_mb(), 200) << "the claimed frame was filled";
 
     // A real photo cut in the middle of its scan, with the end marker put back.
     std::vector<std::uint8_t> bytes;
@@ -130,26 +119,28 @@ TEST(PhotoDecoder, TiffLayoutsThatWouldAllocateBeyondTheImageAreRefused)
     TempDir dir;
     const auto write = [&](const std::string& name, std::uint16_t bits, std::uint32_t tile) {
         TIFF* tiff = TIFFOpen((dir / name).c_str(), "w");
-        TIFFSetField(tiff, TIFFTAG_IMAGEWIDTH, 100);
-        TIFFSetField(tiff, TIFFTAG_IMAGELENGTH, 100);
+        TIFFSetField(tiff, TIFFTAG_IMAGEWIDTH, 128);
+        TIFFSetField(tiff, TIFFTAG_IMAGELENGTH, 128);
         TIFFSetField(tiff, TIFFTAG_SAMPLESPERPIXEL, 1);
         TIFFSetField(tiff, TIFFTAG_BITSPERSAMPLE, bits);
         TIFFSetField(tiff, TIFFTAG_SAMPLEFORMAT, bits == 32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT);
         TIFFSetField(tiff, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-        std::vector<std::uint8_t> data(std::size_t{tile} * tile * bits / 8, 0x80);
         TIFFSetField(tiff, TIFFTAG_TILEWIDTH, tile);
         TIFFSetField(tiff, TIFFTAG_TILELENGTH, tile);
-        TIFFWriteEncodedTile(tiff, 0, data.data(), static_cast<tmsize_t>(data.size()));
+        std::vector<std::uint8_t> data(std::size_t{tile} * tile * bits / 8, 0x80);
+        for (std::uint32_t i = 0; i < TIFFNumberOfTiles(tiff); ++i) {
+            TIFFWriteEncodedTile(tiff, i, data.data(), static_cast<tmsize_t>(data.size()));
+        }
         TIFFClose(tiff);
     };
-    write("float.tif", 32, 112);
+    write("float.tif", 32, 64);
     EXPECT_NE(error_of(dir / "float.tif").find("not a photo TIFF (1 samples of 32 bits)"), std::string::npos)
         << error_of(dir / "float.tif");
-    write("big-tile.tif", 8, 4096);
+    write("big-tile.tif", 8, 4096);  // 16 MB of tile for a 16 kB image
     EXPECT_NE(error_of(dir / "big-tile.tif").find("TIFF tiles (4096x4096) do not fit the image"), std::string::npos)
         << error_of(dir / "big-tile.tif");
-    write("fine.tif", 8, 112);
-    EXPECT_EQ(decode_photo(dir / "fine.tif").size(), cv::Size(100, 100));
+    write("fine.tif", 8, 64);
+    EXPECT_EQ(error_of(dir / "fine.tif"), "(decoded)");
 }
 
 // The decoder is libjpeg itself, not OpenCV: it must give the very same pixels, turned by
