@@ -5,9 +5,9 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-14-dev
   libgphoto2-dev libusb-1.0-0-dev libsane-dev sane-utils
-  libopencv-dev libtiff-dev libjpeg-dev libexiv2-dev
+  libopencv-dev libtiff-dev libjpeg-dev libwebp-dev zlib1g-dev libexiv2-dev
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev
   libgpiod-dev libevdev-dev libsystemd-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev

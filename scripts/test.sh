@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, builds with
 # AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors, as a unity build,
-# checks the formatting, then runs every test with ctest. DIGIKIT_TSAN=1 also builds the
-# daemon, hardware and uploader suites under ThreadSanitizer and runs them; DIGIKIT_TIDY=1
-# runs clang-tidy over the product code (both off in CI until they are green and within
+# checks the formatting, then runs every test with ctest, then the fuzzers for a bounded
+# time. DIGIKIT_TSAN=1 also builds the daemon, hardware and uploader suites under
+# ThreadSanitizer and runs them; DIGIKIT_TIDY=1 runs clang-tidy over the product code (both off in CI until they are green and within
 # their CI budget: see docs/threads.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,9 @@ cmake --build "$BUILD" -j"$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 900
+
+# The fuzzers, from their seed corpora, about two minutes in all (a clang build of their own).
+bash scripts/fuzz.sh
 
 # ThreadSanitizer: the threads of docs/threads.md. The firmware tests start the daemon,
 # itself built with TSan here, so its threads are checked in the flows the tests drive.

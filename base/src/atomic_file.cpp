@@ -127,10 +127,19 @@ bool is_atomic_temporary(const std::filesystem::path& path)
 
 std::size_t remove_atomic_temporaries(const std::filesystem::path& dir)
 {
+    return remove_atomic_temporaries(dir, [](const std::string&) { return true; });
+}
+
+std::size_t remove_atomic_temporaries(const std::filesystem::path& dir,
+                                      const std::function<bool(const std::string& target_name)>& is_mine)
+{
     std::size_t removed = 0;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        if (entry.is_regular_file() && is_atomic_temporary(entry.path())) {
+        if (!entry.is_regular_file() || !is_atomic_temporary(entry.path())) continue;
+        const std::string name = entry.path().filename().string();
+        // ".<target>.tmp-XXXXXX"
+        if (is_mine(name.substr(1, name.size() - 1 - temp_marker.size() - 6))) {
             std::filesystem::remove(entry.path(), ec);
             ++removed;
         }

@@ -11,6 +11,7 @@
 #include "daemon.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "digikit/imaging/page_pipeline.hpp"
 #include "digikit/metadata/book_file_wikitext.hpp"
 #include "processing_worker.hpp"
 
@@ -51,9 +52,16 @@ nlohmann::json summary_json(const BookSummary& b)
             {"pages", b.pages}};
 }
 
+std::vector<std::string> problem_messages(const metadata::BookFile& file)
+{
+    std::vector<std::string> messages;
+    for (const auto& problem : file.problems) messages.push_back(problem.message);
+    return messages;
+}
+
 bool is_importable_image(const std::filesystem::path& path)
 {
-    static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png"};
+    static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png", ".webp"};
     std::string ext = path.extension().string();
     for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return extensions.count(ext) > 0;
@@ -94,8 +102,10 @@ nlohmann::json books_json(BookStore& store)
 {
     nlohmann::json books = nlohmann::json::array();
     for (const auto& summary : store.list_books()) {
+        const auto file = store.read_book_file(summary.id);
         auto entry = summary_json(summary);
-        entry["title"] = store.read_metadata(summary.id).title;
+        entry["title"] = file.book.title;
+        entry["problems"] = problem_messages(file);
         books.push_back(entry);
     }
     return books;
@@ -112,7 +122,9 @@ int book_list_command(const Config& config, bool json)
     if (books.empty()) std::cout << "no books yet (digikit book new --title ...)\n";
     for (const auto& b : books) {
         std::cout << b["id"].get<std::string>() << "  " << b["state"].get<std::string>() << "  " << b["captures"]
-                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>() << "\n";
+                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>();
+        if (!b["problems"].empty()) std::cout << "  INVALID: " << b["problems"][0].get<std::string>();
+        std::cout << "\n";
     }
     return 0;
 }
@@ -120,8 +132,10 @@ int book_list_command(const Config& config, bool json)
 nlohmann::json book_json(BookStore& store, const std::string& id)
 {
     auto entry = summary_json(existing_book(store, id));
-    entry["metadata"] = metadata_json(store.read_metadata(id));
-    entry["missing_for_upload"] = metadata::missing_for_upload(store.read_metadata(id));
+    const auto file = store.read_book_file(id);
+    entry["metadata"] = metadata_json(file.book);
+    entry["problems"] = problem_messages(file);
+    entry["missing_for_upload"] = metadata::missing_for_upload(file.book);
     entry["folder"] = store.book_dir(id).string();
     return entry;
 }
@@ -136,6 +150,10 @@ int book_show_command(const Config& config, const std::string& id, bool json)
     }
     std::cout << "book " << id << " (" << entry["state"].get<std::string>() << "), " << entry["captures"]
               << " captures, " << entry["pages"] << " pages, in " << entry["folder"].get<std::string>() << "\n";
+    for (const auto& problem : entry["problems"]) {
+        std::cout << "  INVALID: " << problem.get<std::string>() << " (repair: digikit book set " << id
+                  << " KEY=VALUE)\n";
+    }
     for (const auto& [key, value] : entry["metadata"].items()) {
         std::cout << "  " << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
@@ -197,13 +215,22 @@ std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
                                         const std::vector<std::pair<std::string, std::string>>& fields)
 {
     const std::string state = existing_book(store, id).state;
-    auto book = store.read_metadata(id);
+    auto [book, problems] = store.read_book_file(id);
     std::vector<FieldError> errors;
+    std::set<std::string_view> assigned;
     for (const auto& [key, value] : fields) {
         try {
-            metadata::set_field(book, key, value);
+            assigned.insert(metadata::set_field(book, key, value));
         } catch (const metadata::MetadataError& error) {
             errors.push_back({key, error.what()});
+        }
+    }
+    // A field that is invalid in book.toml must be given a new value in the same command:
+    // writing the book without it would silently drop what was there.
+    for (const auto& problem : problems) {
+        if (!problem.field.empty() && !assigned.contains(problem.field)) {
+            errors.push_back({problem.field, "book " + id + " stays invalid, nothing was changed: " + problem.message +
+                                                 " (set " + problem.field + "=... in the same command)"});
         }
     }
     if (!errors.empty()) return errors;
@@ -237,10 +264,13 @@ int book_set_command(const Config& config, const std::string& id, const std::vec
         fields.emplace_back(assignment.substr(0, equals), assignment.substr(equals + 1));
     }
     BookStore store(config.data_dir);
+    existing_book(store, id);
+    const bool was_invalid = !store.read_book_file(id).problems.empty();
     const auto errors = set_book_fields(store, id, fields);
     if (!errors.empty()) throw CommandError(errors.front().message);
     const std::string queued = queue_after_metadata_change(store, config, id);
     std::cout << "updated book " << id << (queued.empty() ? "" : "; " + queued) << "\n";
+    if (was_invalid) std::cout << "the invalid book.toml was kept as book.toml.invalid\n";
     return 0;
 }
 
@@ -257,24 +287,41 @@ int book_close_command(const Config& config, const std::string& id)
     return 0;
 }
 
-int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images)
+int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,
+                     bool skip_bad)
 {
     BookStore store(config.data_dir);
     if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is closed");
+    // Every photo is read before any is imported: a book never holds a shot that cannot
+    // be processed because of its file.
+    std::vector<std::filesystem::path> good;
+    std::vector<std::string> bad;
     for (const auto& image : images) {
-        if (!is_importable_image(image) || std::filesystem::file_size(image) == 0) {
-            throw CommandError(image.string() + ": not a JPEG, TIFF or PNG photo; nothing was imported");
+        std::optional<std::string> problem = image.string() + ": not a .jpg, .jpeg, .png, .tif, .tiff or .webp file";
+        if (is_importable_image(image)) problem = imaging::photo_problem(image);
+        if (problem) {
+            bad.push_back(*problem);
+        } else {
+            good.push_back(image);
         }
     }
+    for (const auto& problem : bad) std::cerr << "digikit: " << (skip_bad ? "skipped " : "") << problem << "\n";
+    if (!bad.empty() && !skip_bad) {
+        throw CommandError(std::to_string(bad.size()) + " of " + std::to_string(images.size()) +
+                           " photo(s) cannot be read; nothing was imported (--skip-bad imports the others)");
+    }
+    if (good.empty()) throw CommandError("no photo could be read; nothing was imported");
     int sequence = store.last_sequence(id);
-    for (const auto& image : images) {
+    for (const auto& image : good) {
         const auto target = store.raw_dir(id) / (sequence_stem(++sequence) + "_single" + image.extension().string());
         base::AtomicFile file(target);
         std::filesystem::copy_file(image, file.temp_path(), std::filesystem::copy_options::overwrite_existing);
         file.commit();
         store.record_capture(id, sequence, {{"single", target}}, false);
     }
-    std::cout << "imported " << images.size() << " photo(s) into book " << id << "\n";
+    std::cout << "imported " << good.size() << " photo(s) into book " << id;
+    if (!bad.empty()) std::cout << ", skipped " << bad.size() << " that cannot be read";
+    std::cout << "\n";
     process_imported(config, store);
     return 0;
 }

@@ -251,7 +251,9 @@ std::string finish_book(BookStore& store, const Config& config, const std::strin
 {
     store.close_book(id);
     std::filesystem::remove_all(store.retaken_dir(id));
-    const auto missing = metadata::missing_for_upload(store.read_metadata(id));
+    const auto file = store.read_book_file(id);
+    auto missing = metadata::missing_for_upload(file.book);
+    for (const auto& problem : file.problems) missing.push_back(problem.message);
     if (!missing.empty()) {
         return "closed book " + id +
                "; not queued for upload until its metadata is complete (missing: " + joined(missing) + ")";

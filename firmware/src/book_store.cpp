@@ -1,6 +1,8 @@
 #include "book_store.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -72,6 +74,15 @@ std::string join_lines(const std::vector<std::string>& lines)
     return text;
 }
 
+std::optional<std::string> read_text(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 std::vector<std::string> split_lines(const std::string& text)
 {
     std::vector<std::string> lines;
@@ -120,6 +131,7 @@ std::filesystem::path BookStore::relative(const std::filesystem::path& path) con
 
 std::string BookStore::create_book(const metadata::BookMetadata& book)
 {
+    const std::string text = metadata::to_toml(book);  // an invalid book throws before anything exists
     const std::lock_guard lock(mutex_);
     const std::string day = utc_day();
     const auto rows = db_.query("SELECT COUNT(*) FROM books WHERE id LIKE ?", {day + "-%"});
@@ -130,26 +142,37 @@ std::string BookStore::create_book(const metadata::BookMetadata& book)
     } while (std::filesystem::exists(book_dir(id)));
 
     for (const char* sub : {"raw", "pages", "retaken"}) std::filesystem::create_directories(book_dir(id) / sub);
-    base::write_file_atomically(book_dir(id) / "book.toml", metadata::to_toml(book));
+    base::write_file_atomically(book_dir(id) / "book.toml", text);
     base::fsync_directory(data_dir_ / "books");
     db_.execute("INSERT INTO books (id, state, created_at) VALUES (?, ?, ?)",
                 {id, std::string("new"), utc_timestamp()});
     return id;
 }
 
-metadata::BookMetadata BookStore::read_metadata(const std::string& id) const
+metadata::BookFile BookStore::read_book_file(const std::string& id) const
 {
     const auto path = book_dir(id) / "book.toml";
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("no book " + id + " (" + path.string() + " cannot be read)");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return metadata::parse_book_toml(text.str(), path.string());
+    const auto text = read_text(path);
+    if (!text) return {{}, {{"", path.string() + ": cannot be read (" + std::strerror(errno) + ")"}}};
+    return metadata::read_book_toml(*text, path.string());
+}
+
+metadata::BookMetadata BookStore::read_metadata(const std::string& id) const
+{
+    auto file = read_book_file(id);
+    if (!file.problems.empty()) throw metadata::MetadataError(file.problems.front().message);
+    return std::move(file.book);
 }
 
 void BookStore::write_metadata(const std::string& id, const metadata::BookMetadata& book)
 {
-    base::write_file_atomically(book_dir(id) / "book.toml", metadata::to_toml(book));
+    const std::string text = metadata::to_toml(book);
+    const auto path = book_dir(id) / "book.toml";
+    const auto old = read_text(path);
+    if (old && !metadata::read_book_toml(*old, path.string()).problems.empty()) {
+        base::write_file_atomically(path.string() + ".invalid", *old);
+    }
+    base::write_file_atomically(path, text);
 }
 
 std::optional<std::string> BookStore::prepared_book()

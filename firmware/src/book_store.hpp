@@ -61,7 +61,15 @@ public:
     // The oldest book prepared with `digikit book new` and not yet started, if any.
     [[nodiscard]] std::optional<std::string> prepared_book();
     void start_book(const std::string& id);
+    // book.toml as the tolerant reader sees it: valid fields and the problems of the rest
+    // (a hand edit, an unreadable file). For showing and repairing a book; never throws
+    // for the file's content.
+    [[nodiscard]] metadata::BookFile read_book_file(const std::string& id) const;
+    // The book's metadata; throws MetadataError naming the first problem.
     [[nodiscard]] metadata::BookMetadata read_metadata(const std::string& id) const;
+    // Writes the book as metadata::to_toml normalizes it (throws before writing anything
+    // when a value is invalid). A book.toml that did not read cleanly is kept beside it as
+    // book.toml.invalid, so a hand edit is never lost.
     void write_metadata(const std::string& id, const metadata::BookMetadata& book);
 
     [[nodiscard]] std::optional<std::string> open_book();

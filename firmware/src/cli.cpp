@@ -46,6 +46,7 @@ struct Values {
     bool json = false;
     bool once = false;
     bool dry_run = false;
+    bool skip_bad = false;
 };
 
 // The chosen subcommand's callback stores what to run; it returns the exit status.
@@ -107,8 +108,10 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
 
     auto* add = book->add_subcommand("add", "Import photos (e.g. from a camera card) as captures of a book");
     add->add_option("ID", v.id, "Book id")->required();
-    add->add_option("IMAGE", v.images, "Image files (JPEG or TIFF)")->required()->check(CLI::ExistingFile);
-    add->callback([&action, &v] { action = [&v](const Config& c) { return book_add_command(c, v.id, v.images); }; });
+    add->add_option("IMAGE", v.images, "Photos (JPEG, PNG, TIFF or WebP)")->required()->check(CLI::ExistingFile);
+    add->add_flag("--skip-bad", v.skip_bad, "Import the photos that can be read and list the others");
+    add->callback(
+        [&action, &v] { action = [&v](const Config& c) { return book_add_command(c, v.id, v.images, v.skip_bad); }; });
 }
 
 void add_queue_commands(CLI::App& app, Values& v, Action& action)

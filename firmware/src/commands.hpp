@@ -72,7 +72,10 @@ int book_index_command(const Config& config, const std::string& id);
 int book_export_command(const Config& config, const std::string& book, const BookExportRequest& request);
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments);
 int book_close_command(const Config& config, const std::string& id);
-int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);
+// Checks every photo first: one that cannot be read stops the import (nothing imported),
+// or with `skip_bad` is listed and left out.
+int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,
+                     bool skip_bad);
 int process_command(const Config& config, const ProcessOptions& options);
 int queue_command(const Config& config, bool json);
 int queue_show_command(const Config& config, const std::string& id, bool json);

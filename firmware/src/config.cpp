@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <toml++/toml.h>
 
@@ -26,6 +27,16 @@ public:
         if (node != nullptr && node->source().begin.line > 0) message << ':' << node->source().begin.line;
         message << ": " << key << ": expected " << expected;
         if (node != nullptr) message << ", got " << describe(*node);
+        throw ConfigError(message.str());
+    }
+
+    // A value the book metadata rules refuse: `reason` reads "field: why" (metadata's words).
+    [[noreturn]] void fail_because(const toml::node* node, const std::string& reason) const
+    {
+        std::ostringstream message;
+        message << source_.string();
+        if (node != nullptr && node->source().begin.line > 0) message << ':' << node->source().begin.line;
+        message << ": metadata." << reason;
         throw ConfigError(message.str());
     }
 
@@ -133,6 +144,27 @@ private:
         read_string(t, "metadata.", "license", out.license);
         read_string(t, "metadata.", "language", out.language);
         read_strings(t, "metadata.", "categories", out.categories);
+        // New books start from these values: they pass the book's own rules here, or the
+        // config is refused, so that no book is ever written that its reader refuses.
+        using Field = std::string metadata::BookMetadata::*;
+        const std::tuple<const char*, std::string*, Field> texts[] = {
+            {"institution", &out.institution, &metadata::BookMetadata::institution},
+            {"license", &out.license, &metadata::BookMetadata::license},
+            {"language", &out.language, &metadata::BookMetadata::language}};
+        for (const auto& [key, value, field] : texts) {
+            try {
+                metadata::BookMetadata book;
+                metadata::set_field(book, key, *value);
+                *value = book.*field;
+            } catch (const metadata::MetadataError& error) {
+                fail_because(t.get(key), error.what());
+            }
+        }
+        try {
+            for (auto& category : out.categories) category = metadata::normalize_category(category);
+        } catch (const metadata::MetadataError& error) {
+            fail_because(t.get("categories"), error.what());
+        }
     }
 
     void read_console(const toml::table& t, Config::Console& out) const

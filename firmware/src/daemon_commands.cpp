@@ -83,6 +83,9 @@ void print_status(const nlohmann::json& status)
         std::cout << "book:       " << book["id"].get<std::string>() << " "
                   << (title.empty() ? "(untitled)" : "\"" + title + "\"") << ", " << book["captures"] << " captures, "
                   << book["pages"] << " pages\n";
+        for (const auto& problem : book.value("problems", nlohmann::json::array())) {
+            std::cout << "            INVALID: " << problem.get<std::string>() << "\n";
+        }
     }
     if (status["last_capture"].is_object() && !status["last_capture"].contains("error")) {
         std::cout << "last:       spread " << status["last_capture"]["sequence"] << "\n";

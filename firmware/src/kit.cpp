@@ -376,11 +376,13 @@ void Kit::publish_status()
     if (book) {
         part(status["book"], [&]() -> nlohmann::json {
             const auto summary = store_.find_book(*book);
-            const auto metadata = store_.read_metadata(*book);
-            return {{"id", *book},
-                    {"title", metadata.title},
-                    {"captures", summary ? summary->captures : 0},
-                    {"pages", summary ? summary->pages : 0}};
+            const auto file = store_.read_book_file(*book);  // a hand-broken book.toml is shown, not fatal
+            nlohmann::json shown = {{"id", *book},
+                                    {"title", file.book.title},
+                                    {"captures", summary ? summary->captures : 0},
+                                    {"pages", summary ? summary->pages : 0}};
+            for (const auto& problem : file.problems) shown["problems"].push_back(problem.message);
+            return shown;
         });
         part(status["last_capture"], [&] { return last_capture_json(*book); });
     }

@@ -26,6 +26,25 @@ void show_progress(const imaging::ImageResult& result, std::size_t done, std::si
     }
 }
 
+// The report never replaces a photo (an input, or anything named or made like one); a
+// report a killed run left half written is removed.
+void check_report_target(const std::filesystem::path& report, const std::vector<std::filesystem::path>& inputs)
+{
+    std::error_code ec;
+    for (const auto& input : inputs) {
+        if (std::filesystem::equivalent(report, input, ec)) {
+            throw CommandError("--report " + report.string() + " is one of the inputs; name another file");
+        }
+    }
+    if (std::filesystem::is_directory(report, ec)) throw CommandError("--report " + report.string() + " is a folder");
+    if (imaging::looks_like_photo(report)) {
+        throw CommandError("--report " + report.string() + " is a photo or named like one; name a .json file");
+    }
+    const auto folder = report.has_parent_path() ? report.parent_path() : std::filesystem::path(".");
+    const std::string name = report.filename().string();
+    base::remove_atomic_temporaries(folder, [&](const std::string& target) { return target == name; });
+}
+
 }  // namespace
 
 int process_command(const Config& config, const ProcessOptions& options)
@@ -35,9 +54,8 @@ int process_command(const Config& config, const ProcessOptions& options)
     if (!options.split.empty()) batch.pipeline.split = imaging::parse_split_mode(options.split);
     batch.threads = options.threads > 0 ? options.threads : config.imaging.threads;
     batch.on_done = show_progress;
-    for (const auto& input : options.inputs) {
-        if (!std::filesystem::exists(input)) throw CommandError(input.string() + ": no such file or folder");
-    }
+    // A missing or unreadable input gets its error in the report; the run goes on.
+    if (!options.report.empty()) check_report_target(options.report, options.inputs);
     std::filesystem::create_directories(options.out_dir);
 
     const auto results = imaging::process_batch(options.inputs, options.out_dir, batch);

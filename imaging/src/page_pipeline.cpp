@@ -1,14 +1,16 @@
 #include "digikit/imaging/page_pipeline.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <map>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
+#include "digikit/base/atomic_file.hpp"
 #include "page_finder.hpp"
 #include "page_writer.hpp"
 #include "parallel_for.hpp"
@@ -238,7 +240,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
 
 bool is_image_name(const std::filesystem::path& path)
 {
-    static const std::set<std::string> extensions{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"};
+    static const std::set<std::string> extensions{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"};
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -264,17 +266,63 @@ std::vector<std::filesystem::path> expand_inputs(const std::vector<std::filesyst
     return photos;
 }
 
-// Output stems: the input's name, made unique when two inputs share it.
-std::vector<std::string> unique_stems(const std::vector<std::filesystem::path>& photos)
+std::string lower_case(std::string text)
 {
-    std::map<std::string, int> seen;
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// The stem whose outputs a file named like one would be ("x_2.jpg" -> "x"), or "".
+std::string stem_of_output(const std::string& file_name)
+{
+    const std::string name = lower_case(file_name);
+    const auto dot = name.rfind('.');
+    const auto underscore = name.rfind('_', dot);
+    if (dot == std::string::npos || underscore == std::string::npos || underscore + 1 == dot) return {};
+    const std::string extension = name.substr(dot);
+    const std::string number = name.substr(underscore + 1, dot - underscore - 1);
+    const bool output_like =
+        (extension == ".tif" || extension == ".jpg") && number.find_first_not_of("0123456789") == std::string::npos;
+    return output_like ? name.substr(0, underscore) : std::string();
+}
+
+bool same_folder(const std::filesystem::path& a, const std::filesystem::path& b)
+{
+    std::error_code ec;
+    return std::filesystem::equivalent(a.empty() ? "." : a, b.empty() ? "." : b, ec);
+}
+
+// Output stems: the input's name, unless another input has it already or an input in
+// the output folder is named like one of its outputs (X.jpg beside X_1.jpg, written
+// into their own folder): then "-2", "-3"... is added. Compared without case, for the
+// FAT file systems of camera cards. No output can then replace an input or another output.
+std::vector<std::string> output_stems(const std::vector<std::filesystem::path>& photos,
+                                      const std::filesystem::path& out_dir)
+{
+    std::set<std::string> taken;
+    for (const auto& photo : photos) {
+        const std::string reserved = stem_of_output(photo.filename().string());
+        if (!reserved.empty() && same_folder(photo.parent_path(), out_dir)) taken.insert(reserved);
+    }
     std::vector<std::string> stems;
     for (const auto& photo : photos) {
         const std::string stem = photo.stem().string();
-        const int count = ++seen[stem];
-        stems.push_back(count == 1 ? stem : stem + "-" + std::to_string(count));
+        std::string candidate = stem;
+        for (int n = 2; taken.contains(lower_case(candidate)); ++n) candidate = stem + "-" + std::to_string(n);
+        taken.insert(lower_case(candidate));
+        stems.push_back(candidate);
     }
     return stems;
+}
+
+// What a killed run left half written for these outputs ("<stem>_<n>.tif|jpg").
+void remove_interrupted_outputs(const std::filesystem::path& out_dir, const std::vector<std::string>& stems)
+{
+    std::set<std::string> mine;
+    for (const auto& stem : stems) mine.insert(lower_case(stem));
+    base::remove_atomic_temporaries(out_dir,
+                                    [&](const std::string& target) { return mine.contains(stem_of_output(target)); });
 }
 
 double median(std::vector<double> values)
@@ -374,7 +422,8 @@ std::vector<ImageResult> process_batch(const std::vector<std::filesystem::path>&
                                        const std::filesystem::path& out_dir, const BatchOptions& options)
 {
     const auto photos = expand_inputs(inputs);
-    const auto stems = unique_stems(photos);
+    const auto stems = output_stems(photos, out_dir);
+    remove_interrupted_outputs(out_dir, stems);
     std::vector<PhotoOutcome> outcomes(photos.size());
     // Whole photos in parallel first: that shares out every stage, decode included, with
     // no hand-over. Only when there are fewer photos than threads does each photo get the
@@ -398,6 +447,25 @@ std::vector<ImageResult> process_batch(const std::vector<std::filesystem::path>&
     results.reserve(outcomes.size());
     for (auto& outcome : outcomes) results.push_back(std::move(outcome.result));
     return results;
+}
+
+std::optional<std::string> photo_problem(const std::filesystem::path& photo)
+{
+    try {
+        (void)decode_photo(photo, 8, true);
+    } catch (const PhotoError& error) {
+        return error.what();
+    }
+    return std::nullopt;
+}
+
+bool looks_like_photo(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::array<std::uint8_t, 16> head{};
+    in.read(reinterpret_cast<char*>(head.data()), head.size());
+    return is_image_name(path) ||
+           photo_format(std::span(head.data(), static_cast<std::size_t>(in.gcount()))).has_value();
 }
 
 nlohmann::json report_json(const std::vector<ImageResult>& results)

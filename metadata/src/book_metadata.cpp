@@ -218,6 +218,10 @@ void check_one_line(std::string_view field, std::string_view value)
     if (const auto bad = category.find_first_of("#<>[]|{}"); bad != std::string::npos) {
         fail("categories", "'" + category + "' contains '" + category[bad] + "', which a category name cannot contain");
     }
+    if (category.size() > max_category_bytes) {
+        fail("categories", "too long (" + std::to_string(category.size()) + " bytes, a category name has at most " +
+                               std::to_string(max_category_bytes) + ")");
+    }
     std::replace(category.begin(), category.end(), '_', ' ');
     return category;
 }
@@ -362,7 +366,7 @@ struct FieldSpec {
 
 std::string to_toml(const BookMetadata& book)
 {
-    const auto fields = field_values(book);
+    const auto fields = field_values(normalized(book));
     std::ostringstream out;
     for (const auto& [key, values] : fields) {
         const FieldSpec* spec = find_field(key);
@@ -384,30 +388,42 @@ std::string to_toml(const BookMetadata& book)
     return out.str();
 }
 
-BookMetadata parse_book_toml(std::string_view text, const std::string& source)
+BookFile read_book_toml(std::string_view text, const std::string& source)
 {
+    BookFile file;
     toml::table table;
     try {
         table = toml::parse(text, source);
     } catch (const toml::parse_error& error) {
-        throw MetadataError(where(source, error.source()) + ": not valid TOML: " + std::string(error.description()));
+        file.problems.push_back(
+            {"", where(source, error.source()) + ": not valid TOML: " + std::string(error.description())});
+        return file;
     }
-    BookMetadata book;
     for (const auto& [key, node] : table) {
         const FieldSpec* spec = find_field(key.str());
         try {
             if (spec == nullptr) {
                 fail(key.str(), "unknown field (known: " + known_keys_text() + ")");
             }
-            spec->assign(book, values_of(node, *spec));
+            spec->assign(file.book, values_of(node, *spec));
         } catch (const MetadataError& error) {
-            throw MetadataError(where(source, key.source()) + ": " + error.what());
+            file.problems.push_back({spec == nullptr ? std::string() : std::string(spec->key),
+                                     where(source, key.source()) + ": " + error.what()});
         }
     }
-    return book;
+    return file;
 }
 
-void set_field(BookMetadata& book, std::string_view key, std::string_view value)
+BookMetadata parse_book_toml(std::string_view text, const std::string& source)
+{
+    BookFile file = read_book_toml(text, source);
+    if (!file.problems.empty()) {
+        throw MetadataError(file.problems.front().message);
+    }
+    return std::move(file.book);
+}
+
+std::string_view set_field(BookMetadata& book, std::string_view key, std::string_view value)
 {
     const FieldSpec* spec = find_field(canonical_key(trim(key)));
     if (spec == nullptr) {
@@ -419,6 +435,7 @@ void set_field(BookMetadata& book, std::string_view key, std::string_view value)
     } else {
         spec->assign(book, {std::string(value)});
     }
+    return spec->key;
 }
 
 std::vector<std::pair<std::string, std::vector<std::string>>> field_values(const BookMetadata& book)
@@ -439,15 +456,21 @@ std::vector<std::pair<std::string, std::vector<std::string>>> field_values(const
     };
 }
 
-void validate(const BookMetadata& book)
+BookMetadata normalized(const BookMetadata& book)
 {
-    BookMetadata copy;
+    BookMetadata result;
     for (const auto& [key, values] : field_values(book)) {
         const FieldSpec* spec = find_field(key);
         if (spec->is_list || !values.front().empty()) {
-            spec->assign(copy, values);
+            spec->assign(result, values);
         }
     }
+    return result;
+}
+
+void validate(const BookMetadata& book)
+{
+    (void)normalized(book);
 }
 
 std::string normalize_category(std::string_view name)

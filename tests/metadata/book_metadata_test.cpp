@@ -223,6 +223,76 @@ TEST(BookMetadata, MissingForUploadReportsInvalidValuesInCodeBuiltBooks)
     EXPECT_THAT(error_of([&] { validate(book); }), HasSubstr("title: must be a single line"));
 }
 
+// The writer applies the reader's rules: what to_toml accepts, parse_book_toml reads back.
+TEST(BookMetadata, WriterRefusesWhatTheReaderWouldRefuse)
+{
+    for (const std::string& category :
+         {std::string("Maps|Atlases"), std::string("]]{{Delete}}[["), std::string(""), std::string("  "),
+          std::string(5000, 'c'), std::string(max_category_bytes + 1, 'c')}) {
+        BookMetadata book = complete_book();
+        book.categories = {"Atlases", category};
+        EXPECT_THAT(error_of([&] { (void)to_toml(book); }), HasSubstr("categories: ")) << category.substr(0, 20);
+    }
+    BookMetadata book = complete_book();
+    book.license = "All-rights-reserved";
+    EXPECT_THAT(error_of([&] { (void)to_toml(book); }), HasSubstr("license: unknown licence 'All-rights-reserved'"));
+    book = complete_book();
+    book.language = "english!";
+    EXPECT_THAT(error_of([&] { (void)to_toml(book); }), HasSubstr("language: 'english!' is not an ISO 639"));
+    book = complete_book();
+    book.institution = std::string(5000, 'i');
+    EXPECT_THAT(error_of([&] { (void)to_toml(book); }), HasSubstr("institution: too long (5000 bytes"));
+    book = complete_book();
+    book.categories = {std::string(max_category_bytes, 'c')};
+    EXPECT_THAT(parse_book_toml(to_toml(book), "b.toml").categories, ElementsAre(std::string(max_category_bytes, 'c')));
+}
+
+TEST(BookMetadata, WriterStoresTheNormalizedBook)
+{
+    BookMetadata book;
+    book.title = "  Flora  ";
+    book.license = "pd-old-70";
+    book.language = "DE";
+    book.categories = {"Category:Flora_Danica", "Flora Danica"};
+    const BookMetadata stored = parse_book_toml(to_toml(book), "b.toml");
+    EXPECT_EQ(stored.title, "Flora");
+    EXPECT_EQ(stored.license, "PD-old-70");
+    EXPECT_EQ(stored.language, "de");
+    EXPECT_THAT(stored.categories, ElementsAre("Flora Danica"));
+    expect_same(normalized(book), stored);
+}
+
+// A book.toml broken by hand: what is valid is kept, each bad field is named with its line.
+TEST(BookMetadata, TolerantReaderKeepsValidFieldsAndNamesTheOthers)
+{
+    const BookFile file = read_book_toml(
+        "title = \"Atlas\"\ncategories = [\"Maps|Atlases\"]\nlicense = \"PD-old-70\"\n"
+        "colour = \"red\"\n",
+        "books/1/book.toml");
+    EXPECT_EQ(file.book.title, "Atlas");
+    EXPECT_EQ(file.book.license, "PD-old-70");
+    EXPECT_THAT(file.book.categories, IsEmpty());
+    ASSERT_EQ(file.problems.size(), 2U);
+    EXPECT_EQ(file.problems[0].field, "categories");
+    EXPECT_THAT(file.problems[0].message, HasSubstr("books/1/book.toml:2: categories: 'Maps|Atlases' contains '|'"));
+    EXPECT_EQ(file.problems[1].field, "");
+    EXPECT_THAT(file.problems[1].message, HasSubstr("books/1/book.toml:4: colour: unknown field"));
+
+    const BookFile broken = read_book_toml("title = \"unterminated\n", "b.toml");
+    ASSERT_EQ(broken.problems.size(), 1U);
+    EXPECT_EQ(broken.problems[0].field, "");
+    EXPECT_THAT(broken.problems[0].message, HasSubstr("b.toml:1: not valid TOML"));
+    EXPECT_THAT(read_book_toml(to_toml(complete_book()), "b.toml").problems, IsEmpty());
+}
+
+TEST(BookMetadata, SetFieldReturnsTheBookTomlKey)
+{
+    BookMetadata book;
+    EXPECT_EQ(set_field(book, "category", "Maps"), "categories");
+    EXPECT_EQ(set_field(book, "licence", "CC0-1.0"), "license");
+    EXPECT_EQ(set_field(book, "title", "T"), "title");
+}
+
 TEST(BookMetadata, PdUsExpiredNeedsOldPublication)
 {
     BookMetadata book = complete_book();

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,8 +72,10 @@ CommandResult run_command(const std::vector<std::string>& args)
     ::close(err_pipe[0]);
     if (rc != 0) throw std::runtime_error("cannot start " + args.at(0));
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.peak_rss_kb = usage.ru_maxrss;
     return result;
 }
 

@@ -11,7 +11,8 @@
 namespace digikit::testing {
 
 struct CommandResult {
-    int exit_code = -1;  // -1 when killed by a signal
+    int exit_code = -1;    // -1 when killed by a signal
+    long peak_rss_kb = 0;  // the program's peak resident memory (getrusage's ru_maxrss)
     std::string out;
     std::string err;
 };

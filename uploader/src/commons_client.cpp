@@ -135,6 +135,18 @@ std::string file_title(std::string_view name)
     return "File:" + std::string(name);
 }
 
+// An answer without what the request returns (another API, a proxy's page, a wiki of
+// another kind) is the wiki refusing in a way the client cannot read: one clear ApiError,
+// never a JSON library's exception escaping to the caller (found by fuzz_wiki_response).
+ApiError unexpected_answer(const std::string& api_url, const Json::exception& error)
+{
+    std::string detail = error.what();
+    const auto tag_end = detail.find("] ");
+    if (tag_end != std::string::npos) detail.erase(0, tag_end + 2);  // "[json.exception.type_error.302] "
+    return ApiError("unexpected-answer",
+                    "the wiki at " + api_url + " answered something digikit cannot read (" + detail + ")");
+}
+
 }  // namespace
 
 ApiError::ApiError(std::string code, const std::string& info)
@@ -423,12 +435,14 @@ std::string CommonsClient::user_agent() const
 }
 
 void CommonsClient::login()
-{
+try {
     state_->login();
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 std::vector<std::string> CommonsClient::files_with_sha1(std::string_view sha1)
-{
+try {
     const Json json = state_->call(
         {{"action", "query"}, {"list", "allimages"}, {"aisha1", std::string(sha1)}, {"ailimit", "50"}}, false, false);
     std::vector<std::string> names;
@@ -436,10 +450,12 @@ std::vector<std::string> CommonsClient::files_with_sha1(std::string_view sha1)
         names.push_back(image.at("name").get<std::string>());
     }
     return names;
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 std::optional<RemoteFile> CommonsClient::file_info(std::string_view name)
-{
+try {
     const Json json = state_->call({{"action", "query"},
                                     {"prop", "imageinfo"},
                                     {"iiprop", "size|sha1|url"},
@@ -461,10 +477,12 @@ std::optional<RemoteFile> CommonsClient::file_info(std::string_view name)
     file.versions = page["imageinfo"].size();
     file.page_id = page.value("pageid", std::int64_t{0});
     return file;
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 std::optional<std::string> CommonsClient::page_wikitext(std::string_view title)
-{
+try {
     const Json json = state_->call({{"action", "query"},
                                     {"prop", "revisions"},
                                     {"rvprop", "content"},
@@ -475,12 +493,14 @@ std::optional<std::string> CommonsClient::page_wikitext(std::string_view title)
     if (page.value("missing", false) || !page.contains("revisions")) {
         return std::nullopt;
     }
-    return page["revisions"][0].at("slots").at("main").at("content").get<std::string>();
+    return page["revisions"].at(0).at("slots").at("main").at("content").get<std::string>();
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 UploadResponse CommonsClient::upload_plain(const std::filesystem::path& file, std::string_view name,
                                            std::string_view text, std::string_view comment, bool ignore_warnings)
-{
+try {
     Params params{{"action", "upload"},
                   {"filename", std::string(name)},
                   {"text", std::string(text)},
@@ -491,12 +511,14 @@ UploadResponse CommonsClient::upload_plain(const std::filesystem::path& file, st
     }
     const FilePart part{"file", file, {}, file.filename().string()};
     return parse_upload(state_->call(params, true, true, &part));
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 UploadResponse CommonsClient::upload_chunk(const std::filesystem::path& file, std::uint64_t file_size,
                                            std::string_view name, std::string_view filekey, std::uint64_t offset,
                                            std::uint64_t length)
-{
+try {
     Params params{{"action", "upload"},
                   {"filename", std::string(name)},
                   {"filesize", std::to_string(file_size)},
@@ -507,11 +529,13 @@ UploadResponse CommonsClient::upload_chunk(const std::filesystem::path& file, st
     }
     const FilePart part{"chunk", {}, read_range(file, offset, length), "chunk.bin"};
     return parse_upload(state_->call(params, true, true, &part));
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 UploadResponse CommonsClient::publish_stashed(std::string_view filekey, std::string_view name, std::string_view text,
                                               std::string_view comment, bool ignore_warnings)
-{
+try {
     Params params{{"action", "upload"},
                   {"filename", std::string(name)},
                   {"filekey", std::string(filekey)},
@@ -521,10 +545,12 @@ UploadResponse CommonsClient::publish_stashed(std::string_view filekey, std::str
         params.emplace_back("ignorewarnings", "1");
     }
     return parse_upload(state_->call(params, true, true));
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 std::optional<std::uint64_t> CommonsClient::stash_offset(std::string_view filekey)
-{
+try {
     try {
         const UploadResponse status = parse_upload(
             state_->call({{"action", "upload"}, {"checkstatus", "1"}, {"filekey", std::string(filekey)}}, true, true));
@@ -535,10 +561,12 @@ std::optional<std::uint64_t> CommonsClient::stash_offset(std::string_view fileke
     } catch (const ApiError&) {
         return std::nullopt;  // unknown or finished stash: the caller starts over
     }
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 bool CommonsClient::stash_exists(std::string_view filekey)
-{
+try {
     if (!state_->logged_in) {
         state_->login();
     }
@@ -553,10 +581,12 @@ bool CommonsClient::stash_exists(std::string_view filekey)
     } catch (const ApiError&) {
         return false;
     }
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 bool CommonsClient::has_module(const std::string& module)
-{
+try {
     if (const auto known = state_->modules.find(module); known != state_->modules.end()) {
         return known->second;
     }
@@ -565,20 +595,26 @@ bool CommonsClient::has_module(const std::string& module)
     const bool present = found.is_array() && !found.empty();
     state_->modules[module] = present;
     return present;
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 void CommonsClient::edit_entity(std::string_view entity_id, std::string_view data_json, std::string_view summary)
-{
+try {
     state_->call({{"action", "wbeditentity"},
                   {"id", std::string(entity_id)},
                   {"data", std::string(data_json)},
                   {"summary", std::string(summary)}},
                  true, true);
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 void CommonsClient::delete_page(std::string_view title, std::string_view reason)
-{
+try {
     state_->call({{"action", "delete"}, {"title", std::string(title)}, {"reason", std::string(reason)}}, true, true);
+} catch (const Json::exception& error) {
+    throw unexpected_answer(state_->options.api_url, error);
 }
 
 std::uint64_t CommonsClient::requests_sent() const

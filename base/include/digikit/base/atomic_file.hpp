@@ -1,7 +1,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace digikit::base {
@@ -44,5 +46,9 @@ void fsync_directory(const std::filesystem::path& dir);
 
 // Removes every atomic temporary file directly inside `dir`; returns how many.
 std::size_t remove_atomic_temporaries(const std::filesystem::path& dir);
+// Only those whose target's file name satisfies `is_mine` (a folder other programs also
+// write into, where only our own leftovers may go).
+std::size_t remove_atomic_temporaries(const std::filesystem::path& dir,
+                                      const std::function<bool(const std::string& target_name)>& is_mine);
 
 }  // namespace digikit::base

@@ -96,6 +96,15 @@ struct ImageResult {
     std::vector<PageResult> pages;     // reading order
 };
 
+// Why `photo` cannot be processed, in one line naming it, or nothing when it can: the
+// format (JPEG, PNG, TIFF or WebP), the size limits read from its header, and the whole
+// file decoded at 1/8 scale (a truncated or corrupt file fails). For checking imports.
+[[nodiscard]] std::optional<std::string> photo_problem(const std::filesystem::path& photo);
+
+// True for a file named like a photo (.jpg, .png, .tif, .webp...) or that starts like one,
+// readable or not: what no output of ours may replace.
+[[nodiscard]] bool looks_like_photo(const std::filesystem::path& path);
+
 // Processes one photo: finds the page(s), straightens and crops them, writes
 // <out_dir>/<stem>_<n>.tif and .jpg atomically (n from 1, reading order).
 // Never throws for bad input: the error goes into the result.

@@ -38,24 +38,47 @@ public:
 };
 
 inline constexpr std::size_t max_value_bytes = 4096;
+// MediaWiki refuses page titles (and so category names) longer than this.
+inline constexpr std::size_t max_category_bytes = 255;
 
-// book.toml text <-> BookMetadata. to_toml leaves empty fields out. parse throws MetadataError naming `source`, the
-// line and the field.
+// book.toml text <-> BookMetadata. Both apply the same rules: to_toml writes the book as
+// normalized() and throws MetadataError for an invalid value (so nothing is ever written
+// that the reader refuses), leaving empty fields out; parse throws MetadataError naming
+// `source`, the line and the field.
 [[nodiscard]] std::string to_toml(const BookMetadata& book);
 [[nodiscard]] BookMetadata parse_book_toml(std::string_view text, const std::string& source);
+
+// What is wrong in a book.toml: `field` is the book field whose value is invalid (empty
+// for an unknown key or a file that is not TOML), `message` reads "file:line: key: reason".
+struct BookProblem {
+    std::string field;
+    std::string message;
+};
+
+// A book.toml as read by a tolerant reader (a book edited by hand must still be shown and
+// repaired): every valid field, and one problem for each field (or the file) that is not.
+struct BookFile {
+    BookMetadata book;
+    std::vector<BookProblem> problems;
+};
+[[nodiscard]] BookFile read_book_toml(std::string_view text, const std::string& source);
 
 // Sets one field from KEY=VALUE text (`digikit book set`); list fields take
 // comma-separated values (semicolon-separated when a value itself contains a comma,
 // e.g. "Doe, John; Roe, Jane"); an empty value clears the field. Keys are those of
 // book.toml; "author", "year", "licence", "category", "url" are accepted as aliases.
 // Throws MetadataError for an unknown key or a bad value; the book is then unchanged.
-void set_field(BookMetadata& book, std::string_view key, std::string_view value);
+// Returns the book.toml key that was set.
+std::string_view set_field(BookMetadata& book, std::string_view key, std::string_view value);
 
 // Every field as (book.toml key, values) in display order, lists as several values and
 // single fields as one (possibly empty) value: for `digikit book show`.
 [[nodiscard]] std::vector<std::pair<std::string, std::vector<std::string>>> field_values(const BookMetadata& book);
 
-// Throws MetadataError for the first invalid field (e.g. a struct filled in by code).
+// The book with every field normalized as the reader does (trimmed, canonical licence key,
+// categories without "Category:"); throws MetadataError for the first invalid field (e.g. a
+// struct filled in by code or from the configuration).
+[[nodiscard]] BookMetadata normalized(const BookMetadata& book);
 void validate(const BookMetadata& book);
 
 // Validates one Commons category name and returns it without a "Category:" prefix and

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The fuzzers of tests/fuzz/: a clang build of their own (libFuzzer, ASan + UBSan) in
+# build/fuzz, then each fuzzer from its seed corpus for DIGIKIT_FUZZ_SECONDS seconds
+# (default 24; about two minutes in all). New inputs go to a temporary folder, never into
+# the committed corpus. A crash fails the script and keeps the input in
+# build/fuzz/findings/; once fixed, copy it to tests/fuzz/regressions/<target>/ and the
+# normal test build replays it from then on (ctest -R fuzz_replay).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${DIGIKIT_FUZZ_BUILD:-build/fuzz}
+SECONDS_EACH=${DIGIKIT_FUZZ_SECONDS:-24}
+TARGETS=(config book_toml photo_header wiki_response)
+
+CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDIGIKIT_SANITIZE=ON -DDIGIKIT_BUILD_FUZZERS=ON -DDIGIKIT_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build "$BUILD" -j"${DIGIKIT_FUZZ_JOBS:-$(nproc)}" --target "${TARGETS[@]/#/fuzz_}"
+
+mkdir -p "$BUILD/findings"
+failed=0
+for target in "${TARGETS[@]}"; do
+  work=$(mktemp -d)
+  log="$BUILD/findings/$target.log"
+  if "$BUILD/tests/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$BUILD/findings/$target-" "$work" "tests/fuzz/corpus/$target" \
+      >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    echo "fuzz $target: $runs executions in ${SECONDS_EACH} s, nothing found"
+  else
+    echo "fuzz $target: FOUND A FAILURE (input kept in $BUILD/findings/); the end of its log:"
+    tail -40 "$log"
+    failed=1
+  fi
+  rm -rf "$work"
+done
+exit $failed
