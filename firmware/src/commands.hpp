@@ -32,6 +32,8 @@ struct ProcessOptions {
     std::filesystem::path report;
     int threads = 0;    // 0: from the configuration
     std::string split;  // empty: from the configuration
+    std::string view;   // empty: auto
+    int rotate = 0;
 };
 
 // Each returns the exit status and prints its own output.

@@ -4,8 +4,9 @@
 
 namespace digikit::firmware {
 
-ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options)
-    : store_(store), options_(options), thread_([this] { run(); })
+ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
+                                   std::map<std::string, imaging::PipelineOptions> by_role)
+    : store_(store), options_(std::move(options)), by_role_(std::move(by_role)), thread_([this] { run(); })
 {
 }
 
@@ -68,8 +69,10 @@ void ProcessingWorker::run()
 
 void ProcessingWorker::process(const Shot& shot)
 {
+    const auto camera = by_role_.find(shot.role);
+    const auto& options = camera != by_role_.end() ? camera->second : options_;
     const auto result =
-        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
+        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options);
     std::vector<Page> pages;
     int index = 0;
     for (const auto& page : result.pages) {
