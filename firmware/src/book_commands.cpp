@@ -77,7 +77,7 @@ void process_imported(const Config& config, BookStore& store)
         return;
     }
     std::cerr << "processing the imported photos...\n";
-    ProcessingWorker worker(store, pipeline_options(config));
+    ProcessingWorker worker(store, pipeline_options(config), camera_pipeline_options(config));
     worker.wait_idle();
 }
 

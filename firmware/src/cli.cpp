@@ -114,6 +114,16 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
         [&action, &v] { action = [&v](const Config& c) { return book_add_command(c, v.id, v.images, v.skip_bad); }; });
 }
 
+// What the camera saw and how it was mounted, for photos taken outside the kit's rig.
+void add_view_options(CLI::App* command, std::string& view, int& rotate)
+{
+    command->add_option("--view", view, "What the photos show: auto | left-page | right-page | spread | single")
+        ->check(CLI::IsMember({"auto", "left-page", "right-page", "spread", "single"}));
+    command
+        ->add_option("--rotate", rotate, "Degrees the photos must turn clockwise to stand upright: 0 | 90 | 180 | 270")
+        ->check(CLI::IsMember({0, 90, 180, 270}));
+}
+
 void add_queue_commands(CLI::App& app, Values& v, Action& action)
 {
     auto* queue = app.add_subcommand("queue", "Show the upload queue; show, retry or drop items");
@@ -183,6 +193,7 @@ void add_commands(CLI::App& app, Values& v, Action& action)
         ->check(CLI::Range(1, 64));
     process->add_option("--split", v.process.split, "Split spreads: auto | never | always")
         ->check(CLI::IsMember({"auto", "never", "always"}));
+    add_view_options(process, v.process.view, v.process.rotate);
     process->callback([&action, &v] { action = [&v](const Config& c) { return process_command(c, v.process); }; });
 
     add_queue_commands(app, v, action);

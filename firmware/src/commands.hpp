@@ -35,6 +35,8 @@ struct ProcessOptions {
     std::filesystem::path report;
     int threads = 0;    // 0: from the configuration
     std::string split;  // empty: from the configuration
+    std::string view;   // empty: auto
+    int rotate = 0;
 };
 
 // What the commands show, as JSON: the CLI prints it (--json) and the console serves it.

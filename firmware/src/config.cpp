@@ -394,6 +394,18 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text)
     return address;
 }
 
+std::map<std::string, imaging::PipelineOptions> camera_pipeline_options(const Config& config)
+{
+    std::map<std::string, imaging::PipelineOptions> by_role;
+    for (const auto& device : config.devices) {
+        imaging::PipelineOptions options = pipeline_options(config);
+        options.view = imaging::parse_page_view(device_view(device));
+        options.rotate = device.rotate;
+        by_role[device.role] = options;
+    }
+    return by_role;
+}
+
 imaging::PipelineOptions pipeline_options(const Config& config)
 {
     imaging::PipelineOptions options;

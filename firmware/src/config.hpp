@@ -119,6 +119,9 @@ struct ListenAddress {
 // The camera's view of the book: as configured, else from its role (the left camera of a
 // cradle sees the left page, the right camera the right page, a single camera decides).
 [[nodiscard]] std::string device_view(const DeviceConfig& device);
+
+// The pipeline options for each configured camera's photos, by role: its view and mounting.
+[[nodiscard]] std::map<std::string, imaging::PipelineOptions> camera_pipeline_options(const Config& config);
 [[nodiscard]] metadata::BookMetadata new_book_metadata(const Config& config);
 
 // Parses TOML text; `source` names it in error messages.

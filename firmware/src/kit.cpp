@@ -40,7 +40,7 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
     : config_(std::move(config)),
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
-      processing_(store_, pipeline_options(config_)),
+      processing_(store_, pipeline_options(config_), camera_pipeline_options(config_)),
       book_files_(store_, config_),
       machine_(config_.imaging.max_backlog),
       on_signal_(std::move(on_signal)),
@@ -258,14 +258,17 @@ std::string Kit::first_look(const std::vector<std::filesystem::path>& files, boo
 {
     // A retake is compared with the capture before the one it replaces, not with it.
     const auto& previous = retake ? looks_before_ : last_looks_;
+    const auto devices = cameras_->devices();
+    const auto by_role = camera_pipeline_options(config_);
     std::vector<imaging::FirstLook> looks;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        looks.push_back(imaging::first_look(files[i], i < previous.size() ? &previous[i] : nullptr));
+        const auto camera = i < devices.size() ? by_role.find(std::string(to_string(devices[i].role))) : by_role.end();
+        const auto options = camera != by_role.end() ? camera->second : pipeline_options(config_);
+        looks.push_back(imaging::first_look(files[i], i < previous.size() ? &previous[i] : nullptr, options));
     }
     std::vector<imaging::FirstLook> now;
     std::string problems;
     nlohmann::json verdicts = nlohmann::json::object();
-    const auto devices = cameras_->devices();
     for (std::size_t i = 0; i < looks.size(); ++i) {
         now.push_back(looks[i]);
         const auto& look = now.back();

@@ -16,10 +16,18 @@ imaging::PipelineOptions with_thumbnails(imaging::PipelineOptions options)
     return options;
 }
 
+std::map<std::string, imaging::PipelineOptions> with_thumbnails(std::map<std::string, imaging::PipelineOptions> by_role)
+{
+    for (auto& [role, options] : by_role) options = with_thumbnails(options);
+    return by_role;
+}
+
 }  // namespace
 
-ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options)
-    : store_(store), options_(with_thumbnails(options)), thread_([this] { run(); })
+ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
+                                   std::map<std::string, imaging::PipelineOptions> by_role)
+    : store_(store), options_(with_thumbnails(std::move(options))), by_role_(with_thumbnails(std::move(by_role))),
+      thread_([this] { run(); })
 {
 }
 
@@ -95,8 +103,10 @@ void ProcessingWorker::process_pending()
 
 void ProcessingWorker::process(const Shot& shot)
 {
+    const auto camera = by_role_.find(shot.role);
+    const auto& options = camera != by_role_.end() ? camera->second : options_;
     const auto result =
-        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
+        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options);
     std::vector<Page> pages;
     int index = 0;
     for (const auto& page : result.pages) {

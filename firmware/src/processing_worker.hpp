@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -14,7 +15,10 @@ namespace digikit::firmware {
 // pending lives in the database (shots.processed = 0), so a restart picks it up again.
 class ProcessingWorker {
 public:
-    ProcessingWorker(BookStore& store, imaging::PipelineOptions options);
+    // `by_role`: the options for the shots of each camera role (its view and mounting);
+    // shots of a role not there get `options`.
+    ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
+                     std::map<std::string, imaging::PipelineOptions> by_role = {});
     ProcessingWorker(const ProcessingWorker&) = delete;
     ProcessingWorker& operator=(const ProcessingWorker&) = delete;
     // Finishes the shot in progress; the rest stays pending for the next start.
@@ -33,6 +37,7 @@ private:
 
     BookStore& store_;
     imaging::PipelineOptions options_;
+    std::map<std::string, imaging::PipelineOptions> by_role_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool stopping_ = false;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
@@ -12,23 +13,144 @@
 namespace digikit::imaging {
 namespace {
 
-constexpr int first_look_long_side = 700;     // a JPEG decoded at 1/8 of 6000 pixels
-constexpr double min_rough_sharpness = 40.0;  // focus measure on the reduced image
+constexpr int first_look_long_side = 700;  // a JPEG decoded at 1/8 of 6000 pixels
+constexpr double min_crispness = 0.15;     // edge_crispness below this: blurry
+constexpr int crispness_kernel = 3;        // the further blur, pixels of the reduced image
+constexpr float min_print_step = 8;        // grey levels between neighbours: print, not paper
+// Skin reaching onto the page, as a fraction of the page: fingertips on a margin stay well
+// below, a hand over the text is above. Skin in YCrCb: red well above paper under warm light.
+constexpr double max_hand_fraction = 0.03;
+// A repeat: the two first pages' print matches this well (normalised correlation, best
+// over small shifts). The next page of a book sits in the same place with the same lines
+// of text at the same heights, but its words are elsewhere.
+constexpr double min_repeat_match = 0.8;
+const cv::Size detail_size(120, 168);
+constexpr int detail_shift = 4;  // pixels of detail_size searched each way
+constexpr int skin_min_cr = 142;
+constexpr int skin_max_cr = 185;
+constexpr int skin_min_cb = 77;
+constexpr int skin_max_cb = 127;
 
-// Rough focus on the reduced image: Laplacian variance inside the first page's box.
-double rough_sharpness(const cv::Mat& grey, const Quad& quad)
+// Focus on the reduced image, whatever the amount of print: how much of the edges'
+// steepness survives a further blur (after Crete-Roffet et al., "The blur effect", 2007).
+// A sharp edge loses most of its pixel-to-pixel step when blurred again, an edge already
+// soft loses little. 1 - that blur estimate, over the steps of the print inside the
+// page's box (flat paper and its noise left out).
+double edge_crispness(const cv::Mat& grey, const Quad& quad)
 {
     std::vector<cv::Point2f> corners;
     for (const auto& c : quad) corners.emplace_back(c);
     cv::Rect box = cv::boundingRect(corners) & cv::Rect(0, 0, grey.cols, grey.rows);
     box = cv::Rect(box.x + box.width / 10, box.y + box.height / 10, box.width * 8 / 10, box.height * 8 / 10);
-    if (box.width < 8 || box.height < 8) return 0;
-    cv::Mat laplacian;
-    cv::Laplacian(grey(box), laplacian, CV_32F);
-    cv::Scalar mean;
-    cv::Scalar deviation;
-    cv::meanStdDev(laplacian, mean, deviation);
-    return deviation[0] * deviation[0];
+    if (box.width < 16 || box.height < 16) return 0;
+    cv::Mat page;
+    grey(box).convertTo(page, CV_32F);
+    double blur = 0;
+    for (const bool across : {true, false}) {
+        cv::Mat again;
+        cv::blur(page, again, across ? cv::Size(crispness_kernel, 1) : cv::Size(1, crispness_kernel));
+        const cv::Mat steps = cv::abs(across ? page.colRange(1, page.cols) - page.colRange(0, page.cols - 1)
+                                             : page.rowRange(1, page.rows) - page.rowRange(0, page.rows - 1));
+        const cv::Mat blurred_steps =
+            cv::abs(across ? again.colRange(1, again.cols) - again.colRange(0, again.cols - 1)
+                           : again.rowRange(1, again.rows) - again.rowRange(0, again.rows - 1));
+        const cv::Mat print = steps > min_print_step;
+        cv::Mat lost = cv::max(steps - blurred_steps, 0.0);
+        cv::Mat mask;
+        print.convertTo(mask, CV_32F, 1.0 / 255);
+        const double all = cv::sum(steps.mul(mask))[0];
+        if (all <= 0) continue;
+        blur = std::max(blur, (all - cv::sum(lost.mul(mask))[0]) / all);
+    }
+    return 1.0 - blur;
+}
+
+// A hand reaches in from outside the page: the skin-coloured area inside the page of the
+// blobs that also lie beyond its edge, as a fraction of the page (pictures printed on the
+// page and a wooden table around it do not cross the edge).
+double hand_fraction(const cv::Mat& bgr, const Quad& quad)
+{
+    cv::Mat page_mask(bgr.size(), CV_8U, cv::Scalar(0));
+    std::array<cv::Point, 4> corners;
+    for (std::size_t i = 0; i < 4; ++i) corners[i] = cv::Point(quad[i]);
+    cv::fillConvexPoly(page_mask, corners.data(), 4, cv::Scalar(255));
+    const double page_area = cv::countNonZero(page_mask);
+    if (page_area < 64) return 0;
+    const int reach = std::max(3, static_cast<int>(std::sqrt(page_area) * 0.03));
+    cv::Mat near_page;
+    cv::dilate(page_mask, near_page, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * reach + 1, 2 * reach + 1)));
+    cv::Mat ycrcb;
+    cv::cvtColor(bgr, ycrcb, cv::COLOR_BGR2YCrCb);
+    cv::Mat skin;
+    cv::inRange(ycrcb, cv::Scalar(40, skin_min_cr, skin_min_cb), cv::Scalar(255, skin_max_cr, skin_max_cb), skin);
+    skin &= near_page;
+    cv::morphologyEx(skin, skin, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(3, 3)));
+    cv::Mat labels;
+    const int count = cv::connectedComponents(skin, labels, 8, CV_32S);
+    std::vector<int> inside(static_cast<std::size_t>(count), 0);
+    std::vector<bool> beyond(static_cast<std::size_t>(count), false);
+    for (int y = 0; y < labels.rows; ++y) {
+        const auto* label = labels.ptr<int>(y);
+        const auto* on_page = page_mask.ptr<std::uint8_t>(y);
+        for (int x = 0; x < labels.cols; ++x) {
+            if (label[x] == 0) continue;
+            const auto l = static_cast<std::size_t>(label[x]);
+            if (on_page[x] != 0) {
+                ++inside[l];
+            } else {
+                beyond[l] = true;
+            }
+        }
+    }
+    int largest = 0;
+    for (std::size_t l = 1; l < inside.size(); ++l) {
+        if (beyond[l]) largest = std::max(largest, inside[l]);
+    }
+    return largest / page_area;
+}
+
+// The page straightened to detail_size, minus its shading, as bytes around 128.
+std::vector<std::uint8_t> page_detail(const cv::Mat& grey, const Quad& quad)
+{
+    const std::array<cv::Point2f, 4> from{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
+                                          cv::Point2f(quad[3])};
+    const auto w = static_cast<float>(detail_size.width);
+    const auto h = static_cast<float>(detail_size.height);
+    const std::array<cv::Point2f, 4> to{cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+    cv::Mat page;
+    cv::warpPerspective(grey, page, cv::getPerspectiveTransform(from.data(), to.data()), detail_size, cv::INTER_AREA,
+                        cv::BORDER_REPLICATE);
+    cv::Mat shading;
+    cv::GaussianBlur(page, shading, cv::Size(0, 0), 6.0);
+    cv::Mat detail;
+    cv::addWeighted(page, 1.0, shading, -1.0, 128.0, detail, CV_8U);
+    return {detail.datastart, detail.dataend};
+}
+
+// How well two page details match: normalised correlation, best over small shifts.
+double detail_match(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b)
+{
+    const auto area = static_cast<std::size_t>(detail_size.area());
+    if (a.size() != area || b.size() != area) return 0;
+    const cv::Mat first(detail_size, CV_8U, const_cast<std::uint8_t*>(a.data()));
+    const cv::Mat second(detail_size, CV_8U, const_cast<std::uint8_t*>(b.data()));
+    const cv::Rect middle(detail_shift, detail_shift, detail_size.width - 2 * detail_shift,
+                          detail_size.height - 2 * detail_shift);
+    cv::Mat score;
+    cv::matchTemplate(second, first(middle), score, cv::TM_CCOEFF_NORMED);
+    double best = 0;
+    cv::minMaxLoc(score, nullptr, &best);
+    return best;
+}
+
+// Same picture as the previous capture: the same page's print when both found a page,
+// else the same whole photo.
+bool repeats(const FirstLook& look, const FirstLook& previous)
+{
+    if (!look.page_detail.empty() && !previous.page_detail.empty()) {
+        return detail_match(look.page_detail, previous.page_detail) >= min_repeat_match;
+    }
+    return hash_distance(previous.hash, look.hash) <= duplicate_hash_distance;
 }
 
 }  // namespace
@@ -64,13 +186,18 @@ FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previo
             }
             look.exposure_clipped = clipped;
             look.paper_white = white;
-            look.sharpness = rough_sharpness(grey, layout.pages.front().quad);
+            look.sharpness = edge_crispness(grey, layout.pages.front().quad);
+            look.page_detail = page_detail(grey, layout.pages.front().quad);
             if (clipped > max_clipped) look.warnings.emplace_back("clipped");
             if (white < min_paper_white) look.warnings.emplace_back("underexposed");
-            if (look.sharpness < min_rough_sharpness) look.warnings.emplace_back("blurry");
+            if (look.sharpness < min_crispness) look.warnings.emplace_back("blurry");
             if (std::abs(layout.rotation_deg) > max_rotation_deg) look.warnings.emplace_back("rotated_over_10_degrees");
+            const bool hand = std::any_of(layout.pages.begin(), layout.pages.end(), [&](const auto& page) {
+                return hand_fraction(image, page.quad) > max_hand_fraction;
+            });
+            if (hand) look.warnings.emplace_back("hand_over_page");
         }
-        if (previous && !previous->error && hash_distance(previous->hash, look.hash) <= duplicate_hash_distance) {
+        if (previous && !previous->error && repeats(look, *previous)) {
             look.duplicate = true;
             look.warnings.emplace_back("duplicate");
         }

@@ -250,5 +250,34 @@ TEST(Cli, ProcessWritesPagesAndTheReport)
     EXPECT_NE(result.err.find("IMG_0003.jpg"), std::string::npos);
 }
 
+// --rotate says how the camera was mounted: the photo turned that far clockwise stands
+// upright, so an upright photo "turned" 90 degrees gives its page lying on its side.
+TEST(Cli, ProcessTakesTheViewAndTheMounting)
+{
+    testing::TempDir dir;
+    write_photo(dir / "IMG_0001.jpg", 3);
+    const auto page_of = [&](const std::vector<std::string>& extra) {
+        std::vector<std::string> args{"process",  (dir / "IMG_0001.jpg").string(), "--out", (dir / "out").string(),
+                                      "--report", (dir / "report.json").string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto result = run_digikit(args);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        std::ifstream in(dir / "report.json");
+        const auto report = nlohmann::json::parse(in);
+        return report["images"][0]["pages"].at(0);
+    };
+    const auto upright = page_of({"--view", "single"});
+    EXPECT_LT(upright["width"].get<int>(), upright["height"].get<int>());
+    const auto turned = page_of({"--view", "single", "--rotate", "90"});
+    EXPECT_GT(turned["width"].get<int>(), turned["height"].get<int>());
+
+    const auto bad_view = run_digikit({"process", (dir / "IMG_0001.jpg").string(), "--out", "x", "--view", "left"});
+    EXPECT_EQ(bad_view.exit_code, 2);
+    EXPECT_NE(only_line(bad_view.err).find("--view"), std::string::npos) << bad_view.err;
+    const auto bad_rotate = run_digikit({"process", (dir / "IMG_0001.jpg").string(), "--out", "x", "--rotate", "45"});
+    EXPECT_EQ(bad_rotate.exit_code, 2);
+    EXPECT_NE(only_line(bad_rotate.err).find("--rotate"), std::string::npos) << bad_rotate.err;
+}
+
 }  // namespace
 }  // namespace digikit::firmware

@@ -137,6 +137,13 @@ rotate = 90
     EXPECT_EQ(device_view(config.devices[2]), "spread");
     EXPECT_EQ(config.devices[2].rotate, 90);
     EXPECT_EQ(device_view(parse_config("[[device]]\ntype = \"sim\"\n", "kit.toml").devices[0]), "auto");
+    // What the pipeline gets for each camera's photos.
+    const auto by_role = camera_pipeline_options(config);
+    EXPECT_EQ(by_role.at("left").view, imaging::PageView::left_page);
+    EXPECT_EQ(by_role.at("right").view, imaging::PageView::right_page);
+    EXPECT_EQ(by_role.at("right").rotate, 270);
+    EXPECT_EQ(by_role.at("single").view, imaging::PageView::spread);
+    EXPECT_EQ(by_role.at("single").rotate, 90);
 }
 
 TEST(Config, ViewAndRotateAreChecked)

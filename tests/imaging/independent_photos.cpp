@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -123,6 +124,14 @@ Scene make_scene(Dice& dice, bool spread)
 class BookToPhoto {
 public:
     BookToPhoto(const Scene& s, cv::Size frame, Dice& dice, double half_width, double half_height)
+        : BookToPhoto(s, frame, dice, -half_width, half_width, half_height, std::nullopt)
+    {
+    }
+
+    // The outline from u_low to u_high across, filling `fill` of the frame's height (by
+    // default a random 72-92%, drawn where the first generator drew it: same seed, same photo).
+    BookToPhoto(const Scene& s, cv::Size frame, Dice& dice, double u_low, double u_high, double half_height,
+                std::optional<double> fill)
     {
         const double r = s.rotation_deg * pi / 180;
         const double ax = s.tilt_x * pi / 180;
@@ -133,7 +142,7 @@ public:
         distance_ = dice.real(2.2, 4.0);
         // Fit the outline (with its cover) into the frame, then move it within the room left.
         std::vector<cv::Point2d> outline;
-        for (double u : {-half_width, half_width}) {
+        for (double u : {u_low, u_high}) {
             for (double v : {-half_height, half_height}) outline.push_back(project({u, v}));
         }
         cv::Point2d low = outline[0];
@@ -143,8 +152,8 @@ public:
             high = cv::Point2d(std::max(high.x, p.x), std::max(high.y, p.y));
         }
         const cv::Rect2d box(low, high);
-        const double fill = dice.real(0.72, 0.92);
-        scale_ = std::min(fill * frame.height / box.height, 0.95 * frame.width / box.width);
+        if (!fill) fill = dice.real(0.72, 0.92);
+        scale_ = std::min(*fill * frame.height / box.height, 0.95 * frame.width / box.width);
         const double room_x = frame.width - scale_ * box.width;
         const double room_y = frame.height - scale_ * box.height;
         const double shift_y = dice.real(0.2, 0.8);  // drawn first, as always (see Dice::triple)
@@ -471,6 +480,23 @@ void add_noise(cv::Mat& photo_f, const Scene& s, Dice& dice)
     }
 }
 
+// The camera's part: light on the canvas, the lens, the sensor's noise, its JPEG.
+void develop(IndependentPhoto& photo, const cv::Mat& canvas, cv::Size frame, const Scene& s, Dice& dice)
+{
+    cv::Mat lit;
+    canvas.convertTo(lit, CV_32FC3);
+    light(lit, s, dice);
+    cv::Mat small;
+    cv::resize(lit, small, frame, 0, 0, cv::INTER_AREA);
+    cv::GaussianBlur(small, small, cv::Size(0, 0), s.blur);
+    add_noise(small, s, dice);
+    cv::Mat shot;
+    small.convertTo(shot, CV_8UC3);
+    if (!cv::imencode(".jpg", shot, photo.jpeg, {cv::IMWRITE_JPEG_QUALITY, s.jpeg_quality}))
+        throw std::runtime_error("independent_photo: cannot encode JPEG");
+    photo.bgr = cv::imdecode(photo.jpeg, cv::IMREAD_COLOR);
+}
+
 std::string describe(const Scene& s)
 {
     const char* grounds[] = {"table+cradle", "checked cloth", "felt", "light board"};
@@ -551,19 +577,99 @@ IndependentPhoto independent_photo(cv::Size frame, std::uint64_t seed, bool spre
             fill(canvas, box(u - 0.04, u + 0.04, -0.52, -0.47), grey(dice.real(10, 40)));
         }
     }
-    cv::Mat lit;
-    canvas.convertTo(lit, CV_32FC3);
-    light(lit, s, dice);
-    cv::Mat small;
-    cv::resize(lit, small, frame, 0, 0, cv::INTER_AREA);
-    cv::GaussianBlur(small, small, cv::Size(0, 0), s.blur);
-    add_noise(small, s, dice);
-    cv::Mat shot;
-    small.convertTo(shot, CV_8UC3);
-    if (!cv::imencode(".jpg", shot, photo.jpeg, {cv::IMWRITE_JPEG_QUALITY, s.jpeg_quality}))
-        throw std::runtime_error("independent_photo: cannot encode JPEG");
-    photo.bgr = cv::imdecode(photo.jpeg, cv::IMREAD_COLOR);
+    develop(photo, canvas, frame, s, dice);
     photo.pages = std::move(pages);
+    return photo;
+}
+
+namespace {
+
+// The V glass platen of a cradle pressed on the book: its apex a bright line along the
+// fold, the lamp's reflection a soft bright band across the glass.
+void draw_platen(cv::Mat& canvas, const std::function<cv::Point2d(cv::Point2d)>& to_photo, double a, Dice& dice)
+{
+    const cv::Point2d top = to_canvas(to_photo({0, -0.5}));
+    const cv::Point2d bottom = to_canvas(to_photo({0, 0.5}));
+    const int apex = std::max(1, static_cast<int>(canvas.rows * dice.real(0.0015, 0.004)));
+    const double apex_light = dice.real(200, 250);
+    cv::line(canvas, cv::Point(top), cv::Point(bottom), cv::Scalar::all(apex_light), apex, cv::LINE_AA);
+    cv::Mat glare(canvas.size(), CV_8UC3, cv::Scalar(0, 0, 0));
+    const double u = dice.real(-a, a);
+    const double width = dice.real(0.04, 0.12);
+    fill(glare,
+         {to_photo({u, -0.6}), to_photo({u + width, -0.6}), to_photo({u + width + 0.1, 0.6}), to_photo({u + 0.1, 0.6})},
+         cv::Scalar::all(255));
+    cv::GaussianBlur(glare, glare, cv::Size(0, 0), canvas.rows * 0.02);
+    const double glare_strength = dice.real(0.15, 0.35);
+    cv::addWeighted(canvas, 1.0, glare, glare_strength, 0, canvas);
+}
+
+// Turns a photo a quarter turn `turns` times clockwise, corners with it (their order,
+// as the page reads, stays).
+void turn(IndependentPhoto& photo, int turns)
+{
+    for (int t = 0; t < turns % 4; ++t) {
+        const int rows = photo.bgr.rows;
+        cv::rotate(photo.bgr, photo.bgr, cv::ROTATE_90_CLOCKWISE);
+        for (auto& page : photo.pages) {
+            for (auto& c : page) c = cv::Point2d(rows - 1 - c.y, c.x);
+        }
+    }
+    if (turns % 4 != 0) cv::imencode(".jpg", photo.bgr, photo.jpeg, {cv::IMWRITE_JPEG_QUALITY, 95});
+}
+
+}  // namespace
+
+IndependentPhoto independent_cradle_photo(cv::Size frame, std::uint64_t seed, bool left_page, int quarter_turns)
+{
+    if (frame.width < 200 || frame.height < 200) throw std::invalid_argument("independent_photo: frame too small");
+    Dice dice(seed);
+    Scene s = make_scene(dice, true);
+    s.ground = Ground::table_and_cradle;
+    s.cover = true;
+    s.stack = dice.real(0.006, 0.02);
+    s.fingers = 0;
+    s.clips = false;
+    s.rotation_deg = dice.real(-3, 3);
+    s.tilt_y = (left_page ? 1 : -1) * dice.real(2, 12);  // each camera looks at its page from the middle
+    const double a = s.page_aspect;
+    const double margin = dice.real(0.015, 0.04);
+    const double sliver = a * dice.real(0.04, 0.15);
+    const double outer = a + s.stack + margin;
+    // The frame holds the page, the band of page edges and the cover on the outer side,
+    // and only a sliver of the facing page beyond the gutter.
+    const double fill_height = dice.real(0.9, 1.0);
+    const BookToPhoto map = left_page ? BookToPhoto(s, frame, dice, -outer, sliver, 0.5 + margin, fill_height)
+                                      : BookToPhoto(s, frame, dice, -sliver, outer, 0.5 + margin, fill_height);
+    const std::function<cv::Point2d(cv::Point2d)> to_photo = [&](cv::Point2d p) { return map(p); };
+    const auto box = [&](double u0, double u1, double v0, double v1) {
+        return std::vector<cv::Point2d>{to_photo({u0, v0}), to_photo({u1, v0}), to_photo({u1, v1}), to_photo({u0, v1})};
+    };
+    cv::Mat canvas = draw_ground(cv::Size(frame.width * oversample, frame.height * oversample), s, dice);
+    canvas.convertTo(canvas, CV_8UC3);
+    fill(canvas, box(-outer, outer, -0.5 - margin, 0.5 + margin), s.cover_colour);
+    draw_stack(canvas, to_photo, a, a + s.stack, 0.5, s, dice);
+    draw_stack(canvas, to_photo, -a, -a - s.stack, 0.5, s, dice);
+
+    IndependentPhoto photo;
+    const Corners left{to_photo({-a, -0.5}), to_photo({0, -0.5}), to_photo({0, 0.5}), to_photo({-a, 0.5})};
+    const Corners right{to_photo({0, -0.5}), to_photo({a, -0.5}), to_photo({a, 0.5}), to_photo({0, 0.5})};
+    const double page_pixels = cv::norm(to_canvas(left[3]) - to_canvas(left[0]));
+    const cv::Size flat_size(static_cast<int>(page_pixels * a), static_cast<int>(page_pixels));
+    const int number = dice.whole(1, 400) * 2;
+    for (int i = 0; i < 2; ++i) {
+        cv::Mat flat = draw_page(flat_size, s, number + i, dice);
+        cv::Mat shaded = flat.clone();
+        shade_gutter(shaded, i == 0, s);
+        lay_page(canvas, shaded, i == 0 ? left : right);
+        if ((i == 0) == left_page) photo.flat_pages.push_back(flat);
+    }
+    draw_platen(canvas, to_photo, a, dice);
+    develop(photo, canvas, frame, s, dice);
+    photo.pages = {left_page ? left : right};
+    photo.description = std::string("cradle camera on the ") + (left_page ? "left" : "right") + " page, " +
+                        describe(s) + ", glass platen, turned " + std::to_string(90 * (quarter_turns % 4));
+    turn(photo, quarter_turns);
     return photo;
 }
 

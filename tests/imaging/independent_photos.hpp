@@ -27,4 +27,12 @@ struct IndependentPhoto {
 // One photo, a pure function of its arguments. `spread` asks for two pages.
 [[nodiscard]] IndependentPhoto independent_photo(cv::Size frame, std::uint64_t seed, bool spread);
 
+// What one camera of a two-camera cradle sees: the page it is aimed at (the left or the
+// right page of the spread) nearly filling the frame, beyond its outer edge the band of
+// page edges and the cover board, beyond the gutter a sliver of the facing page, all
+// under a V glass platen (a bright apex line along the fold, a band of glare). The camera
+// may be mounted turned by `quarter_turns` x 90 degrees clockwise. Truth: the one page.
+[[nodiscard]] IndependentPhoto independent_cradle_photo(cv::Size frame, std::uint64_t seed, bool left_page,
+                                                        int quarter_turns = 0);
+
 }  // namespace digikit::imaging::testing

@@ -147,8 +147,11 @@ struct FirstLook {
     int pages_found = 0;
     double exposure_clipped = 0;  // fraction of page pixels at 0 or 255
     double paper_white = 0;       // 95th-percentile grey level inside the page(s)
-    double sharpness = 0;         // rough focus measure on the reduced image
+    double sharpness = 0;         // edge crispness on the reduced image, 0..1, whatever the amount of print
     PerceptualHash hash = 0;
+    // The first page straightened to a small fixed size, its print only (shading taken
+    // away): what tells the same page shot again from the next page in the same place.
+    std::vector<std::uint8_t> page_detail;
     bool duplicate = false;  // same picture as `previous`
     double confidence = 0;   // the least confident page's (0 when none was found)
     // page_not_found / page_uncertain among them mean "retake advised".
