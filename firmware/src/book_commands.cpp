@@ -1,10 +1,12 @@
-// `digikit book ...`: books are edited in place by the CLI; the daemon reads the same
-// files and database, so both see one truth.
+// `digikit book ...`: books are read and prepared in place by the CLI; changes to a book
+// the daemon may hold (close, set, reprocess, drop-shot) go through the running daemon,
+// so the two never disagree.
 #include <iostream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "book_edits.hpp"
 #include "book_publisher.hpp"
 #include "book_store.hpp"
 #include "commands.hpp"
@@ -49,6 +51,58 @@ nlohmann::json summary_json(const BookSummary& b)
             {"closed_at", b.closed_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.closed_at)},
             {"captures", b.captures},
             {"pages", b.pages}};
+}
+
+// Lines about the shots that keep a book from closing, and those left out on purpose.
+void print_shot_troubles(BookStore& store, const std::string& id)
+{
+    for (const auto& shot : store.shots_of(id)) {
+        if (shot.dropped) {
+            std::cout << "  left out: " << shot.name() << "\n";
+        } else if (!shot.failure.empty()) {
+            std::cout << "  failed: " << shot.name() << " (" << shot.failure << ")\n";
+        }
+    }
+}
+
+// With no daemon running, this command holds the daemon's lock while it works, and
+// processes what the edit made pending; each page of a closing book is queued as it comes.
+void edit_here(const Config& config, const BookEdit& edit)
+{
+    BookStore store(config.data_dir);
+    const auto result = apply_book_edit(store, config, edit);
+    std::cout << result.message << "\n";
+    const bool closing = store.book_state(edit.book) == "closing";
+    if (!result.must_process && !(closing && closing_progress(store, edit.book).processing > 0)) return;
+    std::cerr << "processing...\n";
+    {
+        ProcessingWorker worker(store, pipeline_options(config), [&](const Shot& shot) {
+            if (shot.book_id == edit.book) (void)publish_ready_pages(store, config, shot.book_id);
+        });
+        worker.wait_idle();
+    }
+    const auto progress = publish_ready_pages(store, config, edit.book);
+    std::cout << "book " << edit.book << ": " << progress.describe() << "\n";
+    if (!progress.failed.empty()) std::cout << failed_shots_advice(progress) << "\n";
+}
+
+int run_book_edit(const Config& config, const BookEdit& edit)
+{
+    auto lock = DaemonLock::try_take(config.data_dir);
+    if (lock) {
+        edit_here(config, edit);
+        return 0;
+    }
+    std::string request;
+    try {
+        request = "book " + to_json(edit).dump();
+    } catch (const nlohmann::json::exception&) {
+        throw CommandError("book " + edit.command + ": the arguments must be UTF-8 text");
+    }
+    const auto answer = ask_daemon(config, request);
+    if (!answer.value("ok", false)) throw CommandError(answer.value("message", "the daemon refused"));
+    std::cout << answer.value("message", "") << "\n";
+    return 0;
 }
 
 bool is_importable_image(const std::filesystem::path& path)
@@ -97,6 +151,7 @@ int book_list_command(const Config& config, bool json)
     for (const auto& summary : store.list_books()) {
         auto entry = summary_json(summary);
         entry["title"] = store.read_metadata(summary.id).title;
+        entry["progress"] = progress_json(closing_progress(store, summary.id));
         books.push_back(entry);
     }
     if (json) {
@@ -105,8 +160,9 @@ int book_list_command(const Config& config, bool json)
     }
     if (books.empty()) std::cout << "no books yet (digikit book new --title ...)\n";
     for (const auto& b : books) {
-        std::cout << b["id"].get<std::string>() << "  " << b["state"].get<std::string>() << "  " << b["captures"]
-                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>() << "\n";
+        std::cout << b["id"].get<std::string>() << "  " << b["progress"]["summary"].get<std::string>() << "  "
+                  << b["captures"] << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>()
+                  << "\n";
     }
     return 0;
 }
@@ -118,11 +174,12 @@ int book_show_command(const Config& config, const std::string& id, bool json)
     entry["metadata"] = metadata_json(store.read_metadata(id));
     entry["missing_for_upload"] = metadata::missing_for_upload(store.read_metadata(id));
     entry["folder"] = store.book_dir(id).string();
+    entry["progress"] = progress_json(closing_progress(store, id));
     if (json) {
         std::cout << entry.dump(2) << "\n";
         return 0;
     }
-    std::cout << "book " << id << " (" << entry["state"].get<std::string>() << "), " << entry["captures"]
+    std::cout << "book " << id << " (" << entry["progress"]["summary"].get<std::string>() << "), " << entry["captures"]
               << " captures, " << entry["pages"] << " pages, in " << entry["folder"].get<std::string>() << "\n";
     for (const auto& [key, value] : entry["metadata"].items()) {
         std::cout << "  " << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
@@ -130,6 +187,7 @@ int book_show_command(const Config& config, const std::string& id, bool json)
     if (!entry["missing_for_upload"].empty()) {
         std::cout << "  missing before upload: " << entry["missing_for_upload"].dump() << "\n";
     }
+    print_shot_troubles(store, id);
     return 0;
 }
 
@@ -167,33 +225,30 @@ int book_export_command(const Config& config, const std::string& book, const Boo
 
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
 {
-    BookStore store(config.data_dir);
-    existing_book(store, id);
-    auto book = store.read_metadata(id);
-    for (const auto& assignment : assignments) {
-        const auto equals = assignment.find('=');
-        if (equals == std::string::npos || equals == 0) {
-            throw CommandError("'" + assignment + "' is not KEY=VALUE");
-        }
-        metadata::set_field(book, assignment.substr(0, equals), assignment.substr(equals + 1));
-    }
-    store.write_metadata(id, book);  // only once every assignment was valid
-    std::cout << "updated book " << id << "\n";
-    return 0;
+    return run_book_edit(config, {"set", id, assignments, false});
 }
 
-int book_close_command(const Config& config, const std::string& id)
+int book_close_command(const Config& config, const std::string& id, bool without_failed)
 {
-    BookStore store(config.data_dir);
-    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is already closed");
-    std::cout << finish_book(store, config, id) << "\n";
-    return 0;
+    return run_book_edit(config, {"close", id, {}, without_failed});
+}
+
+int book_reprocess_command(const Config& config, const std::string& id, const std::string& shot)
+{
+    return run_book_edit(config,
+                         {"reprocess", id, shot.empty() ? std::vector<std::string>{} : std::vector{shot}, false});
+}
+
+int book_drop_shot_command(const Config& config, const std::string& id, const std::string& shot)
+{
+    return run_book_edit(config, {"drop-shot", id, {shot}, false});
 }
 
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images)
 {
     BookStore store(config.data_dir);
-    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is closed");
+    const auto state = existing_book(store, id).state;
+    if (state == "closing" || state == "closed") throw CommandError("book " + id + " is " + state);
     for (const auto& image : images) {
         if (!is_importable_image(image) || std::filesystem::file_size(image) == 0) {
             throw CommandError(image.string() + ": not a JPEG, TIFF or PNG photo; nothing was imported");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "book_file_builder.hpp"
 #include "config.hpp"
 
@@ -34,6 +36,10 @@ struct ProcessOptions {
     std::string split;  // empty: from the configuration
 };
 
+// Sends one request line to the daemon running on config.data_dir and returns its JSON
+// answer; CommandError when no daemon runs there.
+[[nodiscard]] nlohmann::json ask_daemon(const Config& config, const std::string& request);
+
 // Each returns the exit status and prints its own output.
 int press_command(const Config& config, const std::string& button);
 int status_command(const Config& config, bool json);
@@ -47,7 +53,11 @@ int book_index_command(const Config& config, const std::string& id);
 // `book` is an id, or a book folder (<data_dir>/books/<id>) of any data dir.
 int book_export_command(const Config& config, const std::string& book, const BookExportRequest& request);
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments);
-int book_close_command(const Config& config, const std::string& id);
+// `without_failed`: the failed shots are left out and the rest is queued (a person chose so).
+int book_close_command(const Config& config, const std::string& id, bool without_failed);
+// `shot` empty: every failed shot of the book.
+int book_reprocess_command(const Config& config, const std::string& id, const std::string& shot);
+int book_drop_shot_command(const Config& config, const std::string& id, const std::string& shot);
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images);
 int process_command(const Config& config, const ProcessOptions& options);
 int queue_command(const Config& config, bool json);

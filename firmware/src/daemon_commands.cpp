@@ -10,7 +10,6 @@
 #include "kit_cameras.hpp"
 
 namespace digikit::firmware {
-namespace {
 
 nlohmann::json ask_daemon(const Config& config, const std::string& request)
 {
@@ -24,6 +23,8 @@ nlohmann::json ask_daemon(const Config& config, const std::string& request)
                            " (start it with `digikit run`)");
     }
 }
+
+namespace {
 
 void print_status(const nlohmann::json& status)
 {
@@ -39,10 +40,27 @@ void print_status(const nlohmann::json& status)
         std::cout << "last:       spread " << status["last_capture"]["sequence"] << "\n";
         for (const auto& shot : status["last_capture"]["shots"]) {
             std::cout << "            " << shot["role"].get<std::string>() << ": " << shot["raw"].get<std::string>()
-                      << (shot["processed"].get<bool>() ? "" : " (processing)") << "\n";
+                      << (shot["processed"].get<bool>() ? ""
+                          : shot["failure"].is_string() ? " (failed: " + shot["failure"].get<std::string>() + ")"
+                                                        : " (processing)")
+                      << "\n";
+        }
+    }
+    if (status["book"].is_object()) {
+        for (const auto& failed : status["book"].value("failed", nlohmann::json::array())) {
+            std::cout << "failed:     " << failed["shot"].get<std::string>() << ": "
+                      << failed["reason"].get<std::string>() << "\n";
         }
     }
     std::cout << "backlog:    " << status["processing_backlog"] << " shot(s) to process\n";
+    for (const auto& closing : status.value("closing_books", nlohmann::json::array())) {
+        std::cout << "ended:      " << closing["id"].get<std::string>() << " " << closing["summary"].get<std::string>()
+                  << "\n";
+        for (const auto& failed : closing["failed"]) {
+            std::cout << "failed:     " << failed["shot"].get<std::string>() << ": "
+                      << failed["reason"].get<std::string>() << "\n";
+        }
+    }
     for (const auto& camera : status["cameras"]) {
         std::cout << "camera:     " << camera["role"].get<std::string>() << " " << camera["type"].get<std::string>()
                   << " serial " << camera["serial"].get<std::string>();

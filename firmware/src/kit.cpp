@@ -38,13 +38,14 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
     : config_(std::move(config)),
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
-      processing_(store_, pipeline_options(config_)),
+      processing_(store_, pipeline_options(config_), [this](const Shot& shot) { after_processing(shot); }),
       book_files_(store_, config_),
       machine_(config_.imaging.max_backlog),
       on_signal_(std::move(on_signal))
 {
     const auto open = store_.open_book();
     if (open) spdlog::info("resuming open book {}", *open);
+    resume_closing();
     machine_.resume(open.has_value());
     if (on_signal_) on_signal_(Signal::ready);
     if (!cameras_->complete()) {  // the operator sees at once that a camera is missing
@@ -88,6 +89,31 @@ Kit::Outcome Kit::press(hardware::Button button)
     const std::lock_guard state_lock(state_mutex_);
     last_error_ = outcome.ok ? "" : outcome.message;
     return outcome;
+}
+
+Kit::Outcome Kit::edit_book(const BookEdit& edit)
+{
+    std::string ended;
+    if (edit.command == "close" && store_.open_book() == edit.book) {
+        const auto outcome = press(hardware::Button::end_book);
+        if (!outcome.ok || !edit.without_failed) return outcome;
+        ended = outcome.message + "; ";
+    }
+    const std::lock_guard lock(press_mutex_);
+    try {
+        BookEditResult result;
+        {
+            const std::lock_guard publishing(publish_mutex_);
+            result = apply_book_edit(store_, config_, edit);
+        }
+        if (result.must_process) processing_.wake();
+        book_files_.wake();  // the edit may have closed the book
+        spdlog::info("book {}: {}", edit.command, result.message);
+        return {true, ended + result.message};
+    } catch (const std::exception& error) {
+        spdlog::warn("book {} {}: {}", edit.command, edit.book, error.what());
+        return {false, error.what()};
+    }
 }
 
 std::vector<KitAction> Kit::feed(const KitEvent& event)
@@ -300,9 +326,43 @@ std::string Kit::end_book()
 {
     const auto book = store_.open_book();
     if (!book) throw std::runtime_error("no open book to end");
-    std::string message = finish_book(store_, config_, *book);
+    std::string message;
+    {
+        const std::lock_guard lock(publish_mutex_);
+        message = firmware::end_book(store_, config_, *book);
+    }
     book_files_.wake();
     return message;
+}
+
+void Kit::after_processing(const Shot& shot)
+{
+    if (store_.book_state(shot.book_id) != "closing") return;
+    const std::lock_guard lock(publish_mutex_);
+    const auto progress = publish_ready_pages(store_, config_, shot.book_id);
+    if (progress.state == "closed") {
+        spdlog::info("book {} closed: its {} page(s) are queued for upload", shot.book_id, progress.pages_queued);
+        book_files_.wake();
+    }
+    for (const auto& failed : progress.failed) {
+        if (failed.id == shot.id) spdlog::warn("book {}: {}", shot.book_id, failed_shots_advice(progress));
+    }
+}
+
+void Kit::resume_closing()
+{
+    for (const auto& shot : store_.retry_failed_shots()) {
+        spdlog::info("processing shot {} of book {} again (it failed: {})", shot.name(), shot.book_id, shot.failure);
+    }
+    processing_.wake();
+    for (const auto& id : store_.closing_books()) {
+        try {
+            const std::lock_guard lock(publish_mutex_);
+            spdlog::info("resuming closing book {}: {}", id, publish_ready_pages(store_, config_, id).describe());
+        } catch (const std::exception& error) {
+            spdlog::error("book {}: its pages cannot be queued: {}", id, error.what());
+        }
+    }
 }
 
 nlohmann::json Kit::last_capture_json(const std::string& book_id)
@@ -320,8 +380,11 @@ nlohmann::json Kit::last_capture_json(const std::string& book_id)
                              {"height", page.height},
                              {"warnings", page.warnings}});
         }
-        shots.push_back(
-            {{"role", shot.role}, {"raw", shot.raw.string()}, {"processed", shot.processed}, {"pages", pages}});
+        shots.push_back({{"role", shot.role},
+                         {"raw", shot.raw.string()},
+                         {"processed", shot.processed},
+                         {"failure", shot.failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(shot.failure)},
+                         {"pages", pages}});
     }
     return {{"sequence", last}, {"shots", shots}};
 }
@@ -342,9 +405,18 @@ nlohmann::json Kit::status()
     if (book) {
         const auto summary = store_.find_book(*book);
         const auto metadata = store_.read_metadata(*book);
-        status["book"] = {
-            {"id", *book}, {"title", metadata.title}, {"captures", summary->captures}, {"pages", summary->pages}};
+        status["book"] = {{"id", *book},
+                          {"title", metadata.title},
+                          {"captures", summary->captures},
+                          {"pages", summary->pages},
+                          {"failed", progress_json(closing_progress(store_, *book))["failed"]}};
         status["last_capture"] = last_capture_json(*book);
+    }
+    status["closing_books"] = nlohmann::json::array();
+    for (const auto& id : store_.closing_books()) {
+        auto closing = progress_json(closing_progress(store_, id));
+        closing["id"] = id;
+        status["closing_books"].push_back(closing);
     }
     status["processing_backlog"] = processing_.backlog();
     if (const std::string building = book_files_.status(); !building.empty()) status["book_file"] = building;
@@ -362,6 +434,17 @@ std::string handle_control_request(Kit& kit, PressQueue& presses, const std::str
             answer = {{"ok", false}, {"message", "unknown button '" + request.substr(6) + "'"}};
         } else {
             const auto outcome = presses.post(*button).get();
+            answer = {{"ok", outcome.ok}, {"message", outcome.message}};
+        }
+    } else if (request.rfind("book ", 0) == 0) {
+        std::optional<BookEdit> edit;
+        try {
+            edit = book_edit_from_json(nlohmann::json::parse(request.substr(5)));
+        } catch (const std::exception&) {  // nothing of a malformed request is echoed
+            answer = {{"ok", false}, {"message", "malformed book request"}};
+        }
+        if (edit) {
+            const auto outcome = presses.post_task([&kit, edit] { return kit.edit_book(*edit); }).get();
             answer = {{"ok", outcome.ok}, {"message", outcome.message}};
         }
     } else if (request == "status") {

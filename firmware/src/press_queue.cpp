@@ -24,7 +24,21 @@ std::future<Kit::Outcome> PressQueue::post(hardware::Button button)
         refused.set_value({false, "the daemon is stopping"});
         return refused.get_future();
     }
-    auto& pending = pending_.emplace_back(Pending{button, false, {}});
+    auto& pending = pending_.emplace_back(Pending{button, false, {}, {}});
+    auto future = pending.outcome.get_future();
+    changed_.notify_all();
+    return future;
+}
+
+std::future<Kit::Outcome> PressQueue::post_task(std::function<Kit::Outcome()> task)
+{
+    const std::lock_guard lock(mutex_);
+    if (stopping_) {
+        std::promise<Kit::Outcome> refused;
+        refused.set_value({false, "the daemon is stopping"});
+        return refused.get_future();
+    }
+    auto& pending = pending_.emplace_back(Pending{std::nullopt, false, {}, std::move(task)});
     auto future = pending.outcome.get_future();
     changed_.notify_all();
     return future;
@@ -35,11 +49,11 @@ void PressQueue::post_device_check(bool usb_changed)
     const std::lock_guard lock(mutex_);
     if (stopping_) return;
     for (auto& pending : pending_) {
-        if (pending.button) continue;
+        if (pending.button || pending.task) continue;
         pending.usb_changed = pending.usb_changed || usb_changed;
         return;
     }
-    pending_.push_back(Pending{std::nullopt, usb_changed, {}});
+    pending_.push_back(Pending{std::nullopt, usb_changed, {}, {}});
     changed_.notify_all();
 }
 
@@ -52,7 +66,9 @@ void PressQueue::run()
         Pending next = std::move(pending_.front());
         pending_.pop_front();
         lock.unlock();
-        if (next.button) {
+        if (next.task) {
+            next.outcome.set_value(next.task());
+        } else if (next.button) {
             next.outcome.set_value(kit_.press(*next.button));
         } else {
             kit_.check_devices(next.usb_changed);

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -25,14 +26,17 @@ public:
     ~PressQueue();
 
     std::future<Kit::Outcome> post(hardware::Button button);
+    // Runs `task` on the event loop in turn with the presses (a book edit from the CLI).
+    std::future<Kit::Outcome> post_task(std::function<Kit::Outcome()> task);
     // Asks the kit to look for cameras that have come; one check waits at most.
     void post_device_check(bool usb_changed);
 
 private:
     struct Pending {
-        std::optional<hardware::Button> button;  // none: a device check
+        std::optional<hardware::Button> button;  // none: a task, or else a device check
         bool usb_changed = false;
         std::promise<Kit::Outcome> outcome;
+        std::function<Kit::Outcome()> task;
     };
     void run();
 

@@ -4,8 +4,8 @@
 
 namespace digikit::firmware {
 
-ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options)
-    : store_(store), options_(options), thread_([this] { run(); })
+ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options, AfterShot after_shot)
+    : store_(store), options_(options), after_shot_(std::move(after_shot)), thread_([this] { run(); })
 {
 }
 
@@ -68,25 +68,39 @@ void ProcessingWorker::run()
 
 void ProcessingWorker::process(const Shot& shot)
 {
-    const auto result =
-        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
-    std::vector<Page> pages;
-    int index = 0;
-    for (const auto& page : result.pages) {
-        pages.push_back(
-            Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings, shot.captured_at});
-    }
-    if (result.error) {
-        // The raw file stays; the shot is marked done so it does not block the backlog,
-        // and the page-less capture shows in `digikit status`.
-        spdlog::error("processing {} failed: {}", shot.raw.string(), *result.error);
-    }
-    if (!store_.record_pages(shot.id, pages)) {
-        // Retaken while being processed: its pages belong to no book.
-        for (const auto& page : pages) {
-            std::filesystem::remove(page.master);
-            std::filesystem::remove(page.access);
+    try {
+        const auto result =
+            imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options_);
+        if (result.error) throw std::runtime_error(*result.error);
+        std::vector<Page> pages;
+        int index = 0;
+        for (const auto& page : result.pages) {
+            pages.push_back(Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings,
+                                 shot.captured_at});
         }
+        if (!store_.record_pages(shot.id, pages)) {
+            // Retaken while being processed: its pages belong to no book.
+            for (const auto& page : pages) {
+                std::filesystem::remove(page.master);
+                std::filesystem::remove(page.access);
+            }
+        }
+    } catch (const std::exception& error) {
+        // The raw file stays; the shot waits for a person (`book reprocess`, `book
+        // drop-shot`) or the next start-up, and keeps its book from closing meanwhile.
+        spdlog::error("processing shot {} of book {} failed: {}", shot.name(), shot.book_id, error.what());
+        try {
+            store_.record_failure(shot.id, error.what());
+        } catch (const std::exception& also) {  // e.g. the disk is full: it stays pending for the next start
+            spdlog::error("cannot record the failure of shot {}: {}", shot.name(), also.what());
+            return;
+        }
+    }
+    if (!after_shot_) return;
+    try {
+        after_shot_(shot);
+    } catch (const std::exception& error) {
+        spdlog::error("after processing shot {} of book {}: {}", shot.name(), shot.book_id, error.what());
     }
 }
 
