@@ -183,9 +183,10 @@ start() {
   write_settings "$dir" "$port" "$dir/db" >"$dir/LocalSettings.php"
   write_router "$dir" >"$dir/router.php"
 
-  # One request at a time by default (PHP_CLI_SERVER_WORKERS raises it): a request left
-  # running by a killed client finishes before the restarted client's first one.
-  MW_CONFIG_FILE="$dir/LocalSettings.php" PHP_CLI_SERVER_WORKERS=${PHP_CLI_SERVER_WORKERS:-1} \
+  # Several requests at once (PHP_CLI_SERVER_WORKERS, default 4), as a real wiki serves
+  # them: a request left running by a killed client may land after the restarted
+  # client's retry, and the uploader must still publish each file once.
+  MW_CONFIG_FILE="$dir/LocalSettings.php" PHP_CLI_SERVER_WORKERS=${PHP_CLI_SERVER_WORKERS:-4} \
     setsid "$PHP" -d opcache.enable_cli=1 -d upload_max_filesize=1G -d post_max_size=1G -d memory_limit=512M \
     -d max_execution_time=300 -S "127.0.0.1:$port" -t "$MW_DIR" "$dir/router.php" >"$dir/server.log" 2>&1 </dev/null &
   local pid=$!

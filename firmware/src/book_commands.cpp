@@ -1,10 +1,12 @@
-// `digikit book ...`: books are edited in place by the CLI; the daemon reads the same
-// files and database, so both see one truth.
+// `digikit book ...`: books are read and prepared in place by the CLI; changes to a book
+// the daemon may hold (close, set, reprocess, drop-shot) go through the running daemon,
+// so the two never disagree.
 #include <iostream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "book_edits.hpp"
 #include "book_publisher.hpp"
 #include "book_store.hpp"
 #include "commands.hpp"
@@ -59,6 +61,60 @@ std::vector<std::string> problem_messages(const metadata::BookFile& file)
     return messages;
 }
 
+// Lines about the shots that keep a book from closing, and those left out on purpose.
+void print_shot_troubles(BookStore& store, const std::string& id)
+{
+    for (const auto& shot : store.shots_of(id)) {
+        if (shot.dropped) {
+            std::cout << "  left out: " << shot.name() << "\n";
+        } else if (!shot.failure.empty()) {
+            std::cout << "  failed: " << shot.name() << " (" << shot.failure << ")\n";
+        }
+    }
+}
+
+// With no daemon running, this command holds the daemon's lock while it works, and
+// processes what the edit made pending; each page of a closing book is queued as it comes.
+void edit_here(const Config& config, const BookEdit& edit)
+{
+    BookStore store(config.data_dir);
+    const auto result = apply_book_edit(store, config, edit);
+    std::cout << result.message << "\n";
+    const bool closing = store.book_state(edit.book) == "closing";
+    if (!result.must_process && !(closing && closing_progress(store, edit.book).processing > 0)) return;
+    std::cerr << "processing...\n";
+    {
+        ProcessingWorker worker(store, pipeline_options(config), camera_pipeline_options(config),
+                                [&](const Shot& shot) {
+                                    if (shot.book_id == edit.book)
+                                        (void)publish_ready_pages(store, config, shot.book_id);
+                                });
+        worker.wait_idle();
+    }
+    const auto progress = publish_ready_pages(store, config, edit.book);
+    std::cout << "book " << edit.book << ": " << progress.describe() << "\n";
+    if (!progress.failed.empty()) std::cout << failed_shots_advice(progress) << "\n";
+}
+
+int run_book_edit(const Config& config, const BookEdit& edit)
+{
+    auto lock = DaemonLock::try_take(config.data_dir);
+    if (lock) {
+        edit_here(config, edit);
+        return 0;
+    }
+    std::string request;
+    try {
+        request = "book " + to_json(edit).dump();
+    } catch (const nlohmann::json::exception&) {
+        throw CommandError("book " + edit.command + ": the arguments must be UTF-8 text");
+    }
+    const auto answer = ask_daemon(config, request);
+    if (!answer.value("ok", false)) throw CommandError(answer.value("message", "the daemon refused"));
+    std::cout << answer.value("message", "") << "\n";
+    return 0;
+}
+
 bool is_importable_image(const std::filesystem::path& path)
 {
     static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png", ".webp"};
@@ -106,6 +162,7 @@ nlohmann::json books_json(BookStore& store)
         auto entry = summary_json(summary);
         entry["title"] = file.book.title;
         entry["problems"] = problem_messages(file);
+        entry["progress"] = progress_json(closing_progress(store, summary.id));
         books.push_back(entry);
     }
     return books;
@@ -121,8 +178,8 @@ int book_list_command(const Config& config, bool json)
     }
     if (books.empty()) std::cout << "no books yet (digikit book new --title ...)\n";
     for (const auto& b : books) {
-        std::cout << b["id"].get<std::string>() << "  " << b["state"].get<std::string>() << "  " << b["captures"]
-                  << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>();
+        std::cout << b["id"].get<std::string>() << "  " << b["progress"]["summary"].get<std::string>() << "  "
+                  << b["captures"] << " captures  " << b["pages"] << " pages  " << b["title"].get<std::string>();
         if (!b["problems"].empty()) std::cout << "  INVALID: " << b["problems"][0].get<std::string>();
         std::cout << "\n";
     }
@@ -137,6 +194,7 @@ nlohmann::json book_json(BookStore& store, const std::string& id)
     entry["problems"] = problem_messages(file);
     entry["missing_for_upload"] = metadata::missing_for_upload(file.book);
     entry["folder"] = store.book_dir(id).string();
+    entry["progress"] = progress_json(closing_progress(store, id));
     return entry;
 }
 
@@ -148,7 +206,7 @@ int book_show_command(const Config& config, const std::string& id, bool json)
         std::cout << entry.dump(2) << "\n";
         return 0;
     }
-    std::cout << "book " << id << " (" << entry["state"].get<std::string>() << "), " << entry["captures"]
+    std::cout << "book " << id << " (" << entry["progress"]["summary"].get<std::string>() << "), " << entry["captures"]
               << " captures, " << entry["pages"] << " pages, in " << entry["folder"].get<std::string>() << "\n";
     for (const auto& problem : entry["problems"]) {
         std::cout << "  INVALID: " << problem.get<std::string>() << " (repair: digikit book set " << id
@@ -160,6 +218,7 @@ int book_show_command(const Config& config, const std::string& id, bool json)
     if (!entry["missing_for_upload"].empty()) {
         std::cout << "  missing before upload: " << entry["missing_for_upload"].dump() << "\n";
     }
+    print_shot_troubles(store, id);
     return 0;
 }
 
@@ -211,8 +270,11 @@ bool is_closed(const std::string& state)
 
 }  // namespace
 
-std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
-                                        const std::vector<std::pair<std::string, std::string>>& fields)
+namespace {
+
+// The book's metadata with `fields` set, and what is wrong with them.
+std::pair<metadata::BookMetadata, std::vector<FieldError>> with_fields(
+    BookStore& store, const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields)
 {
     const std::string state = existing_book(store, id).state;
     auto [book, problems] = store.read_book_file(id);
@@ -233,16 +295,31 @@ std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
                                                  " (set " + problem.field + "=... in the same command)"});
         }
     }
-    if (!errors.empty()) return errors;
+    if (!errors.empty()) return {book, errors};
     // A closed book's files not yet on the wiki follow its metadata; they must keep a
     // complete description page.
     const auto missing = metadata::missing_for_upload(book);
     if (is_closed(state) && !missing.empty() && has_unpublished_files(store, id)) {
-        return {{"", "book " + id + " has files queued for upload, which need complete metadata (missing: " +
-                         joined(missing) + "); nothing was changed"}};
+        errors.push_back({"", "book " + id + " has files queued for upload, which need complete metadata (missing: " +
+                                  joined(missing) + "); nothing was changed"});
     }
-    store.write_metadata(id, book);  // only once every assignment was valid
-    return {};
+    return {book, errors};
+}
+
+}  // namespace
+
+std::vector<FieldError> check_book_fields(BookStore& store, const std::string& id,
+                                          const std::vector<std::pair<std::string, std::string>>& fields)
+{
+    return with_fields(store, id, fields).second;
+}
+
+std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
+                                        const std::vector<std::pair<std::string, std::string>>& fields)
+{
+    auto [book, errors] = with_fields(store, id, fields);
+    if (errors.empty()) store.write_metadata(id, book);  // only once every assignment was valid
+    return errors;
 }
 
 std::string queue_after_metadata_change(BookStore& store, const Config& config, const std::string& id)
@@ -255,43 +332,31 @@ std::string queue_after_metadata_change(BookStore& store, const Config& config, 
 
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments)
 {
-    std::vector<std::pair<std::string, std::string>> fields;
-    for (const auto& assignment : assignments) {
-        const auto equals = assignment.find('=');
-        if (equals == std::string::npos || equals == 0) {
-            throw CommandError("'" + assignment + "' is not KEY=VALUE");
-        }
-        fields.emplace_back(assignment.substr(0, equals), assignment.substr(equals + 1));
-    }
-    BookStore store(config.data_dir);
-    existing_book(store, id);
-    const bool was_invalid = !store.read_book_file(id).problems.empty();
-    const auto errors = set_book_fields(store, id, fields);
-    if (!errors.empty()) throw CommandError(errors.front().message);
-    const std::string queued = queue_after_metadata_change(store, config, id);
-    std::cout << "updated book " << id << (queued.empty() ? "" : "; " + queued) << "\n";
-    if (was_invalid) std::cout << "the invalid book.toml was kept as book.toml.invalid\n";
-    return 0;
+    return run_book_edit(config, {"set", id, assignments, false});
 }
 
-std::string close_book(BookStore& store, const Config& config, const std::string& id)
+int book_close_command(const Config& config, const std::string& id, bool without_failed)
 {
-    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is already closed");
-    return finish_book(store, config, id);
+    return run_book_edit(config, {"close", id, {}, without_failed});
 }
 
-int book_close_command(const Config& config, const std::string& id)
+int book_reprocess_command(const Config& config, const std::string& id, const std::string& shot)
 {
-    BookStore store(config.data_dir);
-    std::cout << close_book(store, config, id) << "\n";
-    return 0;
+    return run_book_edit(config,
+                         {"reprocess", id, shot.empty() ? std::vector<std::string>{} : std::vector{shot}, false});
+}
+
+int book_drop_shot_command(const Config& config, const std::string& id, const std::string& shot)
+{
+    return run_book_edit(config, {"drop-shot", id, {shot}, false});
 }
 
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,
                      bool skip_bad)
 {
     BookStore store(config.data_dir);
-    if (existing_book(store, id).state == "closed") throw CommandError("book " + id + " is closed");
+    const auto state = existing_book(store, id).state;
+    if (state == "closing" || state == "closed") throw CommandError("book " + id + " is " + state);
     // Every photo is read before any is imported: a book never holds a shot that cannot
     // be processed because of its file.
     std::vector<std::filesystem::path> good;

@@ -168,7 +168,8 @@ void BookFileWorker::build_ready_books()
     Database db(store_.data_dir() / "digikit.sqlite");
     const auto rows = db.query(
         "SELECT id FROM books WHERE state = 'closed' AND id NOT IN (SELECT book_id FROM book_files) AND NOT EXISTS "
-        "(SELECT 1 FROM shots WHERE shots.book_id = books.id AND shots.retaken = 0 AND shots.processed = 0) "
+        "(SELECT 1 FROM shots WHERE shots.book_id = books.id AND shots.retaken = 0 AND shots.dropped = 0 "
+        "AND shots.processed = 0) "
         "ORDER BY closed_at");
     for (const auto& row : rows) {
         const std::string id = as_text(row[0]);

@@ -14,10 +14,10 @@
 namespace digikit::firmware {
 namespace {
 
-std::string joined(const std::vector<std::string>& items)
+std::string joined(const std::vector<std::string>& items, const char* separator = ", ")
 {
     std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
     return text;
 }
 
@@ -178,6 +178,85 @@ std::string file_list(const std::vector<std::string>& names)
     return text;
 }
 
+// A page whose number in the book is final: every shot before it has its pages.
+struct NumberedPage {
+    Page page;
+    int number = 0;
+};
+
+// Walks the book's shots in book order. The pages before the first shot still
+// processing (or failed) have final numbers and go into `ready` when it is given.
+ClosingProgress measure(BookStore& store, const std::string& id, std::vector<NumberedPage>* ready)
+{
+    ClosingProgress progress;
+    progress.book_id = id;
+    progress.state = store.book_state(id);
+    std::map<std::int64_t, std::vector<Page>> pages_by_shot;
+    for (auto& page : store.pages_of(id)) pages_by_shot[page.shot_id].push_back(std::move(page));
+    bool blocked = false;
+    int number = 0;
+    for (const auto& shot : store.shots_of(id)) {
+        if (shot.dropped) continue;
+        if (!shot.processed) {
+            blocked = true;
+            if (shot.failure.empty()) {
+                ++progress.processing;
+            } else {
+                progress.failed.push_back(shot);
+            }
+            continue;
+        }
+        for (const auto& page : pages_by_shot[shot.id]) {
+            ++number;
+            progress.pages_queued += page.queued ? 1 : 0;
+            progress.pages_waiting += page.queued ? 0 : 1;
+            if (!blocked && ready != nullptr) ready->push_back({page, number});
+        }
+    }
+    return progress;
+}
+
+// Brings each page's queue items in line with the book's metadata (see publish_book),
+// then marks the page queued. Names come from one namer walking every ready page in
+// order, so a page keeps its name from one call to the next.
+PublishReport publish_pages(BookStore& store, const Config& config, const std::string& id,
+                            const std::vector<NumberedPage>& pages)
+{
+    const auto book = store.read_metadata(id);
+    uploader::UploadQueue queue(store.data_dir() / "digikit.sqlite");
+    const auto queued = queue.list();
+    const ItemsByPath items = items_of(store.pages_of(id), queued);
+    auto names = namer_for(config, queued, items);
+    const std::string structured = metadata::structured_data_json(book);
+    const metadata::DescriptionOptions options = page_description_options(book, config);
+    PublishReport report;
+    for (const auto& [page, number] : pages) {
+        metadata::PageInfo info;
+        info.book_id = id;
+        info.page_number = number;
+        info.capture_time = page.captured_at;
+        const auto uploads = uploads_of(config, book, info, page, names, items, options);
+        if (!is_current(uploads, items, structured)) {
+            // Both files carry the metadata, whichever the wiki gets.
+            for (const auto& file : {page.access, page.master}) {
+                publish_file(queue, items, file, uploads, book, info, structured, report);
+            }
+        }
+        if (!page.queued) store.mark_queued(page.shot_id, page.index);
+    }
+    return report;
+}
+
+// What keeps the book's pages from the queue in its metadata: the fields an upload needs,
+// and what is invalid in a book.toml broken by hand.
+std::vector<std::string> metadata_gaps(BookStore& store, const std::string& id)
+{
+    const auto file = store.read_book_file(id);
+    auto missing = metadata::missing_for_upload(file.book);
+    for (const auto& problem : file.problems) missing.push_back(problem.message);
+    return missing;
+}
+
 }  // namespace
 
 uploader::ClientOptions client_options(const Config& config)
@@ -192,28 +271,12 @@ uploader::ClientOptions client_options(const Config& config)
 
 PublishReport publish_book(BookStore& store, const Config& config, const std::string& id)
 {
-    const auto book = store.read_metadata(id);
-    uploader::UploadQueue queue(store.data_dir() / "digikit.sqlite");
-    const auto pages = store.pages_of(id);
-    const auto queued = queue.list();
-    const ItemsByPath items = items_of(pages, queued);
-    auto names = namer_for(config, queued, items);
-    const std::string structured = metadata::structured_data_json(book);
-    const metadata::DescriptionOptions options = page_description_options(book, config);
-    PublishReport report;
-    int number = 0;
-    for (const auto& page : pages) {
-        metadata::PageInfo info;
-        info.book_id = id;
-        info.page_number = ++number;
-        info.capture_time = page.captured_at;
-        const auto uploads = uploads_of(config, book, info, page, names, items, options);
-        if (is_current(uploads, items, structured)) continue;
-        // Both files carry the metadata, whichever the wiki gets.
-        for (const auto& file : {page.access, page.master}) {
-            publish_file(queue, items, file, uploads, book, info, structured, report);
-        }
-    }
+    const std::string state = store.book_state(id);
+    if ((state != "closing" && state != "closed") || !metadata_gaps(store, id).empty()) return {};
+    std::vector<NumberedPage> ready;
+    const auto before = measure(store, id, &ready);
+    auto report = publish_pages(store, config, id, ready);
+    if (state == "closing" && before.processing == 0 && before.failed.empty()) store.finish_closing(id);
     return report;
 }
 
@@ -247,18 +310,79 @@ bool has_unpublished_files(BookStore& store, const std::string& id)
     });
 }
 
-std::string finish_book(BookStore& store, const Config& config, const std::string& id)
+std::string ClosingProgress::describe() const
 {
-    store.close_book(id);
-    std::filesystem::remove_all(store.retaken_dir(id));
-    const auto file = store.read_book_file(id);
-    auto missing = metadata::missing_for_upload(file.book);
-    for (const auto& problem : file.problems) missing.push_back(problem.message);
-    if (!missing.empty()) {
-        return "closed book " + id +
-               "; not queued for upload until its metadata is complete (missing: " + joined(missing) + ")";
+    if (state != "closing") return state;
+    std::vector<std::string> waiting;
+    if (processing > 0) waiting.push_back(std::to_string(processing) + " shot(s) still processing");
+    if (!failed.empty()) {
+        std::vector<std::string> names;
+        for (const auto& shot : failed) names.push_back(shot.name());
+        waiting.push_back(std::to_string(failed.size()) + " shot(s) failed (" + joined(names) + ")");
     }
-    return "closed book " + id + "; " + publish_book(store, config, id).summary();
+    if (!missing_metadata.empty()) waiting.push_back("metadata missing (" + joined(missing_metadata) + ")");
+    if (waiting.empty() && pages_waiting > 0) waiting.push_back(std::to_string(pages_waiting) + " page(s) to queue");
+    return "closing: " + (waiting.empty() ? std::string("queueing") : joined(waiting, "; "));
+}
+
+ClosingProgress closing_progress(BookStore& store, const std::string& id)
+{
+    auto progress = measure(store, id, nullptr);
+    if (progress.state == "closing") progress.missing_metadata = metadata_gaps(store, id);
+    return progress;
+}
+
+ClosingProgress publish_ready_pages(BookStore& store, const Config& config, const std::string& id)
+{
+    (void)publish_book(store, config, id);
+    return closing_progress(store, id);
+}
+
+nlohmann::json progress_json(const ClosingProgress& progress)
+{
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& shot : progress.failed) failed.push_back({{"shot", shot.name()}, {"reason", shot.failure}});
+    return {{"state", progress.state},
+            {"summary", progress.describe()},
+            {"processing", progress.processing},
+            {"failed", failed},
+            {"missing_metadata", progress.missing_metadata},
+            {"pages_queued", progress.pages_queued},
+            {"pages_waiting", progress.pages_waiting}};
+}
+
+std::string failed_shots_advice(const ClosingProgress& progress)
+{
+    std::vector<std::string> shots;
+    for (const auto& shot : progress.failed) shots.push_back(shot.name() + " (" + shot.failure + ")");
+    const std::string& id = progress.book_id;
+    return "shots without pages: " + joined(shots, ", ") + ": process them again (digikit book reprocess " + id +
+           "), leave one out (digikit book drop-shot " + id + " SHOT) or queue the book without them (digikit book " +
+           "close " + id + " --without-failed)";
+}
+
+std::string end_book(BookStore& store, const Config& config, const std::string& id)
+{
+    store.begin_closing(id);
+    std::filesystem::remove_all(store.retaken_dir(id));
+    std::string trouble;
+    ClosingProgress progress;
+    try {
+        progress = publish_ready_pages(store, config, id);
+    } catch (const std::exception& error) {  // the book is ended all the same; its pages wait
+        progress = closing_progress(store, id);
+        trouble = "; queueing failed: " + std::string(error.what());
+    }
+    if (progress.state == "closed") {
+        return "closed book " + id + "; " + std::to_string(progress.pages_queued) + " page(s) queued for upload";
+    }
+    std::string message = "ended book " + id + ", " + progress.describe();
+    if (progress.processing > 0) message += "; each page is queued as soon as it is processed";
+    if (!progress.failed.empty()) message += "; " + failed_shots_advice(progress);
+    if (!progress.missing_metadata.empty()) {
+        message += "; not queued for upload until its metadata is complete (digikit book set " + id + " KEY=VALUE)";
+    }
+    return message + trouble;
 }
 
 }  // namespace digikit::firmware

@@ -43,6 +43,32 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 )sql";
 
+// Version 1: a book is "closing" between End book and the moment every page is queued;
+// a shot whose processing failed keeps its reason; a person may leave a shot out
+// (dropped); a page remembers that its files are queued for upload.
+constexpr const char* migration_to_1 = R"sql(
+CREATE TABLE books_v1 (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('new', 'open', 'closing', 'closed')),
+    created_at TEXT NOT NULL,
+    closed_at TEXT
+);
+INSERT INTO books_v1 (id, state, created_at, closed_at) SELECT id, state, created_at, closed_at FROM books;
+DROP TABLE books;
+ALTER TABLE books_v1 RENAME TO books;
+ALTER TABLE shots ADD COLUMN failure TEXT;
+ALTER TABLE shots ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;
+UPDATE shots SET processed = 0, failure = 'no pages (an earlier version did not record why)'
+    WHERE processed = 1 AND retaken = 0 AND id NOT IN (SELECT shot_id FROM pages);
+PRAGMA user_version = 1;
+)sql";
+
+constexpr const char* shot_columns =
+    "SELECT id, book_id, sequence, role, raw_path, captured_at, processed, failure, dropped FROM shots ";
+constexpr const char* book_order =
+    " ORDER BY sequence, CASE role WHEN 'left' THEN 0 WHEN 'single' THEN 1 ELSE 2 END, id";
+
 std::tm utc_now()
 {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -116,6 +142,25 @@ BookStore::BookStore(std::filesystem::path data_dir)
       db_((std::filesystem::create_directories(data_dir_ / "books"), data_dir_ / "digikit.sqlite"))
 {
     db_.execute_script(schema);
+    migrate();
+}
+
+// The daemon and the CLI may open the store at once: the first to take the write lock
+// migrates, the other finds the new version. Foreign keys are off while the books table
+// is rebuilt (SQLite cannot change a CHECK in place).
+void BookStore::migrate()
+{
+    if (as_int(db_.query("PRAGMA user_version")[0][0]) >= 1) return;
+    db_.execute_script("PRAGMA foreign_keys=OFF");
+    try {
+        Database::Transaction transaction(db_);
+        if (as_int(db_.query("PRAGMA user_version")[0][0]) < 1) db_.execute_script(migration_to_1);
+        transaction.commit();
+    } catch (...) {
+        db_.execute_script("PRAGMA foreign_keys=ON");
+        throw;
+    }
+    db_.execute_script("PRAGMA foreign_keys=ON");
 }
 
 std::filesystem::path BookStore::book_dir(const std::string& id) const
@@ -204,7 +249,7 @@ BookSummary BookStore::summary_from(const Database::Row& row)
         db_.query("SELECT COUNT(DISTINCT sequence) FROM shots WHERE book_id = ? AND retaken = 0", {summary.id})[0][0]));
     summary.pages =
         static_cast<int>(as_int(db_.query("SELECT COUNT(*) FROM pages JOIN shots ON shots.id = pages.shot_id "
-                                          "WHERE shots.book_id = ? AND shots.retaken = 0",
+                                          "WHERE shots.book_id = ? AND shots.retaken = 0 AND shots.dropped = 0",
                                           {summary.id})[0][0]));
     return summary;
 }
@@ -227,10 +272,34 @@ std::optional<BookSummary> BookStore::find_book(const std::string& id)
     return summary_from(rows[0]);
 }
 
-void BookStore::close_book(const std::string& id)
+std::string BookStore::book_state(const std::string& id)
 {
     const std::lock_guard lock(mutex_);
-    db_.execute("UPDATE books SET state = 'closed', closed_at = ? WHERE id = ?", {utc_timestamp(), id});
+    const auto rows = db_.query("SELECT state FROM books WHERE id = ?", {id});
+    return rows.empty() ? std::string() : as_text(rows[0][0]);
+}
+
+std::vector<std::string> BookStore::closing_books()
+{
+    const std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& row : db_.query("SELECT id FROM books WHERE state = 'closing' ORDER BY id")) {
+        ids.push_back(as_text(row[0]));
+    }
+    return ids;
+}
+
+void BookStore::begin_closing(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    db_.execute("UPDATE books SET state = 'closing' WHERE id = ? AND state IN ('new', 'open')", {id});
+}
+
+void BookStore::finish_closing(const std::string& id)
+{
+    const std::lock_guard lock(mutex_);
+    db_.execute("UPDATE books SET state = 'closed', closed_at = ? WHERE id = ? AND state = 'closing'",
+                {utc_timestamp(), id});
 }
 
 int BookStore::last_sequence(const std::string& id)
@@ -270,30 +339,66 @@ Shot BookStore::shot_from(const Database::Row& row) const
                 as_text(row[3]),
                 data_dir_ / as_text(row[4]),
                 as_text(row[5]),
-                as_int(row[6]) != 0};
+                as_int(row[6]) != 0,
+                as_text(row[7]),
+                as_int(row[8]) != 0};
+}
+
+std::vector<Shot> BookStore::shots_where(const std::string& condition, const std::vector<Database::Value>& params)
+{
+    const std::lock_guard lock(mutex_);
+    std::vector<Shot> shots;
+    for (const auto& row : db_.query(shot_columns + condition, params)) shots.push_back(shot_from(row));
+    return shots;
 }
 
 std::vector<Shot> BookStore::shots_of(const std::string& id, int sequence)
 {
-    const std::lock_guard lock(mutex_);
-    std::vector<Shot> shots;
-    for (const auto& row : db_.query("SELECT id, book_id, sequence, role, raw_path, captured_at, processed FROM shots "
-                                     "WHERE book_id = ? AND sequence = ? AND retaken = 0 ORDER BY role",
-                                     {id, std::int64_t{sequence}})) {
-        shots.push_back(shot_from(row));
-    }
-    return shots;
+    return shots_where("WHERE book_id = ? AND sequence = ? AND retaken = 0 ORDER BY role",
+                       {id, std::int64_t{sequence}});
+}
+
+std::vector<Shot> BookStore::shots_of(const std::string& id)
+{
+    return shots_where(std::string("WHERE book_id = ? AND retaken = 0") + book_order, {id});
 }
 
 std::vector<Shot> BookStore::unprocessed_shots()
 {
+    return shots_where("WHERE processed = 0 AND retaken = 0 AND dropped = 0 AND failure IS NULL ORDER BY id", {});
+}
+
+bool BookStore::record_failure(std::int64_t shot_id, const std::string& reason)
+{
     const std::lock_guard lock(mutex_);
-    std::vector<Shot> shots;
-    for (const auto& row : db_.query("SELECT id, book_id, sequence, role, raw_path, captured_at, processed FROM shots "
-                                     "WHERE processed = 0 AND retaken = 0 ORDER BY id")) {
-        shots.push_back(shot_from(row));
-    }
-    return shots;
+    db_.execute("UPDATE shots SET failure = ? WHERE id = ? AND retaken = 0 AND processed = 0",
+                {reason.empty() ? std::string("unknown error") : reason, shot_id});
+    return as_int(db_.query("SELECT changes()")[0][0]) > 0;
+}
+
+std::vector<Shot> BookStore::retry_failed_shots(const std::string& id)
+{
+    auto failed = shots_where(std::string("WHERE failure IS NOT NULL AND retaken = 0 AND dropped = 0") +
+                                  (id.empty() ? "" : " AND book_id = ?") + " ORDER BY id",
+                              id.empty() ? std::vector<Database::Value>{} : std::vector<Database::Value>{id});
+    const std::lock_guard lock(mutex_);
+    for (const auto& shot : failed) db_.execute("UPDATE shots SET failure = NULL WHERE id = ?", {shot.id});
+    return failed;
+}
+
+void BookStore::reprocess_shot(std::int64_t shot_id)
+{
+    const std::lock_guard lock(mutex_);
+    Database::Transaction transaction(db_);
+    db_.execute("DELETE FROM pages WHERE shot_id = ?", {shot_id});
+    db_.execute("UPDATE shots SET processed = 0, failure = NULL WHERE id = ?", {shot_id});
+    transaction.commit();
+}
+
+void BookStore::drop_shot(std::int64_t shot_id)
+{
+    const std::lock_guard lock(mutex_);
+    db_.execute("UPDATE shots SET dropped = 1 WHERE id = ?", {shot_id});
 }
 
 bool BookStore::record_pages(std::int64_t shot_id, const std::vector<Page>& pages)
@@ -320,17 +425,26 @@ std::vector<Page> BookStore::pages_of(const std::string& id)
 {
     const std::lock_guard lock(mutex_);
     std::vector<Page> pages;
-    for (const auto& row : db_.query(
-             "SELECT pages.shot_id, page_index, master_path, access_path, width, height, warnings, captured_at FROM "
-             "pages "
-             "JOIN shots ON shots.id = pages.shot_id WHERE shots.book_id = ? AND shots.retaken = 0 "
-             "ORDER BY shots.sequence, CASE shots.role WHEN 'left' THEN 0 WHEN 'single' THEN 1 ELSE 2 END, page_index",
-             {id})) {
+    for (const auto& row :
+         db_.query("SELECT pages.shot_id, page_index, master_path, access_path, width, height, warnings, captured_at, "
+                   "queued FROM pages JOIN shots ON shots.id = pages.shot_id "
+                   "WHERE shots.book_id = ? AND shots.retaken = 0 AND shots.dropped = 0 "
+                   "ORDER BY shots.sequence, CASE shots.role WHEN 'left' THEN 0 WHEN 'single' THEN 1 ELSE 2 END, "
+                   "shots.id, page_index",
+                   {id})) {
         pages.push_back(Page{as_int(row[0]), static_cast<int>(as_int(row[1])), data_dir_ / as_text(row[2]),
                              data_dir_ / as_text(row[3]), static_cast<int>(as_int(row[4])),
-                             static_cast<int>(as_int(row[5])), split_lines(as_text(row[6])), as_text(row[7])});
+                             static_cast<int>(as_int(row[5])), split_lines(as_text(row[6])), as_text(row[7]),
+                             as_int(row[8]) != 0});
     }
     return pages;
+}
+
+void BookStore::mark_queued(std::int64_t shot_id, int page_index)
+{
+    const std::lock_guard lock(mutex_);
+    db_.execute("UPDATE pages SET queued = 1 WHERE shot_id = ? AND page_index = ?",
+                {shot_id, std::int64_t{page_index}});
 }
 
 }  // namespace digikit::firmware

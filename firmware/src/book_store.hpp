@@ -20,7 +20,12 @@ struct Shot {
     std::string role;
     std::filesystem::path raw;  // absolute
     std::string captured_at;
-    bool processed = false;
+    bool processed = false;  // its pages are recorded
+    std::string failure;     // why its processing failed; empty unless it failed
+    bool dropped = false;    // left out of the book by a person (`digikit book drop-shot`)
+
+    // How people name a shot: its raw file's stem, e.g. "0003_left".
+    [[nodiscard]] std::string name() const { return raw.stem().string(); }
 };
 
 struct Page {
@@ -32,15 +37,16 @@ struct Page {
     int height = 0;
     std::vector<std::string> warnings;
     std::string captured_at;  // of its shot, ISO 8601 UTC
+    bool queued = false;      // its files are in the upload queue
 };
 
 struct BookSummary {
     std::string id;
-    std::string state;  // new (prepared) | open | closed
+    std::string state;  // new (prepared) | open | closing (ended, pages still to queue) | closed
     std::string created_at;
     std::string closed_at;
     int captures = 0;  // current (not retaken) sequences
-    int pages = 0;
+    int pages = 0;     // of the shots not dropped
 };
 
 // The books on disk and their index in digikit.sqlite:
@@ -75,7 +81,12 @@ public:
     [[nodiscard]] std::optional<std::string> open_book();
     [[nodiscard]] std::vector<BookSummary> list_books();
     [[nodiscard]] std::optional<BookSummary> find_book(const std::string& id);
-    void close_book(const std::string& id);
+    [[nodiscard]] std::string book_state(const std::string& id);  // "" for no such book
+    [[nodiscard]] std::vector<std::string> closing_books();
+    // End book: new or open -> closing (no more captures; pages are queued as they come).
+    void begin_closing(const std::string& id);
+    // closing -> closed, once every page is queued.
+    void finish_closing(const std::string& id);
 
     [[nodiscard]] int last_sequence(const std::string& id);
     // Records the shots of one capture in one transaction (their files are durable).
@@ -84,13 +95,31 @@ public:
     void record_capture(const std::string& id, int sequence,
                         const std::vector<std::pair<std::string, std::filesystem::path>>& role_and_raw, bool retake);
     [[nodiscard]] std::vector<Shot> shots_of(const std::string& id, int sequence);
+    // Every current (not retaken) shot of a book, dropped ones too, in book order.
+    [[nodiscard]] std::vector<Shot> shots_of(const std::string& id);
 
+    // Shots waiting for processing: not processed, not failed, not dropped.
     [[nodiscard]] std::vector<Shot> unprocessed_shots();
     // False when the shot was retaken meanwhile (nothing recorded).
     bool record_pages(std::int64_t shot_id, const std::vector<Page>& pages);
+    // A failed processing is recorded with its reason; the shot waits for a person (or
+    // the next start-up). False when the shot was retaken or processed meanwhile.
+    bool record_failure(std::int64_t shot_id, const std::string& reason);
+    // Failed shots (of one book, or of all with an empty id) become pending again;
+    // returns them as they were, reasons included.
+    std::vector<Shot> retry_failed_shots(const std::string& id = {});
+    // Forgets a shot's pages and makes it pending again.
+    void reprocess_shot(std::int64_t shot_id);
+    // A person leaves the shot out of the book on purpose.
+    void drop_shot(std::int64_t shot_id);
+    // Pages of the shots not dropped, in book order.
     [[nodiscard]] std::vector<Page> pages_of(const std::string& id);
+    void mark_queued(std::int64_t shot_id, int page_index);
 
 private:
+    void migrate();
+    [[nodiscard]] std::vector<Shot> shots_where(const std::string& condition,
+                                                const std::vector<Database::Value>& params);
     [[nodiscard]] std::filesystem::path relative(const std::filesystem::path& path) const;
     [[nodiscard]] Shot shot_from(const Database::Row& row) const;
     [[nodiscard]] BookSummary summary_from(const Database::Row& row);

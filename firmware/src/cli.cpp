@@ -35,6 +35,8 @@ struct Values {
     std::string id;
     std::vector<std::string> ids;
     bool failed = false;
+    std::string shot;
+    bool without_failed = false;
     std::vector<std::string> accept_warnings;
     std::string button;
     std::string device;
@@ -87,9 +89,25 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
     set->callback(
         [&action, &v] { action = [&v](const Config& c) { return book_set_command(c, v.id, v.assignments); }; });
 
-    auto* close = book->add_subcommand("close", "Close a book; its pages are queued when the metadata is complete");
+    auto* close = book->add_subcommand(
+        "close", "End a book (as End book does); each page is queued once processed and the metadata is complete");
     close->add_option("ID", v.id, "Book id")->required();
-    close->callback([&action, &v] { action = [&v](const Config& c) { return book_close_command(c, v.id); }; });
+    close->add_flag("--without-failed", v.without_failed,
+                    "Leave out the shots whose processing failed and queue the rest (see book show)");
+    close->callback(
+        [&action, &v] { action = [&v](const Config& c) { return book_close_command(c, v.id, v.without_failed); }; });
+
+    auto* reprocess = book->add_subcommand("reprocess", "Process a book's failed shots (or the given shot) again");
+    reprocess->add_option("ID", v.id, "Book id")->required();
+    reprocess->add_option("SHOT", v.shot, "A shot, as book show names it (e.g. 0003_left); default: the failed ones");
+    reprocess->callback(
+        [&action, &v] { action = [&v](const Config& c) { return book_reprocess_command(c, v.id, v.shot); }; });
+
+    auto* drop_shot = book->add_subcommand("drop-shot", "Leave a shot out of a book, on purpose");
+    drop_shot->add_option("ID", v.id, "Book id")->required();
+    drop_shot->add_option("SHOT", v.shot, "The shot, as book show names it (e.g. 0003_left)")->required();
+    drop_shot->callback(
+        [&action, &v] { action = [&v](const Config& c) { return book_drop_shot_command(c, v.id, v.shot); }; });
 
     auto* book_export =
         book->add_subcommand("export", "Build the whole book as one DjVu or PDF with an OCR text layer");

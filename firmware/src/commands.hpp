@@ -54,11 +54,16 @@ struct FieldError {
 };
 std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
                                         const std::vector<std::pair<std::string, std::string>>& fields);
+// The same checks, changing nothing.
+[[nodiscard]] std::vector<FieldError> check_book_fields(BookStore& store, const std::string& id,
+                                                        const std::vector<std::pair<std::string, std::string>>& fields);
 // After `book set`: a closed book's pages are queued once its metadata is complete; says
 // what happened ("" for a book still open).
 std::string queue_after_metadata_change(BookStore& store, const Config& config, const std::string& id);
-// `book close`: one line saying what happened.
-std::string close_book(BookStore& store, const Config& config, const std::string& id);
+
+// Sends one request line to the daemon running on config.data_dir and returns its JSON
+// answer; CommandError when no daemon runs there.
+[[nodiscard]] nlohmann::json ask_daemon(const Config& config, const std::string& request);
 
 // Each returns the exit status and prints its own output.
 int press_command(const Config& config, const std::string& button);
@@ -73,7 +78,11 @@ int book_index_command(const Config& config, const std::string& id);
 // `book` is an id, or a book folder (<data_dir>/books/<id>) of any data dir.
 int book_export_command(const Config& config, const std::string& book, const BookExportRequest& request);
 int book_set_command(const Config& config, const std::string& id, const std::vector<std::string>& assignments);
-int book_close_command(const Config& config, const std::string& id);
+// `without_failed`: the failed shots are left out and the rest is queued (a person chose so).
+int book_close_command(const Config& config, const std::string& id, bool without_failed);
+// `shot` empty: every failed shot of the book.
+int book_reprocess_command(const Config& config, const std::string& id, const std::string& shot);
+int book_drop_shot_command(const Config& config, const std::string& id, const std::string& shot);
 // Checks every photo first: one that cannot be read stops the import (nothing imported),
 // or with `skip_bad` is listed and left out.
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,

@@ -251,6 +251,7 @@ private:
         const auto* array = node->as_array();
         if (array == nullptr || !array->is_array_of_tables()) fail(node, "device", "an array of tables [[device]]");
         std::size_t index = 0;
+        std::vector<std::uint32_t> lines;  // where each [[device]] read so far starts
         for (const auto& item : *array) {
             const std::string prefix = "device[" + std::to_string(index++) + "].";
             const auto& t = *item.as_table();
@@ -276,7 +277,29 @@ private:
             if (static_cast<std::int64_t>(device.width) * device.height > 24'000'000 + 1'000'000) {
                 fail(t.get("width"), prefix + "width", "width x height of at most 24 MP");
             }
+            check_unique(out, lines, device, t, prefix);
             out.push_back(device);
+            lines.push_back(t.source().begin.line);
+        }
+    }
+
+    // Two devices never share a role or a serial: a rig with two "left" cameras would
+    // file one camera's pages under the other's name.
+    void check_unique(const std::vector<DeviceConfig>& earlier, const std::vector<std::uint32_t>& lines,
+                      const DeviceConfig& device, const toml::table& t, const std::string& prefix) const
+    {
+        for (std::size_t i = 0; i < earlier.size(); ++i) {
+            const char* key = nullptr;
+            if (earlier[i].role == device.role) key = "role";
+            if (!device.serial.empty() && earlier[i].serial == device.serial) key = "serial";
+            if (key == nullptr) continue;
+            const std::string value = std::string(key) == "role" ? device.role : device.serial;
+            const toml::node* node = t.get(key);
+            std::ostringstream message;
+            message << source_.string() << ':' << (node != nullptr ? node->source() : t.source()).begin.line << ": "
+                    << prefix << key << ": \"" << value << "\" is also the " << key << " of device[" << i << "] (line "
+                    << lines[i] << "); two devices never share a role or a serial";
+            throw ConfigError(message.str());
         }
     }
 

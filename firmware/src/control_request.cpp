@@ -25,6 +25,7 @@ ParsedControlRequest parse_control_request(std::string_view line)
 {
     ParsedControlRequest parsed;
     constexpr std::string_view press = "press ";
+    constexpr std::string_view book = "book ";
     if (line == "status") {
         parsed.request = ControlCommand{ControlCommand::Kind::status};
     } else if (line == "wake") {
@@ -37,8 +38,11 @@ ParsedControlRequest parse_control_request(std::string_view line)
             parsed.error =
                 "unknown button \"" + printable_excerpt(name) + "\" (capture, retake, new-book, end-book or sync)";
         }
+    } else if (line.substr(0, book.size()) == book) {
+        parsed.request = ControlCommand{ControlCommand::Kind::book};
+        parsed.request->payload = std::string(line.substr(book.size()));
     } else {
-        parsed.error = "unknown request \"" + printable_excerpt(line) + "\" (press BUTTON, status or wake)";
+        parsed.error = "unknown request \"" + printable_excerpt(line) + "\" (press BUTTON, book JSON, status or wake)";
     }
     return parsed;
 }

@@ -10,11 +10,13 @@
 
 namespace digikit::firmware {
 
-// One request of the control socket's protocol: "press BUTTON", "status" or "wake".
+// One request of the control socket's protocol: "press BUTTON", "book JSON" (a
+// BookEdit, see book_edits.hpp), "status" or "wake".
 struct ControlCommand {
-    enum class Kind { press, status, wake };
+    enum class Kind { press, book, status, wake };
     Kind kind = Kind::status;
     hardware::Button button = hardware::Button::capture;  // for press
+    std::string payload;                                  // for book: the JSON text, not yet parsed
 };
 
 // A request line read, or why it is not one (one line for the client).

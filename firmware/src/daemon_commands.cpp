@@ -10,7 +10,6 @@
 #include "kit_cameras.hpp"
 
 namespace digikit::firmware {
-namespace {
 
 // `status` is served from a snapshot: a daemon that does not answer it at once is
 // stopped (SIGSTOP) or wedged, not busy.
@@ -72,6 +71,8 @@ void print_book_file_status(const nlohmann::json& book_file)
     }
 }
 
+namespace {
+
 void print_status(const nlohmann::json& status)
 {
     std::cout << "state:      " << status["state"].get<std::string>() << "\n";
@@ -91,11 +92,28 @@ void print_status(const nlohmann::json& status)
         std::cout << "last:       spread " << status["last_capture"]["sequence"] << "\n";
         for (const auto& shot : status["last_capture"]["shots"]) {
             std::cout << "            " << shot["role"].get<std::string>() << ": " << shot["raw"].get<std::string>()
-                      << (shot["processed"].get<bool>() ? "" : " (processing)") << "\n";
+                      << (shot["processed"].get<bool>() ? ""
+                          : shot["failure"].is_string() ? " (failed: " + shot["failure"].get<std::string>() + ")"
+                                                        : " (processing)")
+                      << "\n";
+        }
+    }
+    if (status["book"].is_object()) {
+        for (const auto& failed : status["book"].value("failed", nlohmann::json::array())) {
+            std::cout << "failed:     " << failed["shot"].get<std::string>() << ": "
+                      << failed["reason"].get<std::string>() << "\n";
         }
     }
     std::cout << "backlog:    " << status["processing_backlog"] << " shot(s) to process\n";
     print_book_file_status(status["book_file"]);
+    for (const auto& closing : status.value("closing_books", nlohmann::json::array())) {
+        std::cout << "ended:      " << closing["id"].get<std::string>() << " " << closing["summary"].get<std::string>()
+                  << "\n";
+        for (const auto& failed : closing["failed"]) {
+            std::cout << "failed:     " << failed["shot"].get<std::string>() << ": "
+                      << failed["reason"].get<std::string>() << "\n";
+        }
+    }
     if (!status["cameras"].is_array()) {
         std::cout << "camera:     cannot be listed: " << status["cameras"].value("error", "") << "\n";
     }

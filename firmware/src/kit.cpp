@@ -40,8 +40,9 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
     : config_(std::move(config)),
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
-      processing_(store_, pipeline_options(config_), camera_pipeline_options(config_)),
       book_files_(store_, config_),
+      processing_(store_, pipeline_options(config_), camera_pipeline_options(config_),
+                  [this](const Shot& shot) { after_processing(shot); }),
       machine_(config_.imaging.max_backlog),
       on_signal_(std::move(on_signal)),
       sync_([this](const std::function<bool()>& should_stop) { return sync_now(should_stop); },
@@ -59,6 +60,7 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
 {
     const auto open = store_.open_book();
     if (open) spdlog::info("resuming open book {}", *open);
+    resume_closing();
     machine_.resume(open.has_value());
     if (on_signal_) on_signal_(Signal::ready);
     if (!cameras_->complete()) {  // the operator sees at once that a camera is missing
@@ -102,6 +104,31 @@ Kit::Outcome Kit::press(hardware::Button button)
     const std::lock_guard state_lock(state_mutex_);
     last_error_ = outcome.ok ? "" : outcome.message;
     return outcome;
+}
+
+Kit::Outcome Kit::edit_book(const BookEdit& edit)
+{
+    std::string ended;
+    if (edit.command == "close" && store_.open_book() == edit.book) {
+        const auto outcome = press(hardware::Button::end_book);
+        if (!outcome.ok || !edit.without_failed) return outcome;
+        ended = outcome.message + "; ";
+    }
+    const std::lock_guard lock(press_mutex_);
+    try {
+        BookEditResult result;
+        {
+            const std::lock_guard publishing(publish_mutex_);
+            result = apply_book_edit(store_, config_, edit);
+        }
+        if (result.must_process) processing_.wake();
+        book_files_.wake();  // the edit may have closed the book
+        spdlog::info("book {}: {}", edit.command, result.message);
+        return {true, ended + result.message};
+    } catch (const std::exception& error) {
+        spdlog::warn("book {} {}: {}", edit.command, edit.book, error.what());
+        return {false, error.what()};
+    }
 }
 
 std::vector<KitAction> Kit::feed(const KitEvent& event)
@@ -326,9 +353,43 @@ std::string Kit::end_book()
     const auto book = store_.open_book();
     if (!book) throw std::runtime_error("no open book to end");
     queue_changed_ = true;
-    std::string message = finish_book(store_, config_, *book);
+    std::string message;
+    {
+        const std::lock_guard lock(publish_mutex_);
+        message = firmware::end_book(store_, config_, *book);
+    }
     book_files_.wake();
     return message;
+}
+
+void Kit::after_processing(const Shot& shot)
+{
+    if (store_.book_state(shot.book_id) != "closing") return;
+    const std::lock_guard lock(publish_mutex_);
+    const auto progress = publish_ready_pages(store_, config_, shot.book_id);
+    if (progress.state == "closed") {
+        spdlog::info("book {} closed: its {} page(s) are queued for upload", shot.book_id, progress.pages_queued);
+        book_files_.wake();
+    }
+    for (const auto& failed : progress.failed) {
+        if (failed.id == shot.id) spdlog::warn("book {}: {}", shot.book_id, failed_shots_advice(progress));
+    }
+}
+
+void Kit::resume_closing()
+{
+    for (const auto& shot : store_.retry_failed_shots()) {
+        spdlog::info("processing shot {} of book {} again (it failed: {})", shot.name(), shot.book_id, shot.failure);
+    }
+    processing_.wake();
+    for (const auto& id : store_.closing_books()) {
+        try {
+            const std::lock_guard lock(publish_mutex_);
+            spdlog::info("resuming closing book {}: {}", id, publish_ready_pages(store_, config_, id).describe());
+        } catch (const std::exception& error) {
+            spdlog::error("book {}: its pages cannot be queued: {}", id, error.what());
+        }
+    }
 }
 
 nlohmann::json Kit::last_capture_json(const std::string& book_id)
@@ -356,6 +417,7 @@ nlohmann::json Kit::last_capture_json(const std::string& book_id)
                          {"raw", shot.raw.string()},
                          {"processed", shot.processed},
                          {"first_look", verdict},
+                         {"failure", shot.failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(shot.failure)},
                          {"pages", pages}});
     }
     return {{"sequence", last}, {"shots", shots}};
@@ -385,10 +447,20 @@ void Kit::publish_status()
                                     {"captures", summary ? summary->captures : 0},
                                     {"pages", summary ? summary->pages : 0}};
             for (const auto& problem : file.problems) shown["problems"].push_back(problem.message);
+            shown["failed"] = progress_json(closing_progress(store_, *book))["failed"];
             return shown;
         });
         part(status["last_capture"], [&] { return last_capture_json(*book); });
     }
+    part(status["closing_books"], [&] {
+        nlohmann::json books = nlohmann::json::array();
+        for (const auto& id : store_.closing_books()) {
+            auto closing = progress_json(closing_progress(store_, id));
+            closing["id"] = id;
+            books.push_back(closing);
+        }
+        return books;
+    });
     part(status["cameras"], [&] { return cameras_->describe(); });
     status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
     const auto now = std::chrono::steady_clock::now();
@@ -457,6 +529,12 @@ nlohmann::json Kit::status() const
                 last_sync_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_sync_error_);
         }
     }
+    status["closing_books"] = nlohmann::json::array();
+    for (const auto& id : store_.closing_books()) {
+        auto closing = progress_json(closing_progress(store_, id));
+        closing["id"] = id;
+        status["closing_books"].push_back(closing);
+    }
     status["processing_backlog"] = processing_.backlog();
     status["book_file"] = book_files_.status();
     // How fresh the snapshot is: a press that takes long (or a wedged loop) shows here.
@@ -477,6 +555,16 @@ std::string handle_control_request(Kit& kit, PressQueue& presses, const std::str
         }
         case ControlCommand::Kind::status: return control_answer(true, "status", {{"status", kit.status()}});
         case ControlCommand::Kind::wake: kit.wake_processing(); return control_answer(true, "processing woken");
+        case ControlCommand::Kind::book: {
+            std::optional<BookEdit> edit;
+            try {
+                edit = book_edit_from_json(nlohmann::json::parse(parsed.request->payload));
+            } catch (const std::exception&) {  // nothing of a malformed request is echoed
+                return control_answer(false, "malformed book request");
+            }
+            const auto outcome = presses.post_task([&kit, edit] { return kit.edit_book(*edit); }).get();
+            return control_answer(outcome.ok, outcome.message);
+        }
     }
     return control_answer(false, "unhandled request");
 }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "book_edits.hpp"
 #include "book_file_builder.hpp"
 #include "book_store.hpp"
 #include "config.hpp"
@@ -37,6 +38,9 @@ public:
     ~Kit() override;
 
     Outcome press(hardware::Button button) override;
+    // `digikit book close|set|reprocess|drop-shot` sent by the CLI; closing the open
+    // book is End book, through the state machine.
+    Outcome edit_book(const BookEdit& edit);
     // Picks up cameras that have come (see KitCameras::refresh); between presses.
     void check_devices(bool usb_changed) override;
     // Reads the book, the cameras, the disk and the upload queue into the snapshot that
@@ -60,6 +64,10 @@ private:
     std::string new_book();
     std::string capture(bool retake);
     std::string end_book();
+    // On the processing thread: a closing book's pages are queued as they come.
+    void after_processing(const Shot& shot);
+    // At start-up: failed shots are tried again and closing books go on closing.
+    void resume_closing();
     capture::CameraRig& ready_rig(const std::string& book);
     Outcome start_sync();
     std::string sync_now(const std::function<bool()>& should_stop);
@@ -75,8 +83,11 @@ private:
     BookStore store_;
     std::unique_ptr<KitCameras> cameras_;
     std::string settings_applied_for_;  // the book whose first capture applied the camera settings
+    // Queueing a closing book's pages: from the processing thread after each shot, and
+    // from the event loop (End book). Declared before the worker, which uses it at once.
+    std::mutex publish_mutex_;
+    BookFileWorker book_files_;  // [commons] book_file, after End book; woken by the worker below
     ProcessingWorker processing_;
-    BookFileWorker book_files_;       // [commons] book_file, after End book
     std::mutex press_mutex_;          // presses are handled one after the other
     mutable std::mutex state_mutex_;  // machine_, signal_, last_error_, last_sync_error_: read by `status`
     KitStateMachine machine_;
@@ -101,9 +112,9 @@ private:
     SyncWorker sync_;  // last: its thread reports through the members above
 };
 
-// The request protocol of the control socket: "press BUTTON" (handled in turn through
-// `presses`), "status", "wake"; the answer is one JSON object with "ok" and "message"
-// (and "status").
+// The request protocol of the control socket: "press BUTTON" and "book JSON" (a
+// BookEdit), handled in turn through `presses`, "status", "wake"; the answer is one
+// JSON object with "ok" and "message" (and "status").
 [[nodiscard]] std::string handle_control_request(Kit& kit, PressQueue& presses, const std::string& request);
 
 }  // namespace digikit::firmware

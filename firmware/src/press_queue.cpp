@@ -17,7 +17,7 @@ PressQueue::~PressQueue()
         const std::lock_guard lock(mutex_);
         stopping_ = true;
         for (auto& pending : pending_) {
-            if (pending.button) pending.outcome.set_value({false, "the daemon is stopping"});
+            if (pending.button || pending.task) pending.outcome.set_value({false, "the daemon is stopping"});
         }
         pending_.clear();
     }
@@ -33,7 +33,21 @@ std::future<PressOutcome> PressQueue::post(hardware::Button button)
         refused.set_value({false, "the daemon is stopping"});
         return refused.get_future();
     }
-    auto& pending = pending_.emplace_back(Pending{button, false, {}});
+    auto& pending = pending_.emplace_back(Pending{button, false, {}, {}});
+    auto future = pending.outcome.get_future();
+    changed_.notify_all();
+    return future;
+}
+
+std::future<PressOutcome> PressQueue::post_task(std::function<PressOutcome()> task)
+{
+    const std::lock_guard lock(mutex_);
+    if (stopping_) {
+        std::promise<PressOutcome> refused;
+        refused.set_value({false, "the daemon is stopping"});
+        return refused.get_future();
+    }
+    auto& pending = pending_.emplace_back(Pending{std::nullopt, false, {}, std::move(task)});
     auto future = pending.outcome.get_future();
     changed_.notify_all();
     return future;
@@ -44,11 +58,11 @@ void PressQueue::post_device_check(bool usb_changed)
     const std::lock_guard lock(mutex_);
     if (stopping_) return;
     for (auto& pending : pending_) {
-        if (pending.button) continue;
+        if (pending.button || pending.task) continue;
         pending.usb_changed = pending.usb_changed || usb_changed;
         return;
     }
-    pending_.push_back(Pending{std::nullopt, usb_changed, {}});
+    pending_.push_back(Pending{std::nullopt, usb_changed, {}, {}});
     changed_.notify_all();
 }
 
@@ -56,11 +70,15 @@ void PressQueue::post_device_check(bool usb_changed)
 // the error signal; the loop goes on with the next.
 PressOutcome PressQueue::handle(const Pending& next)
 {
-    const std::string what = next.button ? "press " + std::string(hardware::to_string(*next.button)) : "device check";
+    const std::string what = next.task     ? "book edit"
+                             : next.button ? "press " + std::string(hardware::to_string(*next.button))
+                                           : "device check";
     PressOutcome outcome;
     base::run_behind_barrier(
         [&] {
-            if (next.button) {
+            if (next.task) {
+                outcome = next.task();
+            } else if (next.button) {
                 outcome = kit_.press(*next.button);
             } else {
                 kit_.check_devices(next.usb_changed);
@@ -91,7 +109,7 @@ void PressQueue::run()
         // Published before the press is answered: a `status` right after shows its effect.
         base::run_behind_barrier([this] { kit_.publish_status(); },
                                  [](const std::string& failure) { spdlog::error("status snapshot: {}", failure); });
-        if (next && next->button) next->outcome.set_value(outcome);
+        if (next && (next->button || next->task)) next->outcome.set_value(outcome);
         if (on_turn_) base::run_behind_barrier(on_turn_, {});
         lock.lock();
     }

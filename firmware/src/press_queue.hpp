@@ -53,14 +53,17 @@ public:
     ~PressQueue();
 
     std::future<PressOutcome> post(hardware::Button button);
+    // Runs `task` on the event loop in turn with the presses (a book edit from the CLI).
+    std::future<PressOutcome> post_task(std::function<PressOutcome()> task);
     // Asks the kit to look for cameras that have come; one check waits at most.
     void post_device_check(bool usb_changed);
 
 private:
     struct Pending {
-        std::optional<hardware::Button> button;  // none: a device check
+        std::optional<hardware::Button> button;  // none: a task, or else a device check
         bool usb_changed = false;
         std::promise<PressOutcome> outcome;
+        std::function<PressOutcome()> task;
     };
     void run();
     PressOutcome handle(const Pending& next);

@@ -25,8 +25,11 @@ std::map<std::string, imaging::PipelineOptions> with_thumbnails(std::map<std::st
 }  // namespace
 
 ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
-                                   std::map<std::string, imaging::PipelineOptions> by_role)
-    : store_(store), options_(with_thumbnails(std::move(options))), by_role_(with_thumbnails(std::move(by_role))),
+                                   std::map<std::string, imaging::PipelineOptions> by_role, AfterShot after_shot)
+    : store_(store),
+      options_(with_thumbnails(std::move(options))),
+      by_role_(with_thumbnails(std::move(by_role))),
+      after_shot_(std::move(after_shot)),
       thread_([this] { run(); })
 {
 }
@@ -105,26 +108,40 @@ void ProcessingWorker::process(const Shot& shot)
 {
     const auto camera = by_role_.find(shot.role);
     const auto& options = camera != by_role_.end() ? camera->second : options_;
-    const auto result =
-        imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options);
-    std::vector<Page> pages;
-    int index = 0;
-    for (const auto& page : result.pages) {
-        pages.push_back(
-            Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings, shot.captured_at});
-    }
-    if (result.error) {
-        // The raw file stays; the shot is marked done so it does not block the backlog,
-        // and the page-less capture shows in `digikit status`.
-        spdlog::error("processing {} failed: {}", shot.raw.string(), *result.error);
-    }
-    if (!store_.record_pages(shot.id, pages)) {
-        // Retaken while being processed: its pages belong to no book.
-        for (const auto& page : pages) {
-            std::filesystem::remove(page.master);
-            std::filesystem::remove(page.access);
-            std::filesystem::remove(imaging::thumbnail_path(page.access));
+    try {
+        const auto result =
+            imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options);
+        if (result.error) throw std::runtime_error(*result.error);
+        std::vector<Page> pages;
+        int index = 0;
+        for (const auto& page : result.pages) {
+            pages.push_back(Page{shot.id, ++index, page.master, page.access, page.width, page.height, page.warnings,
+                                 shot.captured_at});
         }
+        if (!store_.record_pages(shot.id, pages)) {
+            // Retaken while being processed: its pages belong to no book.
+            for (const auto& page : pages) {
+                std::filesystem::remove(page.master);
+                std::filesystem::remove(page.access);
+                std::filesystem::remove(imaging::thumbnail_path(page.access));
+            }
+        }
+    } catch (const std::exception& error) {
+        // The raw file stays; the shot waits for a person (`book reprocess`, `book
+        // drop-shot`) or the next start-up, and keeps its book from closing meanwhile.
+        spdlog::error("processing shot {} of book {} failed: {}", shot.name(), shot.book_id, error.what());
+        try {
+            store_.record_failure(shot.id, error.what());
+        } catch (const std::exception& also) {  // e.g. the disk is full: it stays pending for the next start
+            spdlog::error("cannot record the failure of shot {}: {}", shot.name(), also.what());
+            return;
+        }
+    }
+    if (!after_shot_) return;
+    try {
+        after_shot_(shot);
+    } catch (const std::exception& error) {
+        spdlog::error("after processing shot {} of book {}: {}", shot.name(), shot.book_id, error.what());
     }
 }
 

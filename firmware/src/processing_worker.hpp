@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -13,12 +14,16 @@ namespace digikit::firmware {
 
 // Turns raw shots into pages in the background, one at a time, oldest first. What is
 // pending lives in the database (shots.processed = 0), so a restart picks it up again.
+// A shot whose processing fails is recorded as failed with the reason, never as done.
 class ProcessingWorker {
 public:
     // `by_role`: the options for the shots of each camera role (its view and mounting);
-    // shots of a role not there get `options`.
+    // shots of a role not there get `options`. `after_shot` (optional) runs on the
+    // worker's thread once a shot's outcome, pages or failure, is recorded: the daemon
+    // queues the pages of a closing book there.
+    using AfterShot = std::function<void(const Shot&)>;
     ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
-                     std::map<std::string, imaging::PipelineOptions> by_role = {});
+                     std::map<std::string, imaging::PipelineOptions> by_role = {}, AfterShot after_shot = {});
     ProcessingWorker(const ProcessingWorker&) = delete;
     ProcessingWorker& operator=(const ProcessingWorker&) = delete;
     // Finishes the shot in progress; the rest stays pending for the next start.
@@ -38,6 +43,7 @@ private:
     BookStore& store_;
     imaging::PipelineOptions options_;
     std::map<std::string, imaging::PipelineOptions> by_role_;
+    AfterShot after_shot_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool stopping_ = false;

@@ -1,6 +1,7 @@
 #include "page_writer.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -85,14 +86,22 @@ tmsize_t strip_as_rgb(const cv::Mat& bgr, const MasterLayout& layout, std::size_
     return static_cast<tmsize_t>(strip.total() * 3);
 }
 
+// The system's reason (e.g. "No space left on device") where libtiff's write left one.
+[[noreturn]] void throw_write_error(const std::string& what, const std::filesystem::path& target)
+{
+    const int saved = errno;
+    throw std::runtime_error(what + target.string() + (saved != 0 ? ": " + std::string(std::strerror(saved)) : ""));
+}
+
 void write_strips_in_turn(TIFF* tiff, const cv::Mat& bgr, const MasterLayout& layout,
                           const std::filesystem::path& target)
 {
     std::vector<std::uint8_t> rgb;
     for (std::size_t i = 0; i < layout.strips(); ++i) {
         const tmsize_t bytes = strip_as_rgb(bgr, layout, i, rgb);
+        errno = 0;
         if (TIFFWriteEncodedStrip(tiff, static_cast<tstrip_t>(i), rgb.data(), bytes) < 0) {
-            throw std::runtime_error("cannot write TIFF strip to " + target.string());
+            throw_write_error("cannot write TIFF strip to ", target);
         }
     }
 }
@@ -184,8 +193,9 @@ void write_strips_in_parallel(TIFF* tiff, const cv::Mat& bgr, const MasterLayout
         });
         for (std::size_t i = 0; i < count; ++i) {
             const auto bytes = static_cast<tmsize_t>(encoded[i].size());
+            errno = 0;
             if (TIFFWriteRawStrip(tiff, static_cast<tstrip_t>(first + i), encoded[i].data(), bytes) < 0) {
-                throw std::runtime_error("cannot write TIFF strip to " + target.string());
+                throw_write_error("cannot write TIFF strip to ", target);
             }
         }
     }
@@ -210,7 +220,8 @@ void write_tiff_master(const cv::Mat& bgr, const std::filesystem::path& target, 
         } else {
             write_strips_in_turn(tiff.get(), bgr, layout, target);
         }
-        if (!TIFFFlush(tiff.get())) throw std::runtime_error("cannot finish TIFF " + target.string());
+        errno = 0;
+        if (!TIFFFlush(tiff.get())) throw_write_error("cannot finish TIFF ", target);
     }
     file.commit();
 }

@@ -25,11 +25,27 @@ std::string only_line(const std::string& text)
 
 TEST(Cli, EverySubcommandHasHelp)
 {
-    const std::vector<std::vector<std::string>> commands{
-        {"run"},           {"press"},       {"status"},       {"devices"},      {"capture"},
-        {"book"},          {"book", "new"}, {"book", "list"}, {"book", "show"}, {"book", "set"},
-        {"book", "close"}, {"book", "add"}, {"process"},      {"queue"},        {"queue", "retry"},
-        {"queue", "drop"}, {"sync"},        {"doctor"},       {"queue", "show"}};
+    const std::vector<std::vector<std::string>> commands{{"run"},
+                                                         {"press"},
+                                                         {"status"},
+                                                         {"devices"},
+                                                         {"capture"},
+                                                         {"book"},
+                                                         {"book", "new"},
+                                                         {"book", "list"},
+                                                         {"book", "show"},
+                                                         {"book", "set"},
+                                                         {"book", "close"},
+                                                         {"book", "add"},
+                                                         {"book", "reprocess"},
+                                                         {"book", "drop-shot"},
+                                                         {"process"},
+                                                         {"queue"},
+                                                         {"queue", "retry"},
+                                                         {"queue", "drop"},
+                                                         {"sync"},
+                                                         {"doctor"},
+                                                         {"queue", "show"}};
     for (auto args : commands) {
         args.push_back("--help");
         const auto result = run_digikit(args);
@@ -203,7 +219,13 @@ TEST(Cli, BookLifecycle)
     ASSERT_EQ(list.size(), 1U);
     EXPECT_EQ(list[0]["id"], id);
 
-    EXPECT_EQ(run_digikit({"--data", data, "book", "close", id}).exit_code, 0);
+    // Ended, but not closed until the metadata is complete: then it closes at once.
+    const auto ended = run_digikit({"--data", data, "book", "close", id});
+    EXPECT_EQ(ended.exit_code, 0) << ended.err;
+    EXPECT_NE(ended.out.find("closing: metadata missing (institution"), std::string::npos) << ended.out;
+    const auto completed = run_digikit({"--data", data, "book", "set", id, "institution=Test Library"});
+    EXPECT_EQ(completed.exit_code, 0) << completed.err;
+    EXPECT_EQ(completed.out, "updated book " + id + "; book closed, 0 page(s) queued for upload\n");
     EXPECT_EQ(run_digikit({"--data", data, "book", "close", id}).exit_code, 1);
     const auto unknown = run_digikit({"--data", data, "book", "show", "20000101-999"});
     EXPECT_EQ(unknown.exit_code, 1);

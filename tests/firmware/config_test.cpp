@@ -159,6 +159,24 @@ TEST(Config, ViewAndRotateAreChecked)
               "/etc/digikit/digikit.toml:3: device[0].rotate: expected one of 0, 90, 180, 270, got \"90\"");
 }
 
+TEST(Config, TwoDevicesNeverShareARoleOrASerial)
+{
+    EXPECT_EQ(error_of("[[device]]\ntype = \"sim\"\nrole = \"left\"\n\n[[device]]\ntype = \"sim\"\nrole = \"left\"\n"),
+              "/etc/digikit/digikit.toml:7: device[1].role: \"left\" is also the role of device[0] (line 1); two "
+              "devices never share a role or a serial");
+    EXPECT_EQ(error_of("[[device]]\ntype = \"gphoto2\"\nserial = \"A1\"\nrole = \"left\"\n"
+                       "[[device]]\ntype = \"gphoto2\"\nserial = \"A1\"\nrole = \"right\"\n"),
+              "/etc/digikit/digikit.toml:7: device[1].serial: \"A1\" is also the serial of device[0] (line 1); two "
+              "devices never share a role or a serial");
+    // Both left out: two "single" devices.
+    EXPECT_NE(error_of("[[device]]\ntype = \"sim\"\n[[device]]\ntype = \"sim\"\n").find("device[1].role: \"single\""),
+              std::string::npos);
+    EXPECT_NO_THROW(
+        (void)parse_config("[[device]]\ntype = \"sim\"\nrole = \"left\"\n[[device]]\ntype = \"sim\"\n"
+                           "role = \"right\"\n",
+                           "kit.toml"));
+}
+
 TEST(Config, CameraSettingsKeepTheOrderWrittenAndAddressesAreForNetworkCameras)
 {
     const auto config = parse_config(R"(

@@ -22,14 +22,15 @@ TEST(ControlRequest, AnythingElseIsRefusedWithoutEchoingRawBytes)
     EXPECT_EQ(parse_control_request("press shutter").error,
               "unknown button \"shutter\" (capture, retake, new-book, end-book or sync)");
     EXPECT_EQ(parse_control_request(std::string("stat\0us", 7)).error,
-              "unknown request \"stat\\x00us\" (press BUTTON, status or wake)");
+              "unknown request \"stat\\x00us\" (press BUTTON, book JSON, status or wake)");
     EXPECT_EQ(parse_control_request("\xff\xfe\\").error,
-              "unknown request \"\\xff\\xfe\\x5c\" (press BUTTON, status or wake)");
-    EXPECT_EQ(parse_control_request("").error, "unknown request \"\" (press BUTTON, status or wake)");
+              "unknown request \"\\xff\\xfe\\x5c\" (press BUTTON, book JSON, status or wake)");
+    EXPECT_EQ(parse_control_request("").error, "unknown request \"\" (press BUTTON, book JSON, status or wake)");
     EXPECT_FALSE(parse_control_request("status ").request.has_value());
     EXPECT_FALSE(parse_control_request("press  capture").request.has_value());
     const auto long_line = parse_control_request(std::string(5000, 'a'));
-    EXPECT_EQ(long_line.error, "unknown request \"" + std::string(40, 'a') + "...\" (press BUTTON, status or wake)");
+    EXPECT_EQ(long_line.error,
+              "unknown request \"" + std::string(40, 'a') + "...\" (press BUTTON, book JSON, status or wake)");
 }
 
 TEST(ControlRequest, AnswersAreValidJsonWhateverTheMessageHolds)

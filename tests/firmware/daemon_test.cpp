@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/hardware/control_socket.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -23,6 +24,7 @@ protected:
         std::ofstream(config_)
             << "data_dir = \"" << data_.string() << "\"\n"
             << "[metadata]\ninstitution = \"Test Library\"\n"
+            << "[commons]\nbook_file = \"none\"\n"  // pages only here
             << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 640\nheight = 480\n"
             << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 640\nheight = 480\nseed = 7\n";
     }
@@ -54,20 +56,24 @@ protected:
         return nlohmann::json::parse(result.out);
     }
 
-    // Waits until the background processing has caught up.
-    nlohmann::json processed_status()
+    nlohmann::json book(const std::string& id)
+    {
+        const auto result = digikit({"book", "show", id, "--json"});
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return nlohmann::json::parse(result.out);
+    }
+
+    // The outcome a person waits for after pressing: every shot of the book processed.
+    nlohmann::json processed_book(const std::string& id)
     {
         nlohmann::json last;
-        testing::wait_until(
+        EXPECT_TRUE(testing::wait_until(
             [&] {
-                last = status();
-                bool done = last["processing_backlog"] == 0;
-                if (last["last_capture"].is_object()) {
-                    for (const auto& shot : last["last_capture"]["shots"]) done = done && shot["processed"].get<bool>();
-                }
-                return done;
+                last = book(id);
+                return last["progress"]["processing"] == 0;
             },
-            60s);
+            60s))
+            << log();
         return last;
     }
 
@@ -95,29 +101,34 @@ TEST_F(DaemonTest, ScanningSessionOverTheControlSocket)
     for (int i = 0; i < 3; ++i) press("capture");
     press("retake");
 
-    const auto state = processed_status();
+    // What the operator was told is on disk at once; processing goes on behind.
+    const auto state = status();
     EXPECT_EQ(state["state"], "book_open");
     const std::string id = state["book"]["id"];
     EXPECT_EQ(state["book"]["captures"], 3);
-    EXPECT_EQ(state["book"]["pages"], 6);
     EXPECT_EQ(state["last_capture"]["sequence"], 3);
     EXPECT_EQ(state["cameras"].size(), 2U);
 
     // Raw files: 3 spreads x 2 cameras current, the retaken spread kept aside.
-    const auto book = data_ / "books" / id;
+    const auto folder = data_ / "books" / id;
     std::size_t raws = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(book / "raw"))
+    for (const auto& entry : std::filesystem::directory_iterator(folder / "raw"))
         raws += entry.path().extension() == ".jpg";
     EXPECT_EQ(raws, 6U);
-    EXPECT_TRUE(std::filesystem::exists(book / "retaken" / "0003_left.jpg"));
-    EXPECT_FALSE(std::filesystem::exists(book / "pages" / "0003_left_1.tif"));
-    EXPECT_TRUE(std::filesystem::exists(book / "pages" / "0003r1_left_1.tif"));
+    EXPECT_TRUE(std::filesystem::exists(folder / "retaken" / "0003_left.jpg"));
 
-    const auto end = digikit({"press", "end-book"});
+    const auto end = digikit({"press", "end-book"});  // right after the retake, as a person would
     EXPECT_EQ(end.exit_code, 0);
     EXPECT_NE(end.out.find("missing"), std::string::npos) << end.out;  // untitled: not queued
-    EXPECT_FALSE(std::filesystem::exists(book / "retaken"));
+    EXPECT_FALSE(std::filesystem::exists(folder / "retaken"));
     EXPECT_EQ(status()["state"], "idle");
+
+    const auto ended = processed_book(id);
+    EXPECT_EQ(ended["state"], "closing");  // until its metadata is complete
+    EXPECT_EQ(ended["pages"], 6);
+    EXPECT_NE(ended["progress"]["summary"].get<std::string>().find("metadata missing"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(folder / "pages" / "0003_left_1.tif"));
+    EXPECT_TRUE(std::filesystem::exists(folder / "pages" / "0003r1_left_1.tif"));
 
     EXPECT_EQ(daemon_->stop(SIGTERM), 0);
     EXPECT_FALSE(std::filesystem::exists(data_ / "digikit.sock"));
@@ -168,12 +179,124 @@ TEST_F(DaemonTest, RestartResumesTheOpenBookAndItsBacklog)
     daemon_->stop(SIGKILL);  // as a power cut would
     std::ofstream(data_ / "books" / id / "raw" / ".0002_left.jpg.tmp-Xy12Zq") << "half";
     start();
-    const auto state = processed_status();
-    EXPECT_EQ(state["book"]["id"], id);
-    EXPECT_EQ(state["book"]["pages"], 2);
+    EXPECT_EQ(status()["book"]["id"], id);
     EXPECT_FALSE(std::filesystem::exists(data_ / "books" / id / "raw" / ".0002_left.jpg.tmp-Xy12Zq"));
+    press("capture");  // at once: the backlog of before the cut is processed meanwhile
+    const auto state = processed_book(id);
+    EXPECT_EQ(state["captures"], 2);
+    EXPECT_EQ(state["pages"], 4);
+}
+
+// `book close` on the daemon's open book is End book, done by the daemon: it goes on
+// taking presses (it used to wedge until restarted). `book set` goes through it too.
+TEST_F(DaemonTest, BookCommandsOnTheDaemonsBookGoThroughTheDaemon)
+{
+    start();
+    press("new-book");
     press("capture");
-    EXPECT_EQ(processed_status()["book"]["captures"], 2);
+    const std::string id = status()["book"]["id"];
+    const auto set = digikit({"book", "set", id, "title=Herbarium", "authors=Jane Example", "date=1887"});
+    ASSERT_EQ(set.exit_code, 0) << set.err;
+    EXPECT_EQ(book(id)["metadata"]["title"], "Herbarium");
+
+    const auto closed = digikit({"book", "close", id});
+    ASSERT_EQ(closed.exit_code, 0) << closed.err << log();
+    EXPECT_EQ(status()["state"], "idle");
+    EXPECT_NE(log().find("end-book: "), std::string::npos);  // the daemon did it, as End book
+    ASSERT_TRUE(testing::wait_until([&] { return book(id)["state"] == "closed"; }, 60s)) << book(id).dump(2);
+    EXPECT_EQ(nlohmann::json::parse(digikit({"queue", "--json"}).out).size(), 2U);
+
+    press("new-book");  // not wedged: the next book opens and captures
+    press("capture");
+    EXPECT_NE(status()["book"]["id"], id);
+    const auto again = digikit({"book", "close", id});
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_EQ(again.err, "digikit: book " + id + " is already closed\n");
+    const auto reprocess = digikit({"book", "reprocess", id});
+    EXPECT_EQ(reprocess.exit_code, 1);
+    EXPECT_NE(reprocess.err.find("is closed"), std::string::npos) << reprocess.err;
+
+    // Whatever arrives as a book request, the daemon answers without echoing it.
+    const auto answer = hardware::send_control_request(data_ / "digikit.sock", "book {\"command\":\"explode\"}", 10s);
+    EXPECT_EQ(nlohmann::json::parse(answer)["message"], "malformed book request");
+    EXPECT_EQ(status()["state"], "book_open");
+}
+
+// A shot whose processing fails is recorded with its reason, shown, and keeps its book
+// from closing until it is processed again (or left out on purpose).
+TEST_F(DaemonTest, AFailedShotIsShownAndBlocksItsBookUntilReprocessed)
+{
+    start();
+    press("new-book");
+    const std::string id = status()["book"]["id"];
+    ASSERT_EQ(digikit({"book", "set", id, "title=Herbarium", "authors=Jane Example", "date=1887"}).exit_code, 0);
+    // Folders where the second spread's pages go: they cannot be written.
+    const auto pages = data_ / "books" / id / "pages";
+    for (const char* page : {"0002_left_1.tif", "0002_right_1.tif"}) {
+        std::filesystem::create_directories(pages / page / "in-the-way");
+    }
+    press("capture");
+    press("capture");
+    press("end-book");  // at once
+    const auto failed = [&] { return book(id)["progress"]["failed"].size() == 2; };
+    ASSERT_TRUE(testing::wait_until(failed, 60s)) << book(id).dump(2) << log();
+    const auto shown = book(id);
+    EXPECT_EQ(shown["state"], "closing");
+    EXPECT_EQ(shown["progress"]["failed"][0]["shot"], "0002_left");
+    EXPECT_FALSE(shown["progress"]["failed"][0]["reason"].get<std::string>().empty());
+    EXPECT_EQ(shown["progress"]["summary"], "closing: 2 shot(s) failed (0002_left, 0002_right)");
+    const auto text = digikit({"book", "show", id}).out;
+    EXPECT_NE(text.find("failed: 0002_right ("), std::string::npos) << text;
+    EXPECT_NE(log().find("processing shot 0002_left of book " + id + " failed"), std::string::npos) << log();
+    const auto listed = digikit({"book", "list"}).out;
+    EXPECT_NE(listed.find("closing: 2 shot(s) failed"), std::string::npos) << listed;
+    const auto kit = status();
+    ASSERT_EQ(kit["closing_books"].size(), 1U);
+    EXPECT_EQ(kit["closing_books"][0]["failed"].size(), 2U);
+    EXPECT_NE(digikit({"status"}).out.find("failed:     0002_left: "), std::string::npos);
+    // Only the first spread is queued: the second's pages come after a decision.
+    EXPECT_EQ(nlohmann::json::parse(digikit({"queue", "--json"}).out).size(), 2U);
+
+    for (const char* page : {"0002_left_1.tif", "0002_right_1.tif"}) std::filesystem::remove_all(pages / page);
+    const auto reprocessed = digikit({"book", "reprocess", id});
+    ASSERT_EQ(reprocessed.exit_code, 0) << reprocessed.err;
+    EXPECT_EQ(reprocessed.out, "processing 2 failed shot(s) of book " + id + " again\n");
+    ASSERT_TRUE(testing::wait_until([&] { return book(id)["state"] == "closed"; }, 60s)) << book(id).dump(2);
+    EXPECT_EQ(nlohmann::json::parse(digikit({"queue", "--json"}).out).size(), 4U);
+}
+
+// The coordinator may leave a failed shot out on purpose, one by one or all at once.
+TEST_F(DaemonTest, AFailedShotIsLeftOutOnlyOnRequest)
+{
+    start();
+    press("new-book");
+    const std::string id = status()["book"]["id"];
+    ASSERT_EQ(digikit({"book", "set", id, "title=Herbarium", "authors=Jane Example", "date=1887"}).exit_code, 0);
+    const auto pages = data_ / "books" / id / "pages";
+    for (const char* page : {"0001_left_1.tif", "0001_right_1.tif"}) {
+        std::filesystem::create_directories(pages / page / "in-the-way");
+    }
+    press("capture");
+    ASSERT_TRUE(testing::wait_until([&] { return book(id)["progress"]["failed"].size() == 2; }, 60s)) << log();
+    EXPECT_EQ(status()["book"]["failed"].size(), 2U);  // seen while the book is still open
+
+    const auto dropped = digikit({"book", "drop-shot", id, "0001_left"});
+    ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
+    EXPECT_EQ(dropped.out, "left shot 0001_left out of book " + id + "\n");
+    const auto unknown = digikit({"book", "drop-shot", id, "0009_left"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.err.find("has no shot '0009_left'"), std::string::npos) << unknown.err;
+
+    const auto ended = digikit({"book", "close", id});  // End book from the CLI: says what blocks it
+    ASSERT_EQ(ended.exit_code, 0) << ended.err;
+    EXPECT_NE(ended.out.find("shots without pages: 0001_right ("), std::string::npos) << ended.out;
+    EXPECT_EQ(book(id)["state"], "closing");
+    const auto without = digikit({"book", "close", id, "--without-failed"});
+    ASSERT_EQ(without.exit_code, 0) << without.err;
+    EXPECT_NE(without.out.find("left out 1 failed shot(s) (0001_right)"), std::string::npos) << without.out;
+    EXPECT_EQ(book(id)["state"], "closed");
+    EXPECT_NE(digikit({"book", "show", id}).out.find("left out: 0001_right"), std::string::npos);
+    EXPECT_TRUE(nlohmann::json::parse(digikit({"queue", "--json"}).out).empty());
 }
 
 TEST_F(DaemonTest, BadConfigurationStopsTheDaemonWithOneLine)

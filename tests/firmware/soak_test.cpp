@@ -10,16 +10,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <algorithm>
-#include <cstdlib>
 #include <iostream>
-#include <string>
-#include <vector>
 #include <random>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 

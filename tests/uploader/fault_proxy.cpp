@@ -181,14 +181,39 @@ bool FaultProxy::take_fault(const std::string& request, Fault& fault)
 void FaultProxy::serve()
 {
     while (!stop_) {
+        join_finished_connections();
         pollfd waiting{listener_, POLLIN, 0};
         if (::poll(&waiting, 1, 100) <= 0) {
             continue;
         }
         const int client = ::accept(listener_, nullptr, nullptr);
-        if (client >= 0) {
-            handle(client);
-            ::close(client);
+        if (client < 0) {
+            continue;
+        }
+        // A client that never finishes its request does not hold the proxy up for ever.
+        const timeval patience{30, 0};
+        ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        connections_.push_back({std::thread([this, client, done] {
+                                    handle(client);
+                                    ::close(client);
+                                    *done = true;
+                                }),
+                                done});
+    }
+    for (auto& connection : connections_) {
+        connection.thread.join();
+    }
+}
+
+void FaultProxy::join_finished_connections()
+{
+    for (auto it = connections_.begin(); it != connections_.end();) {
+        if (*it->done) {
+            it->thread.join();
+            it = connections_.erase(it);
+        } else {
+            ++it;
         }
     }
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,7 +24,9 @@ enum class Fault {
 };
 
 // An HTTP proxy on 127.0.0.1 in front of the test wiki that injects faults into chosen
-// requests. One connection at a time, each closed after its answer.
+// requests. Connections are served at once, each on its own thread and closed after its
+// answer: a slow or abandoned request (a killed client's) may still reach the wiki after
+// the retry that followed it, as on a real network.
 class FaultProxy {
 public:
     explicit FaultProxy(int upstream_port);
@@ -52,6 +55,7 @@ private:
 
     void serve();
     void handle(int client);
+    void join_finished_connections();
     bool take_fault(const std::string& request, Fault& fault);
 
     int upstream_port_;
@@ -62,6 +66,11 @@ private:
     mutable std::mutex mutex_;
     std::deque<Planned> plan_;
     std::vector<std::string> heads_;
+    struct Connection {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::vector<Connection> connections_;  // the serving thread's own
     std::thread thread_;
 };
 

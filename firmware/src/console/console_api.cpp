@@ -137,14 +137,26 @@ std::vector<FieldError> ConsoleApi::set_book(const std::string& id, const nlohma
         if (!value.is_string()) return {{key, key + ": expected text"}};
         assignments.emplace_back(key, value.get<std::string>());
     }
-    auto errors = set_book_fields(store_, id, assignments);
-    if (errors.empty()) (void)queue_after_metadata_change(store_, config_, id);
-    return errors;
+    // Every field is checked here, so that the form shows each bad one; the daemon then
+    // applies the edit on its event loop, as it does the CLI's.
+    if (auto errors = check_book_fields(store_, id, assignments); !errors.empty()) return errors;
+    std::vector<std::string> arguments;
+    for (const auto& [key, value] : assignments) arguments.push_back(key + "=" + value);
+    (void)edit({"set", id, arguments, false});
+    return {};
 }
 
 std::string ConsoleApi::close(const std::string& id)
 {
-    return close_book(store_, config_, id);
+    return edit({"close", id, {}, false});
+}
+
+// A book edit through the daemon (see book_edits.hpp): its message, or CommandError.
+std::string ConsoleApi::edit(const BookEdit& request)
+{
+    const auto answer = ask("book " + to_json(request).dump());
+    if (!answer.value("ok", false)) throw CommandError(answer.value("message", "the daemon refused"));
+    return answer.value("message", "");
 }
 
 nlohmann::json ConsoleApi::queue()

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "book_edits.hpp"
 #include "book_store.hpp"
 #include "commands.hpp"
 #include "config.hpp"
@@ -42,6 +43,7 @@ public:
 
 private:
     [[nodiscard]] nlohmann::json ask(const std::string& request);
+    std::string edit(const BookEdit& request);
 
     Config config_;
     ControlRequest control_;
