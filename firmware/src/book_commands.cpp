@@ -256,7 +256,7 @@ int book_export_command(const Config& config, const std::string& book, const Boo
 
 namespace {
 
-std::string joined(const std::vector<std::string>& fields)
+std::string listed(const std::vector<std::string>& fields)
 {
     std::string text;
     for (const auto& field : fields) text += (text.empty() ? "" : ", ") + field;
@@ -301,7 +301,7 @@ std::pair<metadata::BookMetadata, std::vector<FieldError>> with_fields(
     const auto missing = metadata::missing_for_upload(book);
     if (is_closed(state) && !missing.empty() && has_unpublished_files(store, id)) {
         errors.push_back({"", "book " + id + " has files queued for upload, which need complete metadata (missing: " +
-                                  joined(missing) + "); nothing was changed"});
+                                  listed(missing) + "); nothing was changed"});
     }
     return {book, errors};
 }
@@ -326,7 +326,7 @@ std::string queue_after_metadata_change(BookStore& store, const Config& config, 
 {
     if (!is_closed(existing_book(store, id).state)) return "";
     const auto missing = metadata::missing_for_upload(store.read_metadata(id));
-    if (!missing.empty()) return "not queued for upload until complete (missing: " + joined(missing) + ")";
+    if (!missing.empty()) return "not queued for upload until complete (missing: " + listed(missing) + ")";
     return publish_book(store, config, id).summary();
 }
 

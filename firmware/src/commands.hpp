@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -62,8 +63,10 @@ std::vector<FieldError> set_book_fields(BookStore& store, const std::string& id,
 std::string queue_after_metadata_change(BookStore& store, const Config& config, const std::string& id);
 
 // Sends one request line to the daemon running on config.data_dir and returns its JSON
-// answer; CommandError when no daemon runs there.
-[[nodiscard]] nlohmann::json ask_daemon(const Config& config, const std::string& request);
+// answer; CommandError when no daemon runs there or it does not answer within `timeout`
+// (a press or a book edit waits its turn behind a capture).
+[[nodiscard]] nlohmann::json ask_daemon(const Config& config, const std::string& request,
+                                        std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
 // Each returns the exit status and prints its own output.
 int press_command(const Config& config, const std::string& button);

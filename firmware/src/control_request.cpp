@@ -27,20 +27,19 @@ ParsedControlRequest parse_control_request(std::string_view line)
     constexpr std::string_view press = "press ";
     constexpr std::string_view book = "book ";
     if (line == "status") {
-        parsed.request = ControlCommand{ControlCommand::Kind::status};
+        parsed.request = ControlCommand{ControlCommand::Kind::status, {}, {}};
     } else if (line == "wake") {
-        parsed.request = ControlCommand{ControlCommand::Kind::wake};
+        parsed.request = ControlCommand{ControlCommand::Kind::wake, {}, {}};
     } else if (line.substr(0, press.size()) == press) {
         const auto name = line.substr(press.size());
         if (const auto button = hardware::parse_button(name)) {
-            parsed.request = ControlCommand{ControlCommand::Kind::press, *button};
+            parsed.request = ControlCommand{ControlCommand::Kind::press, *button, {}};
         } else {
             parsed.error =
                 "unknown button \"" + printable_excerpt(name) + "\" (capture, retake, new-book, end-book or sync)";
         }
     } else if (line.substr(0, book.size()) == book) {
-        parsed.request = ControlCommand{ControlCommand::Kind::book};
-        parsed.request->payload = std::string(line.substr(book.size()));
+        parsed.request = ControlCommand{ControlCommand::Kind::book, {}, std::string(line.substr(book.size()))};
     } else {
         parsed.error = "unknown request \"" + printable_excerpt(line) + "\" (press BUTTON, book JSON, status or wake)";
     }

@@ -529,12 +529,6 @@ nlohmann::json Kit::status() const
                 last_sync_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_sync_error_);
         }
     }
-    status["closing_books"] = nlohmann::json::array();
-    for (const auto& id : store_.closing_books()) {
-        auto closing = progress_json(closing_progress(store_, id));
-        closing["id"] = id;
-        status["closing_books"].push_back(closing);
-    }
     status["processing_backlog"] = processing_.backlog();
     status["book_file"] = book_files_.status();
     // How fresh the snapshot is: a press that takes long (or a wedged loop) shows here.

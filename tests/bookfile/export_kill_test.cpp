@@ -124,7 +124,9 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
             done[name] = inode;
         }
         // The book file is never half written: absent, or whole.
-        if (std::filesystem::exists(out)) EXPECT_EQ(file_bytes(out), clean_bytes) << "after run " << run;
+        if (std::filesystem::exists(out)) {
+            EXPECT_EQ(file_bytes(out), clean_bytes) << "after run " << run;
+        }
     }
     EXPECT_EQ(killed, kills);
     const auto finished = digikit::testing::run_command(args);

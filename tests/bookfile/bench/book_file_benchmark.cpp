@@ -58,7 +58,9 @@ struct Clock {
         ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
         rusage children{};
         ::getrusage(RUSAGE_CHILDREN, &children);
-        const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+        const auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+        };
         return {std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(),
                 static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9,
                 seconds(children.ru_utime) + seconds(children.ru_stime)};
