@@ -34,6 +34,32 @@ std::string hocr_document(const std::string& page_div, const std::string& langua
            page_div + "</body>\n</html>\n";
 }
 
+// Whether the page carries any ink: pixels darker than half the paper's (median) grey,
+// at least one in 10,000 (a lone page number has several times that). A blank page's
+// grain and faint show-through have none, and Tesseract would read words into them.
+bool has_ink(Pix* page)
+{
+    const std::unique_ptr<Pix, PixDeleter> grey(pixConvertTo8(page, 0));
+    if (!grey) return true;
+    NUMA* histogram = pixGetGrayHistogram(grey.get(), 1);
+    if (histogram == nullptr) return true;
+    double counts[256] = {};
+    double total = 0;
+    for (int value = 0; value < 256 && value < numaGetCount(histogram); ++value) {
+        l_float32 count = 0;
+        numaGetFValue(histogram, value, &count);
+        counts[value] = count;
+        total += count;
+    }
+    numaDestroy(&histogram);
+    double below = 0;
+    int median = 0;
+    while (median < 255 && below + counts[median] < total / 2) below += counts[median++];
+    double ink = 0;
+    for (int value = 0; value < median / 2; ++value) ink += counts[value];
+    return ink >= total * 1e-4;
+}
+
 }  // namespace
 
 void make_thread_idle()
@@ -67,7 +93,11 @@ bool PageRecognizer::recognize(const std::filesystem::path& page)
     if (pixGetXRes(pix.get()) <= 0) pixSetResolution(pix.get(), 300, 300);
     api_->SetInputName(page.c_str());          // the PDF renderer embeds this JPEG file as it is
     api_->SetInputImage(pixClone(pix.get()));  // Tesseract keeps (and frees) the one it is given
-    api_->SetImage(pix.get());
+    // A blank page is recognised as a white sheet of its size: no words, and the PDF
+    // still embeds the page's own JPEG.
+    const std::unique_ptr<Pix, PixDeleter> white(has_ink(pix.get()) ? nullptr : pixCreateTemplate(pix.get()));
+    if (white) pixSetBlackOrWhite(white.get(), L_SET_WHITE);
+    api_->SetImage(white ? white.get() : pix.get());
     tesseract::ETEXT_DESC monitor;
     monitor.cancel = cancel_requested;
     monitor.cancel_this = &interrupted_;

@@ -366,15 +366,15 @@ std::string end_book(BookStore& store, const Config& config, const std::string& 
     store.begin_closing(id);
     std::filesystem::remove_all(store.retaken_dir(id));
     std::string trouble;
-    ClosingProgress progress;
+    PublishReport report;
     try {
-        progress = publish_ready_pages(store, config, id);
+        report = publish_book(store, config, id);
     } catch (const std::exception& error) {  // the book is ended all the same; its pages wait
-        progress = closing_progress(store, id);
         trouble = "; queueing failed: " + std::string(error.what());
     }
+    const ClosingProgress progress = closing_progress(store, id);
     if (progress.state == "closed") {
-        return "closed book " + id + "; " + std::to_string(progress.pages_queued) + " page(s) queued for upload";
+        return "closed book " + id + "; " + std::to_string(progress.pages_queued) + " page(s), " + report.summary();
     }
     std::string message = "ended book " + id + ", " + progress.describe();
     if (progress.processing > 0) message += "; each page is queued as soon as it is processed";

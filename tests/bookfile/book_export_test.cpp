@@ -25,15 +25,6 @@ std::string file_bytes(const std::filesystem::path& file)
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// One field of pdfinfo's "Key:   value" lines.
-std::string pdfinfo_field(const std::string& info, const std::string& key)
-{
-    const auto at = info.find("\n" + key + ":");
-    if (at == std::string::npos) return {};
-    const auto value = info.find_first_not_of(' ', at + key.size() + 2);
-    return info.substr(value, info.find('\n', value) - value);
-}
-
 DocumentInfo sample_info()
 {
     DocumentInfo info;
@@ -107,10 +98,10 @@ TEST(BookExport, TwentyPagesAsDjvuAndPdf)
     // PDF: the DjVu export's OCR reused, every page, its text, its metadata, the JPEGs as they are.
     EXPECT_EQ(pdf.pages_recognized, 0) << "a page was recognised twice";
     const std::string info = "\n" + read_with({"pdfinfo", pdf.file.string()});
-    EXPECT_EQ(pdfinfo_field(info, "Pages"), std::to_string(book_pages)) << info;
-    EXPECT_EQ(pdfinfo_field(info, "Title"), "Known Words") << info;
-    EXPECT_EQ(pdfinfo_field(info, "Author"), "Jane Example") << info;
-    EXPECT_EQ(pdfinfo_field(info, "Keywords"), "Public domain (PD-old-70)") << info;
+    EXPECT_EQ(testing::pdfinfo_field(info, "Pages"), std::to_string(book_pages)) << info;
+    EXPECT_EQ(testing::pdfinfo_field(info, "Title"), "Known Words") << info;
+    EXPECT_EQ(testing::pdfinfo_field(info, "Author"), "Jane Example") << info;
+    EXPECT_EQ(testing::pdfinfo_field(info, "Keywords"), "Public domain (PD-old-70)") << info;
     for (int n = 1; n <= book_pages; ++n) {
         const auto& page = pages[static_cast<std::size_t>(n - 1)];
         if (page.words.empty()) continue;

@@ -96,4 +96,13 @@ double share_found(const std::vector<std::string>& expected, const std::string& 
     return expected.empty() ? 1.0 : static_cast<double>(hits) / static_cast<double>(expected.size());
 }
 
+std::string pdfinfo_field(const std::string& info, const std::string& key)
+{
+    const auto at = ("\n" + info).find("\n" + key + ":");
+    if (at == std::string::npos) return {};
+    const auto value = info.find_first_not_of(' ', at + key.size() + 1);
+    if (value == std::string::npos) return {};
+    return info.substr(value, info.find('\n', value) - value);
+}
+
 }  // namespace digikit::bookfile::testing

@@ -24,4 +24,7 @@ std::vector<KnownWordPage> write_known_word_pages(const std::filesystem::path& d
 // The share of `expected` words (each counted once per occurrence) found in `text`.
 double share_found(const std::vector<std::string>& expected, const std::string& text);
 
+// One field of pdfinfo's "Key:   value" lines ("" when absent), whatever the padding.
+std::string pdfinfo_field(const std::string& info, const std::string& key);
+
 }  // namespace digikit::bookfile::testing

@@ -128,7 +128,7 @@ TEST_F(BookPublisher, IncompleteMetadataKeepsTheBookClosing)
 
 TEST_F(BookPublisher, AnEmptyBookClosesAtOnce)
 {
-    EXPECT_EQ(end_book(store_, config_, id_), "closed book " + id_ + "; 0 page(s) queued for upload");
+    EXPECT_EQ(end_book(store_, config_, id_), "closed book " + id_ + "; 0 page(s), 0 file(s) queued for upload");
 }
 
 }  // namespace

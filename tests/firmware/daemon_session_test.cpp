@@ -114,7 +114,13 @@ TEST_F(DaemonSession, FiftySpreadBookWithRetakesAndAFullDisk)
     EXPECT_EQ(outcome["captures"], 50);
     EXPECT_EQ(outcome["pages"], 100);
     EXPECT_EQ(count_files(book / "pages", ".tif"), 100U);
-    EXPECT_EQ(count_files(book / "pages", ".jpg"), 100U);
+    // Each page's access copy and its thumbnail for the console (X.jpg, X.thumb.jpg).
+    EXPECT_EQ(count_files(book / "pages", ".jpg"), 200U);
+    std::size_t thumbnails = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(book / "pages")) {
+        thumbnails += entry.path().string().ends_with(".thumb.jpg");
+    }
+    EXPECT_EQ(thumbnails, 100U);
 }
 
 // Every capture the operator was told about survives a SIGKILL at any moment, and is

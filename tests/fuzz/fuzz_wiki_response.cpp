@@ -2,7 +2,8 @@
 // answers at api_url) can give: the real CommonsClient over libcurl, talking to a server
 // on 127.0.0.1 that answers every request with the fuzzer's bytes. Contract: each call
 // returns, or throws ApiError (the wiki refused, or answered something the client does
-// not understand) or TransientError (worth retrying later); nothing else escapes.
+// not understand), TransientError (worth retrying later) or EndpointError (what answers
+// is not the MediaWiki API: a 404, a web page); nothing else escapes.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         call(client, file, data[1] % 10);
     } catch (const ApiError&) {
     } catch (const TransientError&) {
+    } catch (const EndpointError&) {
     }
     return 0;
 }

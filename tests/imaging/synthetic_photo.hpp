@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -22,9 +23,15 @@ inline cv::Mat synthetic_page(cv::Size size, int seed)
     cv::Mat page(size, CV_8UC3, cv::Scalar(235, 240, 242));
     cv::RNG rng(static_cast<std::uint64_t>(seed));
     const int margin = size.width / 10;
+    // Lines of words: two pages of one book share the line grid and differ in their words,
+    // as real pages do (the first look tells a repeat from the next page by the print).
     for (int y = margin; y < size.height - margin; y += size.height / 40) {
-        const int length = rng.uniform(size.width / 2, size.width - 2 * margin);
-        cv::rectangle(page, cv::Rect(margin, y, length, size.height / 80 + 1), cv::Scalar(40, 40, 40), cv::FILLED);
+        const int end = margin + rng.uniform(size.width / 2, size.width - 2 * margin);
+        for (int x = margin; x < end;) {
+            const int word = std::min(rng.uniform(size.width / 40, size.width / 8), end - x);
+            cv::rectangle(page, cv::Rect(x, y, word, size.height / 80 + 1), cv::Scalar(40, 40, 40), cv::FILLED);
+            x += word + size.width / 60 + 1;
+        }
     }
     return page;
 }
