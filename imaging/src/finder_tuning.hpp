@@ -1,0 +1,62 @@
+#pragma once
+
+// The page finder's thresholds in one place, named for what they decide. Lengths in
+// pixels are on the reduced photo the finder works on (about 1000 pixels on its long
+// side); shares are of the named length; grey levels are 0..255.
+namespace digikit::imaging {
+
+struct FinderTuning {
+    // Paper mask: the background is the median colour of a ring along the frame's border.
+    int border_ring_share = 40;  // ring width: the shorter side over this
+    double chroma_weight = 4;    // squared weight of a/b against L: paper is grey, cloth often is not
+    int mask_kernel = 5;         // blur and open/close size of the mask
+    double canny_low = 12;       // brightness and colour edges of the flood search
+    double canny_high = 30;
+    int long_run_share = 12;              // edge runs shorter than the frame over this are letters
+    int background_seed_difference = 25;  // a border pixel this close to the background seeds the flood
+    int flood_step = 3;                   // grey levels between neighbours the flood crosses (light falloff)
+    int seal_kernel = 15;                 // closes a page outline the flood leaked into
+
+    // Outline of the paper blob.
+    double min_blob_share = 0.05;    // of the frame: smaller blobs are no page
+    double second_blob_share = 0.4;  // of the largest blob: a second one this large is the other page
+    double spur_width = 0.035;       // of sqrt(blob area): narrower protrusions are fingers or clips
+    double max_frame_share = 0.995;  // a quad covering more of the frame is the frame, not a page
+    double min_outline_score = 0.8;  // blob area / quad area below this: no page
+
+    // The quick first search is trusted when its outline is this clear.
+    double quick_score = 0.97;
+    double quick_support = 0.9;
+    double quick_weakest = 0.8;
+
+    // Fitting sides to the outline.
+    double fit_end_share = 0.08;       // of the side: the outline near the corners is left out
+    double fit_distance_share = 0.02;  // of the diagonal: outline points farther from the side are not on it
+    double fit_min_share = 0.3;        // of the side's length: fewer outline points leave the side as it is
+    double fit_outlier = 1.5;          // pixels
+
+    // Edge support: a brightness step of at least this across a side, 2-3 pixels each way.
+    double edge_step = 8;
+
+    // Pulling sides in over a band (cover, page-stack edges, cradle) onto the paper.
+    double pull_reach = 0.09;  // of the mean side length
+    int pull_rounds = 3;
+    double min_band_rise = 16;  // paper at least this much brighter than the band
+    double min_step = 12;       // the step onto the paper, at least
+    double step_share = 0.25;   // ... and this share of the rise
+    double band_tolerance = 6;  // the band stays within this (or a tenth of the rise)
+
+    // The gutter of a spread: the darkest paper between these shares of the width.
+    double gutter_from = 0.35;
+    double gutter_to = 0.65;
+    double min_gutter_depth = 8;  // grey levels darker than the pages beside it
+
+    // Full-resolution refinement of each visible side.
+    int refine_samples = 48;
+    double min_refine_gradient = 6;
+    int min_refine_points = 12;
+};
+
+inline constexpr FinderTuning tuning{};
+
+}  // namespace digikit::imaging
