@@ -38,6 +38,14 @@ struct FinderTuning {
     // Edge support: a brightness step of at least this across a side, 2-3 pixels each way.
     double edge_step = 8;
 
+    // Curled pages: each side traced at this many places within this share of its length;
+    // it is bent when its middle third lies this share of its length off its ends' line,
+    // and then its corners come from lines fitted to this share of it at each end.
+    int trace_samples = 32;
+    double trace_reach = 0.06;
+    double min_bow = 0.008;
+    double bent_end = 0.3;
+
     // Pulling sides in over a band (cover, page-stack edges, cradle) onto the paper.
     double pull_reach = 0.09;  // of the mean side length
     int pull_rounds = 3;
@@ -51,10 +59,34 @@ struct FinderTuning {
     double gutter_to = 0.65;
     double min_gutter_depth = 8;  // grey levels darker than the pages beside it
 
+    // The fold of a one-page view: a line along the gutter side, darker than the paper on
+    // both sides of it by this much within this share of the width.
+    double min_fold_depth = 12;
+    double fold_percentile = 0.9;  // of the grey levels along a line: the paper's level
+    double fold_beside = 0.04;
+    int fold_edge_margin = 4;           // of 600 columns: a fold right at the side is the side
+    double fold_max_share = 0.45;       // the facing page's part of what was found around the page
+    double fold_over_gutter = 2;        // a fold this much clearer than a spread's gutter wins
+    double unexpected_fold_depth = 24;  // a fold on another side than the view's must be this clear
+
     // Full-resolution refinement of each visible side.
     int refine_samples = 48;
     double min_refine_gradient = 6;
     int min_refine_points = 12;
+
+    // Confidence: evidence of a side on the frame's edge (or hugging it within this share
+    // of the frame), the fold depth and blob fill that count as sure.
+    double frame_side_evidence = 0.5;
+    double frame_hug_share = 0.01;
+    double sure_fold_depth = 24;
+    double sure_fill = 0.95;
+    // A side's evidence: samples where the change at it (within edge_tolerance) is at
+    // least this share of the strongest within edge_window pixels, and edge_contrast deep.
+    double edge_share_of_strongest = 0.5;
+    int evidence_samples = 40;
+    int edge_window = 6;
+    int edge_tolerance = 2;
+    double edge_contrast = 6;
 };
 
 inline constexpr FinderTuning tuning{};

@@ -108,7 +108,7 @@ Quad refine_quad(const cv::Mat& full_bgr, const FoundPage& page, double search_r
         const cv::Point2d a = q[i];
         const cv::Point2d b = q[(i + 1) % 4];
         lines[i] = line_through(a, b);
-        if (!page.edge_visible[i]) continue;
+        if (!page.edge_visible[i] || page.bent[i]) continue;
         cv::Point2d outward(lines[i].direction.y, -lines[i].direction.x);
         if (outward.dot((a + b) / 2 - middle) < 0) outward = -outward;
         const auto points = edge_points(full_bgr, a, b, outward, search_radius);

@@ -15,14 +15,14 @@ namespace {
 
 // Per column, the level of the paper: a high percentile of the grey values, so that
 // text (dark, but with paper between its lines) does not count and shadows do.
-std::vector<double> column_paper_level(const cv::Mat& grey)
+std::vector<double> column_paper_level(const cv::Mat& grey, double percentile = 0.8)
 {
     cv::Mat columns = grey.t();
     std::vector<double> level(static_cast<std::size_t>(columns.rows));
     std::vector<uchar> values;
     for (int x = 0; x < columns.rows; ++x) {
         values.assign(columns.ptr<uchar>(x), columns.ptr<uchar>(x) + columns.cols);
-        const auto rank = values.begin() + static_cast<std::ptrdiff_t>(values.size() * 8 / 10);
+        const auto rank = values.begin() + static_cast<std::ptrdiff_t>(static_cast<double>(values.size()) * percentile);
         std::nth_element(values.begin(), rank, values.end());
         level[static_cast<std::size_t>(x)] = *rank;
     }
@@ -53,41 +53,25 @@ double gutter_depth(const std::vector<double>& level, int darkest)
     return std::max(*middle, std::min(left, right)) - *at;
 }
 
-}  // namespace
-
-std::optional<Line> find_gutter(const cv::Mat& bgr, const Quad& spread, bool required)
+// The dark line near column `x` of a straightened image followed band by band down it
+// (it may slant), as a line in the photo (`to_straight` maps the photo to the image).
+Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight)
 {
-    const cv::Size size(600, 400);
-    const cv::Mat to_straight = homography_to_rectangle(spread, size);
-    cv::Mat straight;
-    cv::warpPerspective(bgr, straight, to_straight, size, cv::INTER_AREA);
-    cv::Mat grey;
-    cv::cvtColor(straight, grey, cv::COLOR_BGR2GRAY);
-    const auto level = column_paper_level(grey.rowRange(size.height / 10, size.height * 9 / 10));
-    const auto from = static_cast<int>(size.width * tuning.gutter_from);
-    const auto to = static_cast<int>(size.width * tuning.gutter_to);
-    const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
-    int darkest = from;
-    for (int x = from; x < to; ++x) {
-        if (at(x) < at(darkest)) darkest = x;
-    }
-    if (!required && gutter_depth(level, darkest) < tuning.min_gutter_depth) return std::nullopt;
-
-    // Band by band, the darkest column near the overall one: the gutter may slant.
+    const cv::Size size = straight_grey.size();
     constexpr int bands = 10;
     const int reach = size.width / 25;
     std::vector<cv::Point2d> track;
     for (int b = 0; b < bands; ++b) {
         const int y0 = size.height * (b + 1) / (bands + 2);
         const int y1 = size.height * (b + 2) / (bands + 2);
-        const auto band = column_paper_level(grey.rowRange(y0, y1));
-        int best = darkest;
-        for (int x = std::max(0, darkest - reach); x < std::min(size.width, darkest + reach); ++x) {
-            if (band[static_cast<std::size_t>(x)] < band[static_cast<std::size_t>(best)]) best = x;
+        const auto band = column_paper_level(straight_grey.rowRange(y0, y1));
+        int best = x;
+        for (int k = std::max(0, x - reach); k < std::min(size.width, x + reach); ++k) {
+            if (band[static_cast<std::size_t>(k)] < band[static_cast<std::size_t>(best)]) best = k;
         }
         track.emplace_back(best + 0.5, (y0 + y1) / 2.0);
     }
-    std::vector<cv::Point2d> ends{{darkest + 0.5, 0.0}, {darkest + 0.5, static_cast<double>(size.height)}};
+    std::vector<cv::Point2d> ends{{x + 0.5, 0.0}, {x + 0.5, static_cast<double>(size.height)}};
     if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9) {
         const auto x_at = [&](double y) {
             return line->point.x + (y - line->point.y) * line->direction.x / line->direction.y;
@@ -97,6 +81,73 @@ std::optional<Line> find_gutter(const cv::Mat& bgr, const Quad& spread, bool req
     std::vector<cv::Point2d> mapped;
     cv::perspectiveTransform(ends, mapped, to_straight.inv());
     return line_through(mapped[0], mapped[1]);
+}
+
+}  // namespace
+
+std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, bool required)
+{
+    const cv::Size size(600, 400);
+    const cv::Mat to_straight = homography_to_rectangle(spread, size);
+    cv::Mat grey;
+    cv::warpPerspective(grey_photo, grey, to_straight, size, cv::INTER_AREA, cv::BORDER_REPLICATE);
+    const auto level = column_paper_level(grey.rowRange(size.height / 10, size.height * 9 / 10));
+    const auto from = static_cast<int>(size.width * tuning.gutter_from);
+    const auto to = static_cast<int>(size.width * tuning.gutter_to);
+    const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
+    int darkest = from;
+    for (int x = from; x < to; ++x) {
+        if (at(x) < at(darkest)) darkest = x;
+    }
+    const double depth = gutter_depth(level, darkest);
+    if (!required && depth < tuning.min_gutter_depth) return std::nullopt;
+    return Fold{traced_line(grey, darkest, to_straight), 1, depth, 1 - (darkest + 0.5) / size.width};
+}
+
+std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
+{
+    // The quad turned so that `side` is its right side, straightened.
+    Quad turned;
+    for (std::size_t k = 0; k < 4; ++k) turned[k] = quad[(k + side + 3) % 4];
+    const cv::Size size(600, 400);
+    const cv::Mat to_straight = homography_to_rectangle(turned, size);
+    cv::Mat straight;
+    cv::warpPerspective(grey, straight, to_straight, size, cv::INTER_AREA, cv::BORDER_REPLICATE);
+    // A line of print leaves paper between its words; a fold is dark all along.
+    const auto level =
+        column_paper_level(straight.rowRange(size.height / 10, size.height * 9 / 10), tuning.fold_percentile);
+    const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
+    const int beside = std::max(3, static_cast<int>(size.width * tuning.fold_beside));
+    const auto from = static_cast<int>(size.width * (1 - max_share));
+    const int to = size.width - tuning.fold_edge_margin;
+    int best = -1;
+    double best_depth = 0;
+    for (int x = std::max(from, beside); x < to; ++x) {
+        double inner = 0;
+        for (int k = x - beside; k < x; ++k) inner = std::max(inner, at(k));
+        double outer = 0;
+        for (int k = x + 1; k < std::min(size.width, x + beside + 1); ++k) outer = std::max(outer, at(k));
+        const double depth = std::min(inner, outer) - at(x);
+        if (depth > best_depth) {
+            best_depth = depth;
+            best = x;
+        }
+    }
+    if (best < 0 || best_depth < tuning.min_fold_depth) return std::nullopt;
+    return Fold{traced_line(straight, best, to_straight), side, best_depth, 1 - (best + 0.5) / size.width};
+}
+
+FoundPage cut_at_fold(const FoundPage& page, const Fold& fold)
+{
+    const std::size_t i = fold.side;
+    const Quad& q = page.quad;
+    FoundPage cut = page;
+    const Line before = line_through(q[(i + 3) % 4], q[i]);
+    const Line after = line_through(q[(i + 1) % 4], q[(i + 2) % 4]);
+    if (const auto corner = intersect(before, fold.line)) cut.quad[i] = *corner;
+    if (const auto corner = intersect(after, fold.line)) cut.quad[(i + 1) % 4] = *corner;
+    cut.edge_visible[i] = false;
+    return cut;
 }
 
 std::vector<FoundPage> split_at_gutter(const FoundPage& spread, const Line& gutter,

@@ -7,6 +7,7 @@
 
 #include "finder_tuning.hpp"
 #include "gutter_fold.hpp"
+#include "page_confidence.hpp"
 #include "page_outline.hpp"
 #include "paper_mask.hpp"
 #include "side_fitting.hpp"
@@ -25,6 +26,49 @@ SplitMode split_for(const FinderRequest& request)
         case PageView::automatic: break;
     }
     return request.split;
+}
+
+// The gutter side of a one-page view, as the page reads (the photo is upright).
+std::optional<std::size_t> gutter_side(PageView view)
+{
+    if (view == PageView::left_page) return 1;
+    if (view == PageView::right_page) return 3;
+    return std::nullopt;
+}
+
+// Whether side `side` of `quad` is one of its two longer sides. A book's pages turn about
+// their long side, so a fold runs along it; lines of print run across it.
+bool along_long_sides(const Quad& quad, std::size_t side)
+{
+    const double across = side_length(quad, 0) + side_length(quad, 2);
+    const double along = side_length(quad, 1) + side_length(quad, 3);
+    return side % 2 == 1 ? along >= across : across >= along;
+}
+
+// The fold of a one-page view: on the side the view says; on another long side only when
+// it is much clearer there (a camera mounted otherwise than configured).
+std::optional<Fold> one_page_fold(const cv::Mat& grey, const Quad& quad, std::size_t expected)
+{
+    std::optional<Fold> fold = find_fold(grey, quad, expected, tuning.fold_max_share);
+    for (std::size_t side = 0; side < 4; ++side) {
+        if (side == expected || !along_long_sides(quad, side)) continue;
+        auto other = find_fold(grey, quad, side, tuning.fold_max_share);
+        if (!other || other->depth < tuning.unexpected_fold_depth) continue;
+        if (!fold || other->depth > 2 * fold->depth) fold = other;
+    }
+    return fold;
+}
+
+// The clearest fold along a long side (a page photographed with its facing page in view).
+std::optional<Fold> clearest_fold(const cv::Mat& grey, const Quad& quad)
+{
+    std::optional<Fold> fold;
+    for (std::size_t side = 0; side < 4; ++side) {
+        if (!along_long_sides(quad, side)) continue;
+        auto found = find_fold(grey, quad, side, tuning.fold_max_share);
+        if (found && (!fold || found->depth > fold->depth)) fold = found;
+    }
+    return fold;
 }
 
 }  // namespace
@@ -60,20 +104,30 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
 
     const double aspect = (side_length(outline.quad, 0) + side_length(outline.quad, 2)) /
                           (side_length(outline.quad, 1) + side_length(outline.quad, 3));
-    std::optional<Line> gutter;
+    std::optional<Fold> gutter;
     if (split == SplitMode::always || (split == SplitMode::automatic && aspect > 1.0)) {
-        gutter = find_gutter(reduced_bgr, outline.quad, split == SplitMode::always);
+        gutter = find_gutter(grey, outline.quad, split == SplitMode::always);
+    }
+    // One page with the facing page beyond its fold: the fold where the view says, else
+    // the clearest on any side.
+    const auto side = gutter_side(request.view);
+    const std::optional<Fold> fold =
+        side ? one_page_fold(grey, outline.quad, *side) : clearest_fold(grey, outline.quad);
+    // A spread's gutter much fainter than a fold off the middle is no gutter: one page
+    // (turned sideways, or with its facing page in view) has a line of print there.
+    if (gutter && split != SplitMode::always && fold && fold->depth > tuning.fold_over_gutter * gutter->depth) {
+        gutter.reset();
     }
     if (gutter) {
-        layout.pages = split_at_gutter(outline, *gutter, best->contour, reduced_bgr.size(), best->pulled);
+        layout.pages = split_at_gutter(outline, gutter->line, best->contour, reduced_bgr.size(), best->pulled);
+    } else if (fold) {
+        layout.pages = {cut_at_fold(outline, *fold)};
     } else {
         layout.pages = {outline};
     }
     for (auto& page : layout.pages) {
-        page = clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size());
-        const auto sides = side_support(grey, page);
-        page.confidence =
-            std::clamp(best->score * std::min(overall_support(sides), weakest_support(sides) + 0.2), 0.0, 1.0);
+        page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size()));
+        page.confidence = page_confidence(grey, page, best->score, gutter ? gutter->depth : fold ? fold->depth : 0);
     }
     return layout;
 }

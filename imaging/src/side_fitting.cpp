@@ -67,7 +67,101 @@ std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
     return std::nullopt;
 }
 
+// Points of the paper's edge along side a-b: at evenly spread places, the clearest step
+// from outside to inside within `reach` of the side (paper brighter than what is around
+// it, unless the side says otherwise). Each point with its share t along the side.
+std::vector<std::pair<double, cv::Point2d>> edge_trace(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
+                                                       cv::Point2d inward, double reach)
+{
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    const int r = static_cast<int>(std::ceil(reach));
+    const auto level = [&](cv::Point2d p) {
+        return (grey_at(grey, p - along) + grey_at(grey, p) + grey_at(grey, p + along)) / 3;
+    };
+    double sign_sum = 0;
+    std::vector<std::pair<double, std::vector<double>>> steps;
+    for (int k = 0; k < tuning.trace_samples; ++k) {
+        const double t = 0.03 + 0.94 * k / (tuning.trace_samples - 1);
+        const cv::Point2d p = a + t * (b - a);
+        std::vector<double> values;
+        for (int o = -r - 2; o <= r + 2; ++o) values.push_back(level(p + o * inward));
+        std::vector<double> step;
+        for (std::size_t i = 2; i + 2 < values.size(); ++i) step.push_back(values[i + 2] - values[i - 2]);
+        sign_sum += step[static_cast<std::size_t>(r)];
+        steps.emplace_back(t, std::move(step));
+    }
+    const double sign = sign_sum < 0 ? -1.0 : 1.0;
+    std::vector<std::pair<double, cv::Point2d>> trace;
+    for (const auto& [t, step] : steps) {
+        std::size_t best = 0;
+        for (std::size_t i = 1; i < step.size(); ++i) {
+            if (sign * step[i] > sign * step[best]) best = i;
+        }
+        if (sign * step[best] < 2 * tuning.edge_step) continue;
+        trace.emplace_back(t, a + t * (b - a) + (static_cast<double>(best) - r) * inward);
+    }
+    return trace;
+}
+
+std::optional<Line> line_of(const std::vector<std::pair<double, cv::Point2d>>& trace, double from, double to)
+{
+    std::vector<cv::Point2d> points;
+    for (const auto& [t, p] : trace) {
+        if (t >= from && t <= to) points.push_back(p);
+    }
+    if (points.size() < 4) return std::nullopt;
+    return fit_line(points, tuning.fit_outlier);
+}
+
+double median_offset(const std::vector<std::pair<double, cv::Point2d>>& trace, const Line& line, double from, double to)
+{
+    std::vector<double> offsets;
+    const cv::Point2d normal(-line.direction.y, line.direction.x);
+    for (const auto& [t, p] : trace) {
+        if (t >= from && t <= to) offsets.push_back((p - line.point).dot(normal));
+    }
+    if (offsets.empty()) return 0;
+    std::nth_element(offsets.begin(), offsets.begin() + static_cast<std::ptrdiff_t>(offsets.size() / 2), offsets.end());
+    return offsets[offsets.size() / 2];
+}
+
 }  // namespace
+
+FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    // Per side, the line that ends at its first corner and the one at its second.
+    std::array<Line, 4> starts;
+    std::array<Line, 4> ends;
+    FoundPage bent = page;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = q[i];
+        const cv::Point2d b = q[(i + 1) % 4];
+        starts[i] = ends[i] = line_through(a, b);
+        if (!page.edge_visible[i]) continue;
+        cv::Point2d inward(starts[i].direction.y, -starts[i].direction.x);
+        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        const double length = norm(b - a);
+        const auto trace = edge_trace(grey, a, b, inward, tuning.trace_reach * length);
+        if (trace.size() < static_cast<std::size_t>(tuning.trace_samples) / 2) continue;
+        const double first = median_offset(trace, starts[i], 0, 1.0 / 3);
+        const double second = median_offset(trace, starts[i], 1.0 / 3, 2.0 / 3);
+        const double third = median_offset(trace, starts[i], 2.0 / 3, 1);
+        if (std::abs(second - (first + third) / 2) < tuning.min_bow * length) continue;
+        const auto start = line_of(trace, 0, tuning.bent_end);
+        const auto end = line_of(trace, 1 - tuning.bent_end, 1);
+        if (!start || !end) continue;
+        starts[i] = *start;
+        ends[i] = *end;
+        bent.bent[i] = true;
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!bent.bent[i] && !bent.bent[(i + 3) % 4]) continue;
+        if (const auto corner = intersect(ends[(i + 3) % 4], starts[i])) bent.quad[i] = *corner;
+    }
+    return bent;
+}
 
 std::optional<Quad> approximate_quad(const std::vector<cv::Point>& hull)
 {

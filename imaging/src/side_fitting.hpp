@@ -52,4 +52,9 @@ using SideSupport = std::array<std::optional<double>, 4>;
 [[nodiscard]] FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page,
                                             std::array<bool, 4>* moved = nullptr);
 
+// A curled page's edges bow: each visible side is traced along the photo's brightness
+// step near it; a side that bows by more than tuning.min_bow is marked bent and its
+// corners moved to where its ends meet the neighbouring sides (the paper's corners).
+[[nodiscard]] FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page);
+
 }  // namespace digikit::imaging

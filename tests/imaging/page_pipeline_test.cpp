@@ -117,6 +117,29 @@ TEST(ProcessPhoto, AMountedCameraGivesUprightPagesAndQuadsInThePhotosPixels)
     }
 }
 
+TEST(ProcessPhoto, AOnePageViewStopsAtTheFoldAndLeavesTheFacingPage)
+{
+    TempDir dir;
+    const auto photo = testing::cradle_photo({1200, 900}, 2.0);
+    const auto input = write_jpeg(dir, "cradle.jpg", photo.bgr);
+    for (const auto view : {PageView::left_page, PageView::automatic}) {
+        PipelineOptions options;
+        options.view = view;
+        const auto result = process_photo(input, dir / "out", "cradle", options);
+        ASSERT_EQ(result.pages.size(), 1u) << page_view_name(view);
+        EXPECT_GT(quad_iou(corners_of(result.pages[0].quad), photo.quads[0]), 0.98) << page_view_name(view);
+        EXPECT_LT(corner_error(corners_of(result.pages[0].quad), photo.quads[0]), 0.005) << page_view_name(view);
+    }
+    // The same camera mounted sideways: the fold is at the bottom of the photo.
+    const auto [turned, truth] = as_mounted(photo.bgr, photo.quads[0], 1);
+    PipelineOptions options;
+    options.view = PageView::left_page;
+    options.rotate = 90;
+    const auto result = process_photo(write_jpeg(dir, "turned.jpg", turned), dir / "out", "turned", options);
+    ASSERT_EQ(result.pages.size(), 1u);
+    EXPECT_LT(corner_error(corners_of(result.pages[0].quad), truth), 0.005);
+}
+
 TEST(ProcessPhoto, EveryPageHasAConfidenceAndAnEmptyClothIsNoPage)
 {
     TempDir dir;
