@@ -64,6 +64,10 @@ struct FinderTuning {
     double min_fold_depth = 12;
     double fold_percentile = 0.9;  // of the grey levels along a line: the paper's level
     double fold_beside = 0.04;
+    // A fold or gutter reaches both ends of the page (print stops at the margins): within
+    // fold_end_slant of 600 columns, at least this share of min_fold_depth deep there.
+    double fold_end_share = 0.5;
+    int fold_end_slant = 12;
     int fold_edge_margin = 4;           // of 600 columns: a fold right at the side is the side
     double fold_max_share = 0.45;       // the facing page's part of what was found around the page
     double fold_over_gutter = 2;        // a fold this much clearer than a spread's gutter wins

@@ -1,6 +1,7 @@
 #include "gutter_fold.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -53,6 +54,48 @@ double gutter_depth(const std::vector<double>& level, int darkest)
     return std::max(*middle, std::min(left, right)) - *at;
 }
 
+// Per column of a straightened page, how much darker its paper level is than the paper
+// on both sides of it (within tuning.fold_beside of the width): 0 where it is not darker.
+std::vector<double> fold_depths(const cv::Mat& rows)
+{
+    const auto level = column_paper_level(rows, tuning.fold_percentile);
+    const int width = static_cast<int>(level.size());
+    const int beside = std::max(3, static_cast<int>(width * tuning.fold_beside));
+    const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
+    std::vector<double> depths(level.size(), 0.0);
+    for (int x = beside; x + 1 < width; ++x) {
+        double inner = 0;
+        for (int k = x - beside; k < x; ++k) inner = std::max(inner, at(k));
+        double outer = 0;
+        for (int k = x + 1; k < std::min(width, x + beside + 1); ++k) outer = std::max(outer, at(k));
+        depths[static_cast<std::size_t>(x)] = std::max(0.0, std::min(inner, outer) - at(x));
+    }
+    return depths;
+}
+
+// The fold depths of a straightened page's two ends (its first and last few rows, past
+// the margins of print).
+using EndDepths = std::array<std::vector<double>, 2>;
+EndDepths end_depths(const cv::Mat& straight)
+{
+    const int height = straight.rows;
+    return {fold_depths(straight.rowRange(height / 50, height / 10)),
+            fold_depths(straight.rowRange(height * 9 / 10, height * 49 / 50))};
+}
+
+// Whether the dark line at column `x` reaches both ends of the page (within
+// tuning.fold_end_slant columns): a fold or a gutter runs from one edge of the paper to
+// the other, a rule or a band of print stops at the margins.
+bool reaches_both_ends(const EndDepths& ends, int x)
+{
+    const int slant = tuning.fold_end_slant;
+    return std::all_of(ends.begin(), ends.end(), [&](const std::vector<double>& end) {
+        const auto first = end.begin() + std::max(0, x - slant);
+        const auto last = end.begin() + std::min(static_cast<int>(end.size()), x + slant + 1);
+        return *std::max_element(first, last) >= tuning.min_fold_depth * tuning.fold_end_share;
+    });
+}
+
 // The dark line near column `x` of a straightened image followed band by band down it
 // (it may slant), as a line in the photo (`to_straight` maps the photo to the image).
 Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight)
@@ -100,7 +143,8 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
         if (at(x) < at(darkest)) darkest = x;
     }
     const double depth = gutter_depth(level, darkest);
-    if (!required && depth < tuning.min_gutter_depth) return std::nullopt;
+    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(end_depths(grey), darkest)))
+        return std::nullopt;
     return Fold{traced_line(grey, darkest, to_straight), 1, depth, 1 - (darkest + 0.5) / size.width};
 }
 
@@ -114,21 +158,15 @@ std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t
     cv::Mat straight;
     cv::warpPerspective(grey, straight, to_straight, size, cv::INTER_AREA, cv::BORDER_REPLICATE);
     // A line of print leaves paper between its words; a fold is dark all along.
-    const auto level =
-        column_paper_level(straight.rowRange(size.height / 10, size.height * 9 / 10), tuning.fold_percentile);
-    const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
-    const int beside = std::max(3, static_cast<int>(size.width * tuning.fold_beside));
-    const auto from = static_cast<int>(size.width * (1 - max_share));
+    const auto middle = fold_depths(straight.rowRange(size.height / 10, size.height * 9 / 10));
+    const auto ends = end_depths(straight);
+    const int from = std::max(1, static_cast<int>(size.width * (1 - max_share)));
     const int to = size.width - tuning.fold_edge_margin;
     int best = -1;
     double best_depth = 0;
-    for (int x = std::max(from, beside); x < to; ++x) {
-        double inner = 0;
-        for (int k = x - beside; k < x; ++k) inner = std::max(inner, at(k));
-        double outer = 0;
-        for (int k = x + 1; k < std::min(size.width, x + beside + 1); ++k) outer = std::max(outer, at(k));
-        const double depth = std::min(inner, outer) - at(x);
-        if (depth > best_depth) {
+    for (int x = from; x < to; ++x) {
+        const double depth = middle[static_cast<std::size_t>(x)];
+        if (depth > best_depth && reaches_both_ends(ends, x)) {
             best_depth = depth;
             best = x;
         }
