@@ -83,6 +83,7 @@ struct FinderTuning {
     double frame_side_evidence = 0.5;
     double frame_hug_share = 0.01;
     double sure_fold_depth = 24;
+    double fold_side_distance = 3;  // pixels: a side this close to the fold at both ends lies on it
     double sure_fill = 0.95;
     // A side's evidence: samples where the change at it (within edge_tolerance) is at
     // least this share of the strongest within edge_window pixels, and edge_contrast deep.

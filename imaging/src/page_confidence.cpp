@@ -58,7 +58,7 @@ double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Poin
 
 }  // namespace
 
-double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, double fold_depth)
+double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, const std::optional<Fold>& fold)
 {
     const cv::Point2d middle = centroid(page.quad);
     std::array<double, 4> evidence{};
@@ -73,9 +73,10 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
             evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
         } else if (frame_edge_along(a, b, grey.size())) {
             evidence[i] = tuning.frame_side_evidence;
-        } else {
-            evidence[i] = std::clamp(fold_depth / tuning.sure_fold_depth, 0.0, 1.0);
-        }
+        } else if (fold && distance_to(fold->line, a) <= tuning.fold_side_distance &&
+                   distance_to(fold->line, b) <= tuning.fold_side_distance) {
+            evidence[i] = std::clamp(fold->depth / tuning.sure_fold_depth, 0.0, 1.0);
+        }  // else neither a paper edge, the frame nor the fold: nothing supports the side
     }
     double mean = 0;
     for (double e : evidence) mean += e / 4;

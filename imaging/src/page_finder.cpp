@@ -127,7 +127,7 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     }
     for (auto& page : layout.pages) {
         page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size()));
-        page.confidence = page_confidence(grey, page, best->score, gutter ? gutter->depth : fold ? fold->depth : 0);
+        page.confidence = page_confidence(grey, page, best->score, gutter ? gutter : fold);
     }
     return layout;
 }
