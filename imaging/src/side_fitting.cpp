@@ -39,7 +39,7 @@ std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
     const double low = profile[rim];
     const double top = *std::max_element(profile.begin() + static_cast<std::ptrdiff_t>(rim), profile.end());
     if (top - low < tuning.min_band_rise) return std::nullopt;  // paper from the rim on
-    // A band of one material (cover, leaves, cradle), then a clear rise within three
+    // Bands of one material each (cradle, cover, leaves), then a clear rise within three
     // pixels that holds: text lines, pictures and uneven light on paper are no such band.
     const double need = std::max(tuning.min_step, tuning.step_share * (top - low));
     const double tolerance = std::max(tuning.band_tolerance, 0.1 * (top - low));
@@ -48,7 +48,12 @@ std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
     for (std::size_t t = rim; t + 4 < profile.size(); ++t) {
         band_low = std::min(band_low, profile[t]);
         band_high = std::max(band_high, profile[t]);
-        if (band_high - band_low > tolerance) return std::nullopt;
+        if (band_high - band_low > tolerance) {
+            // Another material, still well below the paper (a cover board, then the band
+            // of page-stack edges): a new band starts there.
+            if (profile[t] > top - tuning.min_band_rise) return std::nullopt;
+            band_low = band_high = profile[t];
+        }
         std::size_t end = t;
         for (std::size_t k = t + 1; k <= t + 3; ++k) {
             if (profile[k] > profile[end]) end = k;
