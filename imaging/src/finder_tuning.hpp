@@ -81,6 +81,9 @@ struct FinderTuning {
     // Confidence: evidence of a side on the frame's edge (or hugging it within this share
     // of the frame), the fold depth and blob fill that count as sure.
     double frame_side_evidence = 0.5;
+    // Below this (half of min_page_confidence: half the outline off any edge, a side with
+    // none) no page counts as found.
+    double min_found_confidence = 0.25;
     double frame_hug_share = 0.01;
     double sure_fold_depth = 24;
     double fold_side_distance = 3;  // pixels: a side this close to the fold at both ends lies on it

@@ -129,6 +129,12 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size()));
         page.confidence = page_confidence(grey, page, best->score, gutter ? gutter : fold);
     }
+    // Nothing found with confidence (no paper edge in view, or a quad the photo hardly
+    // supports): no page, rather than an invented quad.
+    if (std::all_of(layout.pages.begin(), layout.pages.end(),
+                    [](const FoundPage& page) { return page.confidence < tuning.min_found_confidence; })) {
+        layout.pages.clear();
+    }
     return layout;
 }
 
