@@ -145,7 +145,7 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
     const double depth = gutter_depth(level, darkest);
     if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(end_depths(grey), darkest)))
         return std::nullopt;
-    return Fold{traced_line(grey, darkest, to_straight), 1, depth, 1 - (darkest + 0.5) / size.width};
+    return Fold{traced_line(grey, darkest, to_straight), 1, depth};
 }
 
 std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
@@ -172,7 +172,7 @@ std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t
         }
     }
     if (best < 0 || best_depth < tuning.min_fold_depth) return std::nullopt;
-    return Fold{traced_line(straight, best, to_straight), side, best_depth, 1 - (best + 0.5) / size.width};
+    return Fold{traced_line(straight, best, to_straight), side, best_depth};
 }
 
 FoundPage cut_at_fold(const FoundPage& page, const Fold& fold)

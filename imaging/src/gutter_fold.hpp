@@ -25,7 +25,6 @@ struct Fold {
     Line line;             // in the photo
     std::size_t side = 0;  // the quad's side it runs along (0 top, 1 right, 2 bottom, 3 left)
     double depth = 0;      // grey levels the fold is darker than the paper on both sides of it
-    double share = 0;      // of the quad's extent across `side`, from that side to the fold
 };
 
 // The fold along side `side` of `quad`, no farther from it than `max_share` of the quad's
