@@ -140,6 +140,27 @@ TEST(ProcessPhoto, AOnePageViewStopsAtTheFoldAndLeavesTheFacingPage)
     EXPECT_LT(corner_error(corners_of(result.pages[0].quad), truth), 0.005);
 }
 
+// A table's header row and its column rules are as dark as a fold or a gutter in the
+// middle of a sheet but stop at its margins: a single sheet is neither cut nor split there.
+TEST(ProcessPhoto, ASheetWithATableIsNeitherCutNorSplitAtItsRules)
+{
+    TempDir dir;
+    cv::Mat sheet = testing::synthetic_page({840, 600}, 3);
+    const cv::Rect table(84, 150, 672, 390);
+    sheet(table).setTo(cv::Scalar(235, 240, 242));
+    sheet(cv::Rect(table.x, table.y, table.width, 36)).setTo(cv::Scalar(90, 60, 40));  // header row
+    for (const int x : {table.x, table.x + table.width / 2, table.x + table.width - 3}) {
+        sheet(cv::Rect(x, table.y, 3, table.height)).setTo(cv::Scalar(40, 40, 40));  // column rules
+    }
+    cv::Mat photo(cv::Size(1200, 900), CV_8UC3, cv::Scalar(50, 45, 40));
+    const auto truth = testing::rotated_box({600, 450}, cv::Size2d(840, 600), 2.0);
+    testing::paste_page(photo, sheet, truth);
+    const auto result = process_photo(write_jpeg(dir, "table.jpg", photo), dir / "out", "table", {});
+    ASSERT_EQ(result.pages.size(), 1u);
+    EXPECT_GT(quad_iou(corners_of(result.pages[0].quad), truth), 0.98);
+    EXPECT_GE(result.pages[0].confidence, min_page_confidence);
+}
+
 TEST(ProcessPhoto, EveryPageHasAConfidenceAndAnEmptyClothIsNoPage)
 {
     TempDir dir;
