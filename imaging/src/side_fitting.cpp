@@ -149,7 +149,15 @@ FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
         const double length = norm(b - a);
         const auto trace = edge_trace(grey, a, b, inward, tuning.trace_reach * length);
-        if (trace.size() < static_cast<std::size_t>(tuning.trace_samples) / 2) continue;
+        // Each third of the side traced at half its places or more: where a faint edge
+        // drops out, what is left (a clip's or a finger's edge) does not tell its shape.
+        const auto traced_in = [&](double from, double to) {
+            return std::count_if(trace.begin(), trace.end(),
+                                 [&](const auto& point) { return point.first >= from && point.first < to; });
+        };
+        const auto enough = static_cast<std::ptrdiff_t>(tuning.trace_samples / 6);
+        if (traced_in(0, 1.0 / 3) < enough || traced_in(1.0 / 3, 2.0 / 3) < enough || traced_in(2.0 / 3, 1.01) < enough)
+            continue;
         const double first = median_offset(trace, starts[i], 0, 1.0 / 3);
         const double second = median_offset(trace, starts[i], 1.0 / 3, 2.0 / 3);
         const double third = median_offset(trace, starts[i], 2.0 / 3, 1);
