@@ -16,7 +16,10 @@ struct FoundPage {
     // side that is not a visible paper edge (the gutter of a spread, the frame border).
     std::array<bool, 4> edge_visible{true, true, true, true};
     double confidence = 1;  // how well the photo supports the quad (0..1)
-    bool curled = false;    // its edges are visibly bent; the quad is the four corners
+    // Sides whose paper edge is visibly bent (a curled page): the corners are where the
+    // edge meets its neighbours, the side between them a chord, not refined as a line.
+    std::array<bool, 4> bent{};
+    [[nodiscard]] bool curled() const { return bent[0] || bent[1] || bent[2] || bent[3]; }
 };
 
 struct PageLayout {

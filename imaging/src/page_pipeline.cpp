@@ -116,7 +116,7 @@ void check_against_prior(PageResult& result, const Quad& quad, const PageQuad& p
 void add_confidence(PageResult& result, const FoundPage& page, bool found)
 {
     result.confidence = found ? std::clamp(page.confidence, 0.0, 1.0) : 0.0;
-    if (found && page.curled) result.warnings.emplace_back("curled");
+    if (found && page.curled()) result.warnings.emplace_back("curled");
 }
 
 void flag_doubt(PageResult& result, bool found)

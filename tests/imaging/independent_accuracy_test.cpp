@@ -1,5 +1,6 @@
 // The SPEC's accuracy targets on photos from the second, independent generator: the page
 // finder was developed on the shared renderer's photos, these it has to generalize to.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -160,7 +161,16 @@ Tally run_photos(const std::vector<std::uint64_t>& seeds, const std::function<cv
         EXPECT_EQ(result.pages.size(), photo.pages.size()) << name << ": " << photo.description;
         if (result.pages.size() != photo.pages.size()) continue;
         for (std::size_t i = 0; i < photo.pages.size(); ++i) {
-            tally.add(score_page(corners_of(result.pages[i].quad), photo.pages[i]));
+            const auto score = score_page(corners_of(result.pages[i].quad), photo.pages[i]);
+            tally.add(score);
+            // Honest doubt: a page found right carries no doubt, a wrong one must.
+            const auto& warnings = result.pages[i].warnings;
+            const bool doubted = std::find(warnings.begin(), warnings.end(), "page_uncertain") != warnings.end() ||
+                                 std::find(warnings.begin(), warnings.end(), "page_not_found") != warnings.end();
+            EXPECT_EQ(doubted, !score.found)
+                << name << " page " << i << " (" << photo.description << "), confidence " << result.pages[i].confidence;
+            // The master against the photo straightened by the true corners: the same
+            // light, gutter and fingers, so only the geometry can differ.
             const double match =
                 layout_match(cv::imread(result.pages[i].master.string()), straightened_truth(photo, i));
             EXPECT_GT(match, 0.9) << name << " page " << i << " (" << photo.description

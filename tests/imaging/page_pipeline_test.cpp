@@ -117,6 +117,50 @@ TEST(ProcessPhoto, AMountedCameraGivesUprightPagesAndQuadsInThePhotosPixels)
     }
 }
 
+TEST(ProcessPhoto, AOnePageViewStopsAtTheFoldAndLeavesTheFacingPage)
+{
+    TempDir dir;
+    const auto photo = testing::cradle_photo({1200, 900}, 2.0);
+    const auto input = write_jpeg(dir, "cradle.jpg", photo.bgr);
+    for (const auto view : {PageView::left_page, PageView::automatic}) {
+        PipelineOptions options;
+        options.view = view;
+        const auto result = process_photo(input, dir / "out", "cradle", options);
+        ASSERT_EQ(result.pages.size(), 1u) << page_view_name(view);
+        EXPECT_GT(quad_iou(corners_of(result.pages[0].quad), photo.quads[0]), 0.98) << page_view_name(view);
+        EXPECT_LT(corner_error(corners_of(result.pages[0].quad), photo.quads[0]), 0.005) << page_view_name(view);
+    }
+    // The same camera mounted sideways: the fold is at the bottom of the photo.
+    const auto [turned, truth] = as_mounted(photo.bgr, photo.quads[0], 1);
+    PipelineOptions options;
+    options.view = PageView::left_page;
+    options.rotate = 90;
+    const auto result = process_photo(write_jpeg(dir, "turned.jpg", turned), dir / "out", "turned", options);
+    ASSERT_EQ(result.pages.size(), 1u);
+    EXPECT_LT(corner_error(corners_of(result.pages[0].quad), truth), 0.005);
+}
+
+// A table's header row and its column rules are as dark as a fold or a gutter in the
+// middle of a sheet but stop at its margins: a single sheet is neither cut nor split there.
+TEST(ProcessPhoto, ASheetWithATableIsNeitherCutNorSplitAtItsRules)
+{
+    TempDir dir;
+    cv::Mat sheet = testing::synthetic_page({840, 600}, 3);
+    const cv::Rect table(84, 150, 672, 390);
+    sheet(table).setTo(cv::Scalar(235, 240, 242));
+    sheet(cv::Rect(table.x, table.y, table.width, 36)).setTo(cv::Scalar(90, 60, 40));  // header row
+    for (const int x : {table.x, table.x + table.width / 2, table.x + table.width - 3}) {
+        sheet(cv::Rect(x, table.y, 3, table.height)).setTo(cv::Scalar(40, 40, 40));  // column rules
+    }
+    cv::Mat photo(cv::Size(1200, 900), CV_8UC3, cv::Scalar(50, 45, 40));
+    const auto truth = testing::rotated_box({600, 450}, cv::Size2d(840, 600), 2.0);
+    testing::paste_page(photo, sheet, truth);
+    const auto result = process_photo(write_jpeg(dir, "table.jpg", photo), dir / "out", "table", {});
+    ASSERT_EQ(result.pages.size(), 1u);
+    EXPECT_GT(quad_iou(corners_of(result.pages[0].quad), truth), 0.98);
+    EXPECT_GE(result.pages[0].confidence, min_page_confidence);
+}
+
 TEST(ProcessPhoto, EveryPageHasAConfidenceAndAnEmptyClothIsNoPage)
 {
     TempDir dir;

@@ -95,4 +95,30 @@ inline SyntheticPhoto synthetic_photo(cv::Size frame, double degrees, bool sprea
     return photo;
 }
 
+// What one camera of a cradle sees: the page it is aimed at (the one quad), its fold on
+// the right as a dark line, and beyond it a strip of the facing page in shade.
+inline SyntheticPhoto cradle_photo(cv::Size frame, double degrees, int seed = 1)
+{
+    SyntheticPhoto photo;
+    photo.bgr = cv::Mat(frame, CV_8UC3, cv::Scalar(50, 45, 40));
+    const double page_height = frame.height * 0.8;
+    const double page_width = page_height * 0.7;
+    const double facing_width = page_width * 0.3;
+    const cv::Point2d centre(frame.width / 2.0 - facing_width / 2, frame.height / 2.0);
+    const auto both = rotated_box(centre + cv::Point2d(facing_width / 2, 0),
+                                  cv::Size2d(page_width + facing_width, page_height), degrees);
+    const double t = page_width / (page_width + facing_width);
+    const cv::Point2d top = both[0] + t * (both[1] - both[0]);
+    const cv::Point2d bottom = both[3] + t * (both[2] - both[3]);
+    photo.quads.push_back({both[0], top, bottom, both[3]});
+    cv::Mat facing = synthetic_page(cv::Size(static_cast<int>(facing_width), static_cast<int>(page_height)), seed + 1);
+    facing *= 0.7;
+    paste_page(photo.bgr, facing, {top, both[1], both[2], bottom});
+    cv::Mat page = synthetic_page(cv::Size(static_cast<int>(page_width), static_cast<int>(page_height)), seed);
+    page(cv::Rect(page.cols - 6, 0, 6, page.rows)) *= 0.35;  // the fold's shadow
+    paste_page(photo.bgr, page, photo.quads[0]);
+    photo.flat_pages.push_back(page);
+    return photo;
+}
+
 }  // namespace digikit::imaging::testing

@@ -1,0 +1,102 @@
+#pragma once
+
+// The page finder's thresholds in one place, named for what they decide. Lengths in
+// pixels are on the reduced photo the finder works on (about 1000 pixels on its long
+// side); shares are of the named length; grey levels are 0..255.
+namespace digikit::imaging {
+
+struct FinderTuning {
+    // Paper mask: the background is the median colour of a ring along the frame's border.
+    int border_ring_share = 40;  // ring width: the shorter side over this
+    double chroma_weight = 4;    // squared weight of a/b against L: paper is grey, cloth often is not
+    int mask_kernel = 5;         // blur and open/close size of the mask
+    double canny_low = 12;       // brightness and colour edges of the flood search
+    double canny_high = 30;
+    int long_run_share = 12;              // edge runs shorter than the frame over this are letters
+    int background_seed_difference = 25;  // a border pixel this close to the background seeds the flood
+    int flood_step = 3;                   // grey levels between neighbours the flood crosses (light falloff)
+    int seal_kernel = 15;                 // closes a page outline the flood leaked into
+
+    // Outline of the paper blob.
+    double min_blob_share = 0.05;    // of the frame: smaller blobs are no page
+    double second_blob_share = 0.4;  // of the largest blob: a second one this large is the other page
+    double spur_width = 0.035;       // of sqrt(blob area): narrower protrusions are fingers or clips
+    double max_frame_share = 0.995;  // a quad covering more of the frame is the frame, not a page
+    double min_outline_score = 0.8;  // blob area / quad area below this: no page
+
+    // The quick first search is trusted when its outline is this clear.
+    double quick_score = 0.97;
+    double quick_support = 0.9;
+    double quick_weakest = 0.8;
+
+    // Fitting sides to the outline.
+    double fit_end_share = 0.08;       // of the side: the outline near the corners is left out
+    double fit_distance_share = 0.02;  // of the diagonal: outline points farther from the side are not on it
+    double fit_min_share = 0.3;        // of the side's length: fewer outline points leave the side as it is
+    double fit_outlier = 1.5;          // pixels
+
+    // Edge support: a brightness step of at least this across a side, 2-3 pixels each way.
+    double edge_step = 8;
+
+    // Curled pages: each side traced at this many places within this share of its length;
+    // it is bent when its middle third lies this share of its length off its ends' line,
+    // and then its corners come from lines fitted to this share of it at each end.
+    int trace_samples = 32;
+    double trace_reach = 0.06;
+    double min_bow = 0.008;
+    double bent_end = 0.3;
+
+    // Pulling sides in over a band (cover, page-stack edges, cradle) onto the paper.
+    double pull_reach = 0.09;  // of the mean side length
+    int pull_rounds = 3;
+    double min_band_rise = 16;  // paper at least this much brighter than the band
+    double min_step = 12;       // the step onto the paper, at least
+    double step_share = 0.25;   // ... and this share of the rise
+    double band_tolerance = 6;  // the band stays within this (or a tenth of the rise)
+
+    // The gutter of a spread: the darkest paper between these shares of the width.
+    double gutter_from = 0.35;
+    double gutter_to = 0.65;
+    double min_gutter_depth = 8;  // grey levels darker than the pages beside it
+
+    // The fold of a one-page view: a line along the gutter side, darker than the paper on
+    // both sides of it by this much within this share of the width.
+    double min_fold_depth = 12;
+    double fold_percentile = 0.9;  // of the grey levels along a line: the paper's level
+    double fold_beside = 0.04;
+    // A fold or gutter reaches both ends of the page (print stops at the margins): within
+    // fold_end_slant of 600 columns, at least this share of min_fold_depth deep there.
+    double fold_end_share = 0.5;
+    int fold_end_slant = 12;
+    int fold_edge_margin = 4;           // of 600 columns: a fold right at the side is the side
+    double fold_max_share = 0.45;       // the facing page's part of what was found around the page
+    double fold_over_gutter = 2;        // a fold this much clearer than a spread's gutter wins
+    double unexpected_fold_depth = 24;  // a fold on another side than the view's must be this clear
+
+    // Full-resolution refinement of each visible side.
+    int refine_samples = 48;
+    double min_refine_gradient = 6;
+    int min_refine_points = 12;
+
+    // Confidence: evidence of a side on the frame's edge (or hugging it within this share
+    // of the frame), the fold depth and blob fill that count as sure.
+    double frame_side_evidence = 0.5;
+    // Below this (half of min_page_confidence: half the outline off any edge, a side with
+    // none) no page counts as found.
+    double min_found_confidence = 0.25;
+    double frame_hug_share = 0.01;
+    double sure_fold_depth = 24;
+    double fold_side_distance = 3;  // pixels: a side this close to the fold at both ends lies on it
+    double sure_fill = 0.95;
+    // A side's evidence: samples where the change at it (within edge_tolerance) is at
+    // least this share of the strongest within edge_window pixels, and edge_contrast deep.
+    double edge_share_of_strongest = 0.5;
+    int evidence_samples = 40;
+    int edge_window = 6;
+    int edge_tolerance = 2;
+    double edge_contrast = 6;
+};
+
+inline constexpr FinderTuning tuning{};
+
+}  // namespace digikit::imaging

@@ -1,0 +1,90 @@
+#include "page_confidence.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "finder_tuning.hpp"
+#include "side_fitting.hpp"
+
+namespace digikit::imaging {
+namespace {
+
+// A visible side running along the frame's border within a small margin: the frame's
+// own edge (vignetting, a dark border) can pass for a paper edge there.
+bool hugs_frame(cv::Point2d a, cv::Point2d b, cv::Size frame)
+{
+    const double margin = tuning.frame_hug_share * std::min(frame.width, frame.height);
+    const auto near = [&](double u, double edge) { return std::abs(u - edge) < margin; };
+    return (near(a.x, 0) && near(b.x, 0)) || (near(a.y, 0) && near(b.y, 0)) ||
+           (near(a.x, frame.width - 1) && near(b.x, frame.width - 1)) ||
+           (near(a.y, frame.height - 1) && near(b.y, frame.height - 1));
+}
+
+// The share of side a-b along which a clear brightness step across it lies on it: at
+// each sample, the change at the side (within tuning.edge_tolerance) is among the
+// strongest within tuning.edge_window either side, and at least tuning.edge_contrast
+// deep. A faint but sharp paper edge counts; a side placed through paper or beside the
+// edge does not.
+double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward)
+{
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    const int window = tuning.edge_window;
+    int on_edge = 0;
+    for (int k = 0; k < tuning.evidence_samples; ++k) {
+        const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
+        std::vector<double> values;
+        for (int o = -window - 1; o <= window + 1; ++o) {
+            const cv::Point2d q = p + o * inward;
+            values.push_back((grey_at(grey, q - along) + grey_at(grey, q) + grey_at(grey, q + along)) / 3);
+        }
+        double strongest = 0;
+        double at_side = 0;
+        for (int o = -window; o <= window; ++o) {
+            const auto i = static_cast<std::size_t>(o + window + 1);
+            const double change = std::abs(values[i + 1] - values[i - 1]);
+            strongest = std::max(strongest, change);
+            if (std::abs(o) <= tuning.edge_tolerance) at_side = std::max(at_side, change);
+        }
+        // Page-stack edges or a cover beside the paper may step more: the side's own step
+        // need only be one of the clear ones there.
+        const double depth =
+            std::abs(values[static_cast<std::size_t>(window + 4)] - values[static_cast<std::size_t>(window - 2)]);
+        on_edge += at_side >= tuning.edge_share_of_strongest * strongest && depth >= tuning.edge_contrast ? 1 : 0;
+    }
+    return static_cast<double>(on_edge) / tuning.evidence_samples;
+}
+
+}  // namespace
+
+double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, const std::optional<Fold>& fold)
+{
+    const cv::Point2d middle = centroid(page.quad);
+    std::array<double, 4> evidence{};
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = page.quad[i];
+        const cv::Point2d b = page.quad[(i + 1) % 4];
+        if (page.edge_visible[i]) {
+            const Line side = line_through(a, b);
+            cv::Point2d inward(side.direction.y, -side.direction.x);
+            if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+            const double found = edge_evidence(grey, a, b, inward);
+            evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
+        } else if (frame_edge_along(a, b, grey.size())) {
+            evidence[i] = tuning.frame_side_evidence;
+        } else if (fold && distance_to(fold->line, a) <= tuning.fold_side_distance &&
+                   distance_to(fold->line, b) <= tuning.fold_side_distance) {
+            evidence[i] = std::clamp(fold->depth / tuning.sure_fold_depth, 0.0, 1.0);
+        }  // else neither a paper edge, the frame nor the fold: nothing supports the side
+    }
+    double mean = 0;
+    for (double e : evidence) mean += e / 4;
+    const double weakest = *std::min_element(evidence.begin(), evidence.end());
+    const double sides = (mean + weakest) / 2;
+    const double blob =
+        std::clamp((fill - tuning.min_outline_score) / (tuning.sure_fill - tuning.min_outline_score), 0.0, 1.0);
+    return std::clamp(sides * std::sqrt(blob), 0.0, 1.0);
+}
+
+}  // namespace digikit::imaging

@@ -1,0 +1,389 @@
+#include "side_fitting.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "finder_tuning.hpp"
+
+namespace digikit::imaging {
+namespace {
+
+// How far in from side a-b the brightness along it steps up clearly and at once (an
+// edge, not uneven light), within `depth` pixels; nullopt when it does not.
+std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward, int depth)
+{
+    // The median along the side: a finger or a clip over part of the edge does not count,
+    // nor does the part of the side outside the frame.
+    constexpr int samples = 41;
+    const cv::Rect2d frame(0, 0, grey.cols - 1, grey.rows - 1);
+    std::vector<double> profile;
+    std::vector<double> across;
+    for (int t = 0; t <= depth; ++t) {
+        across.clear();
+        for (int k = 0; k < samples; ++k) {
+            const cv::Point2d p = a + (0.1 + 0.8 * k / (samples - 1)) * (b - a) + t * inward;
+            if (frame.contains(p)) across.push_back(grey_at(grey, p));
+        }
+        if (2 * across.size() < samples) return std::nullopt;
+        const auto middle = across.begin() + static_cast<std::ptrdiff_t>(across.size() / 2);
+        std::nth_element(across.begin(), middle, across.end());
+        profile.push_back(*middle);
+    }
+    // Past the blur of the edge the side lies on (down into a darker band).
+    std::size_t rim = 2;
+    while (rim < 5 && rim + 2 < profile.size() && profile[rim + 1] < profile[rim] - 3) ++rim;
+    const double low = profile[rim];
+    const double top = *std::max_element(profile.begin() + static_cast<std::ptrdiff_t>(rim), profile.end());
+    if (top - low < tuning.min_band_rise) return std::nullopt;  // paper from the rim on
+    // Bands of one material each (cradle, cover, leaves), then a clear rise within three
+    // pixels that holds: text lines, pictures and uneven light on paper are no such band.
+    const double need = std::max(tuning.min_step, tuning.step_share * (top - low));
+    const double tolerance = std::max(tuning.band_tolerance, 0.1 * (top - low));
+    double band_low = low;
+    double band_high = low;
+    for (std::size_t t = rim; t + 4 < profile.size(); ++t) {
+        band_low = std::min(band_low, profile[t]);
+        band_high = std::max(band_high, profile[t]);
+        if (band_high - band_low > tolerance) {
+            // Another material, still well below the paper (a cover board, then the band
+            // of page-stack edges): a new band starts there.
+            if (profile[t] > top - tuning.min_band_rise) return std::nullopt;
+            band_low = band_high = profile[t];
+        }
+        std::size_t end = t;
+        for (std::size_t k = t + 1; k <= t + 3; ++k) {
+            if (profile[k] > profile[end]) end = k;
+        }
+        if (profile[end] - profile[t] < need) continue;
+        const double half = (profile[t] + profile[end]) / 2;
+        const auto held = std::min(profile.size(), end + 4);
+        if (std::any_of(profile.begin() + static_cast<std::ptrdiff_t>(end),
+                        profile.begin() + static_cast<std::ptrdiff_t>(held), [&](double v) { return v < half; }))
+            return std::nullopt;
+        std::size_t after = t + 1;
+        while (profile[after] < half) ++after;
+        return static_cast<double>(after) -
+               (profile[after] - half) / std::max(profile[after] - profile[after - 1], 1e-9);
+    }
+    return std::nullopt;
+}
+
+// Points of the paper's edge along side a-b: at evenly spread places, the clearest step
+// from outside to inside within `reach` of the side (paper brighter than what is around
+// it, unless the side says otherwise). Each point with its share t along the side.
+std::vector<std::pair<double, cv::Point2d>> edge_trace(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
+                                                       cv::Point2d inward, double reach)
+{
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    const int r = static_cast<int>(std::ceil(reach));
+    const auto level = [&](cv::Point2d p) {
+        return (grey_at(grey, p - along) + grey_at(grey, p) + grey_at(grey, p + along)) / 3;
+    };
+    double sign_sum = 0;
+    std::vector<std::pair<double, std::vector<double>>> steps;
+    for (int k = 0; k < tuning.trace_samples; ++k) {
+        const double t = 0.03 + 0.94 * k / (tuning.trace_samples - 1);
+        const cv::Point2d p = a + t * (b - a);
+        std::vector<double> values;
+        for (int o = -r - 2; o <= r + 2; ++o) values.push_back(level(p + o * inward));
+        std::vector<double> step;
+        for (std::size_t i = 2; i + 2 < values.size(); ++i) step.push_back(values[i + 2] - values[i - 2]);
+        sign_sum += step[static_cast<std::size_t>(r)];
+        steps.emplace_back(t, std::move(step));
+    }
+    const double sign = sign_sum < 0 ? -1.0 : 1.0;
+    std::vector<std::pair<double, cv::Point2d>> trace;
+    for (const auto& [t, step] : steps) {
+        std::size_t best = 0;
+        for (std::size_t i = 1; i < step.size(); ++i) {
+            if (sign * step[i] > sign * step[best]) best = i;
+        }
+        if (sign * step[best] < 2 * tuning.edge_step) continue;
+        trace.emplace_back(t, a + t * (b - a) + (static_cast<double>(best) - r) * inward);
+    }
+    return trace;
+}
+
+std::optional<Line> line_of(const std::vector<std::pair<double, cv::Point2d>>& trace, double from, double to)
+{
+    std::vector<cv::Point2d> points;
+    for (const auto& [t, p] : trace) {
+        if (t >= from && t <= to) points.push_back(p);
+    }
+    if (points.size() < 4) return std::nullopt;
+    return fit_line(points, tuning.fit_outlier);
+}
+
+double median_offset(const std::vector<std::pair<double, cv::Point2d>>& trace, const Line& line, double from, double to)
+{
+    std::vector<double> offsets;
+    const cv::Point2d normal(-line.direction.y, line.direction.x);
+    for (const auto& [t, p] : trace) {
+        if (t >= from && t <= to) offsets.push_back((p - line.point).dot(normal));
+    }
+    if (offsets.empty()) return 0;
+    std::nth_element(offsets.begin(), offsets.begin() + static_cast<std::ptrdiff_t>(offsets.size() / 2), offsets.end());
+    return offsets[offsets.size() / 2];
+}
+
+}  // namespace
+
+FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    // Per side, the line that ends at its first corner and the one at its second.
+    std::array<Line, 4> starts;
+    std::array<Line, 4> ends;
+    FoundPage bent = page;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = q[i];
+        const cv::Point2d b = q[(i + 1) % 4];
+        starts[i] = ends[i] = line_through(a, b);
+        if (!page.edge_visible[i]) continue;
+        cv::Point2d inward(starts[i].direction.y, -starts[i].direction.x);
+        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        const double length = norm(b - a);
+        const auto trace = edge_trace(grey, a, b, inward, tuning.trace_reach * length);
+        // Each third of the side traced at half its places or more: where a faint edge
+        // drops out, what is left (a clip's or a finger's edge) does not tell its shape.
+        const auto traced_in = [&](double from, double to) {
+            return std::count_if(trace.begin(), trace.end(),
+                                 [&](const auto& point) { return point.first >= from && point.first < to; });
+        };
+        const auto enough = static_cast<std::ptrdiff_t>(tuning.trace_samples / 6);
+        if (traced_in(0, 1.0 / 3) < enough || traced_in(1.0 / 3, 2.0 / 3) < enough || traced_in(2.0 / 3, 1.01) < enough)
+            continue;
+        const double first = median_offset(trace, starts[i], 0, 1.0 / 3);
+        const double second = median_offset(trace, starts[i], 1.0 / 3, 2.0 / 3);
+        const double third = median_offset(trace, starts[i], 2.0 / 3, 1);
+        if (std::abs(second - (first + third) / 2) < tuning.min_bow * length) continue;
+        const auto start = line_of(trace, 0, tuning.bent_end);
+        const auto end = line_of(trace, 1 - tuning.bent_end, 1);
+        if (!start || !end) continue;
+        starts[i] = *start;
+        ends[i] = *end;
+        bent.bent[i] = true;
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!bent.bent[i] && !bent.bent[(i + 3) % 4]) continue;
+        if (const auto corner = intersect(ends[(i + 3) % 4], starts[i])) bent.quad[i] = *corner;
+    }
+    return bent;
+}
+
+std::optional<Quad> approximate_quad(const std::vector<cv::Point>& hull)
+{
+    const double perimeter = cv::arcLength(hull, true);
+    double low = 0.002 * perimeter;
+    double high = 0.2 * perimeter;
+    for (int i = 0; i < 30; ++i) {
+        const double epsilon = (low + high) / 2;
+        std::vector<cv::Point> polygon;
+        cv::approxPolyDP(hull, polygon, epsilon, true);
+        if (polygon.size() == 4) {
+            std::array<cv::Point2d, 4> corners;
+            for (std::size_t k = 0; k < 4; ++k) corners[k] = polygon[k];
+            return order_corners(corners);
+        }
+        (polygon.size() > 4 ? low : high) = epsilon;
+    }
+    return std::nullopt;
+}
+
+bool on_frame_border(cv::Point p, cv::Size frame)
+{
+    return p.x <= 1 || p.y <= 1 || p.x >= frame.width - 2 || p.y >= frame.height - 2;
+}
+
+std::optional<Line> frame_edge_along(cv::Point2d a, cv::Point2d b, cv::Size frame)
+{
+    constexpr double near = 2.5;
+    const double right = frame.width - 0.5;
+    const double bottom = frame.height - 0.5;
+    if (a.x < near && b.x < near) return Line{{-0.5, 0}, {0, 1}};
+    if (a.y < near && b.y < near) return Line{{0, -0.5}, {1, 0}};
+    if (a.x > right - near - 0.5 && b.x > right - near - 0.5) return Line{{right, 0}, {0, 1}};
+    if (a.y > bottom - near - 0.5 && b.y > bottom - near - 0.5) return Line{{0, bottom}, {1, 0}};
+    return std::nullopt;
+}
+
+FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv::Size frame, std::array<bool, 4> keep)
+{
+    FoundPage page{rough, {true, true, true, true}};
+    const double diagonal = norm(rough[2] - rough[0]);
+    std::array<Line, 4> lines;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = rough[i];
+        const cv::Point2d b = rough[(i + 1) % 4];
+        lines[i] = line_through(a, b);
+        if (keep[i]) continue;
+        if (const auto frame_edge = frame_edge_along(a, b, frame)) {
+            lines[i] = *frame_edge;
+            page.edge_visible[i] = false;
+            continue;
+        }
+        const double length = norm(b - a);
+        std::vector<cv::Point2d> along;
+        std::size_t border = 0;
+        for (const auto& p : contour) {
+            const cv::Point2d q(p);
+            const double t = (q - a).dot(lines[i].direction) / length;
+            if (t < tuning.fit_end_share || t > 1 - tuning.fit_end_share ||
+                distance_to(lines[i], q) > tuning.fit_distance_share * diagonal)
+                continue;
+            if (on_frame_border(p, frame)) {
+                ++border;
+                continue;
+            }
+            along.push_back(q);
+        }
+        if (border > along.size()) {
+            page.edge_visible[i] = false;
+            continue;
+        }
+        // An outline that strays from the side for most of its length (around a finger,
+        // along a cover) says little about where the side is.
+        if (static_cast<double>(along.size() + border) < tuning.fit_min_share * length) continue;
+        if (const auto line = fit_line(along, tuning.fit_outlier)) lines[i] = *line;
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (const auto corner = intersect(lines[(i + 3) % 4], lines[i])) page.quad[i] = *corner;
+    }
+    return page;
+}
+
+double side_length(const Quad& q, std::size_t i)
+{
+    return norm(q[(i + 1) % 4] - q[i]);
+}
+
+double rotation_of(const Quad& q)
+{
+    const cv::Point2d top = q[1] - q[0];
+    const cv::Point2d bottom = q[2] - q[3];
+    return std::atan2(top.y + bottom.y, top.x + bottom.x) * 180 / CV_PI;
+}
+
+cv::Mat homography_to_rectangle(const Quad& q, cv::Size size)
+{
+    const std::array<cv::Point2f, 4> from{cv::Point2f(q[0]), cv::Point2f(q[1]), cv::Point2f(q[2]), cv::Point2f(q[3])};
+    const auto w = static_cast<float>(size.width);
+    const auto h = static_cast<float>(size.height);
+    const std::array<cv::Point2f, 4> to{cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+    return cv::getPerspectiveTransform(from.data(), to.data());
+}
+
+double grey_at(const cv::Mat& grey, cv::Point2d p)
+{
+    const double x = std::clamp(p.x, 0.0, grey.cols - 1.001);
+    const double y = std::clamp(p.y, 0.0, grey.rows - 1.001);
+    const int x0 = static_cast<int>(x);
+    const int y0 = static_cast<int>(y);
+    const double fx = x - x0;
+    const double fy = y - y0;
+    const auto* r0 = grey.ptr<uchar>(y0);
+    const auto* r1 = grey.ptr<uchar>(y0 + 1);
+    return (r0[x0] * (1 - fx) + r0[x0 + 1] * fx) * (1 - fy) + (r1[x0] * (1 - fx) + r1[x0 + 1] * fx) * fy;
+}
+
+SideSupport side_support(const cv::Mat& grey, const FoundPage& page)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    std::array<std::optional<double>, 4> support;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!page.edge_visible[i]) continue;
+        const cv::Point2d a = q[i];
+        const cv::Point2d b = q[(i + 1) % 4];
+        const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+        cv::Point2d inward(along.y, -along.x);
+        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        constexpr int count = 32;
+        int stepped = 0;
+        for (int k = 0; k < count; ++k) {
+            const cv::Point2d p = a + (0.05 + 0.9 * k / (count - 1)) * (b - a);
+            double inside = 0;
+            double outside = 0;
+            for (double o : {2.0, 3.0}) {
+                for (double d : {-1.0, 0.0, 1.0}) {
+                    inside += grey_at(grey, p + o * inward + d * along);
+                    outside += grey_at(grey, p - o * inward + d * along);
+                }
+            }
+            stepped += std::abs(inside - outside) / 6 >= tuning.edge_step ? 1 : 0;
+        }
+        support[i] = static_cast<double>(stepped) / count;
+    }
+    return support;
+}
+
+// The share of the whole visible outline on a brightness step (sides weigh alike). An
+// outline lying all along the frame's border (cloth cut by the frame) shows no paper edge.
+double overall_support(const SideSupport& sides)
+{
+    double sum = 0;
+    int visible = 0;
+    for (const auto& share : sides) {
+        if (!share) continue;
+        sum += *share;
+        ++visible;
+    }
+    return visible > 0 ? sum / visible : 0.0;
+}
+
+double weakest_support(const SideSupport& sides)
+{
+    std::optional<double> weakest;
+    for (const auto& share : sides) {
+        if (share) weakest = std::min(weakest.value_or(1.0), *share);
+    }
+    return weakest.value_or(0.0);
+}
+
+double edge_support(const cv::Mat& grey, const FoundPage& page)
+{
+    return overall_support(side_support(grey, page));
+}
+
+FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::array<bool, 4>* moved)
+{
+    const Quad& q = page.quad;
+    const cv::Point2d middle = centroid(q);
+    const double reach =
+        tuning.pull_reach * (side_length(q, 0) + side_length(q, 1) + side_length(q, 2) + side_length(q, 3)) / 2;
+    std::array<Line, 4> lines;
+    FoundPage pulled = page;
+    for (std::size_t i = 0; i < 4; ++i) {
+        cv::Point2d a = q[i];
+        cv::Point2d b = q[(i + 1) % 4];
+        lines[i] = line_through(a, b);
+        // A side reaching the frame may be cut by it: what lies along it is not one band.
+        const cv::Rect2d inner(2, 2, grey.cols - 5, grey.rows - 5);
+        if (!page.edge_visible[i] || !inner.contains(a) || !inner.contains(b)) continue;
+        cv::Point2d inward(lines[i].direction.y, -lines[i].direction.x);
+        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        double pulled_in = 0;
+        for (int round = 0; round < tuning.pull_rounds; ++round) {  // cradle, cover, leaves: a step each
+            const int depth = static_cast<int>(reach - pulled_in);
+            if (depth < 4) break;
+            const auto step = step_up(grey, a, b, inward, depth);
+            if (!step || *step < 0.5) break;
+            pulled_in += *step;
+            a += *step * inward;
+            b += *step * inward;
+        }
+        lines[i].point += pulled_in * inward;
+        if (moved) (*moved)[i] = pulled_in > 0;
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (const auto corner = intersect(lines[(i + 3) % 4], lines[i])) pulled.quad[i] = *corner;
+    }
+    return pulled;
+}
+
+}  // namespace digikit::imaging
