@@ -48,8 +48,8 @@ bool has_ink(Pix* page)
     for (int value = 0; value < 256 && value < numaGetCount(histogram); ++value) {
         l_float32 count = 0;
         numaGetFValue(histogram, value, &count);
-        counts[value] = count;
-        total += count;
+        counts[value] = static_cast<double>(count);
+        total += counts[value];
     }
     numaDestroy(&histogram);
     double below = 0;

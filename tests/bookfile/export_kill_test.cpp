@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "book_pages.hpp"
 #include "command.hpp"
 #include "digikit/capture/page_photo_renderer.hpp"
 #include "temp_dir.hpp"
@@ -169,7 +170,7 @@ TEST(ExportBatch, GnuParallelOverBookFolders)
             if (entry.path().filename() == "Killed Often (1905).pdf") {
                 ++files;
                 const auto info = digikit::testing::run_command({"pdfinfo", entry.path().string()});
-                EXPECT_EQ(testing::pdfinfo_field(info.out, "Pages"), "2") << info.out;
+                EXPECT_EQ(bookfile::testing::pdfinfo_field(info.out, "Pages"), "2") << info.out;
             }
         }
         EXPECT_EQ(files, 1) << "kit " << kit;
