@@ -40,8 +40,9 @@ struct Point {
 // input photo's pixels (origin top-left).
 using PageQuad = std::array<Point, 4>;
 
-// The deflate level of TIFF masters (1-12; libtiff compresses with libdeflate): 6 saves
-// ~2% of size over 1 for twice the work (docs/benchmarks.md, the Raspberry Pi budget).
+// The deflate level of TIFF masters (1-12; libtiff compresses with libdeflate). 6 is
+// libtiff's own default; the size and work of each level on the Pi are not measured yet
+// (scripts/pi-budget.sh, issue 16).
 inline constexpr int default_deflate_level = 6;
 
 struct PipelineOptions {
