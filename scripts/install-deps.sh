@@ -23,6 +23,13 @@ if [ "${1:-}" = "--bench" ]; then
   PACKAGES+=(ocrmypdf)
 fi
 
+# `--print-libraries`: the -dev packages alone, one a line: what an arm64 sysroot needs
+# (scripts/cross-arm64.sh), the same list as here.
+if [ "${1:-}" = "--print-libraries" ]; then
+  printf '%s\n' "${PACKAGES[@]}" | grep -- '-dev$'
+  exit 0
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
