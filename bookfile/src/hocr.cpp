@@ -114,6 +114,8 @@ std::string djvu_hidden_text(const OcrPage& page, double scale, int width, int h
             text += "\n  (word " + box_text(word.box) + " " + djvu_string(word.text) + ")";
         text += ")";
     }
+    // A zone ends with its text or its zones: a page without words has an empty text.
+    if (page.lines.empty()) text += " \"\"";
     return text + ")\n";
 }
 
