@@ -50,6 +50,15 @@ TEST(BookFileSession, BookFileIsBuiltQueuedAndCountedByTheWiki)
         args.insert(args.begin(), {"--config", config.string()});
         return testing::run_digikit(args);
     };
+    // A command's JSON output; a command that fails says why instead of "parse error".
+    const auto json_of = [&](std::vector<std::string> args) {
+        const auto result = digikit(args);
+        if (result.exit_code != 0) {
+            throw std::runtime_error("digikit " + args.front() + " failed (" + std::to_string(result.exit_code) +
+                                     "): " + result.err + result.out);
+        }
+        return nlohmann::json::parse(result.out);
+    };
     const std::string title = "Known Words " + std::to_string(::getpid());
     ASSERT_EQ(digikit({"book", "new", "--title", title, "--author", "Jane Example", "--year", "1901"}).exit_code, 0);
 
@@ -66,14 +75,14 @@ TEST(BookFileSession, BookFileIsBuiltQueuedAndCountedByTheWiki)
 
     const std::string file_name = title + " (1901).djvu";
     const auto book_file_queued = [&] {
-        for (const auto& item : nlohmann::json::parse(digikit({"queue", "--json"}).out)) {
+        for (const auto& item : json_of({"queue", "--json"})) {
             if (item["target"] == file_name) return true;
         }
         return false;
     };
     // Power cuts while the book file is being built: each once a page more has been
     // recognised, at a random moment after. No page is recognised twice.
-    const auto book_id = nlohmann::json::parse(digikit({"book", "list", "--json"}).out).at(0)["id"].get<std::string>();
+    const auto book_id = json_of({"book", "list", "--json"}).at(0)["id"].get<std::string>();
     const auto pages_dir = dir / "data" / "books" / book_id / "pages";
     std::mt19937 random(7);
     std::map<std::string, ino_t> recognised;
@@ -119,8 +128,10 @@ TEST(BookFileSession, BookFileIsBuiltQueuedAndCountedByTheWiki)
     ASSERT_EQ(synced.exit_code, 0) << synced.err;
     EXPECT_EQ(daemon->stop(SIGTERM), 0);
 
-    const auto info = testing::run_command(
-        {"curl", "-s", wiki.api_url + "?action=query&format=json&prop=imageinfo&iiprop=size&titles=File:" + file_name});
+    const auto info = testing::run_command({"curl", "-sS", "--get", wiki.api_url, "--data",
+                                            "action=query&format=json&prop=imageinfo&iiprop=size", "--data-urlencode",
+                                            "titles=File:" + file_name});
+    ASSERT_EQ(info.exit_code, 0) << info.err;
     const auto pages = nlohmann::json::parse(info.out)["query"]["pages"];
     ASSERT_EQ(pages.size(), 1U) << info.out;
     EXPECT_EQ(pages.begin().value()["imageinfo"][0]["pagecount"], 20) << info.out;
