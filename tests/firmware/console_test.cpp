@@ -297,6 +297,51 @@ TEST_F(ConsoleTest, BookMetadataIsValidatedAsBookSetDoesWithTheErrorOnTheField)
     EXPECT_GE(hostile->status, 400);
 }
 
+TEST_F(ConsoleTest, ReprocessingAPageIsBookReprocessThroughTheDaemon)
+{
+    start();
+    const auto cookie = login();
+    ASSERT_TRUE(post("/api/press/new-book", cookie));
+    ASSERT_TRUE(post("/api/press/capture", cookie));
+    ASSERT_TRUE(testing::wait_until([&] { return cli_json({"status", "--json"})["processing_backlog"] == 0; }, 60s));
+    const std::string book = cli_json({"status", "--json"})["book"]["id"];
+    const auto shown = get("/api/books/" + book, cookie);
+    ASSERT_TRUE(shown);
+    const auto pages = nlohmann::json::parse(shown->body)["page_images"];
+    ASSERT_FALSE(pages.empty()) << shown->body;
+    EXPECT_EQ(pages[0]["shot"], "0001_left");  // the name `book reprocess` takes
+    const auto access = data_ / "books" / book / "pages" / (pages[0]["name"].get<std::string>() + ".jpg");
+    const auto inode = [&] {
+        struct stat info {};
+        return ::stat(access.c_str(), &info) == 0 ? info.st_ino : ino_t{0};
+    };
+    const auto before = inode();
+    ASSERT_NE(before, 0U) << access;
+
+    const auto again = post("/api/books/" + book + "/reprocess", cookie, {{"shot", "0001_left"}});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 200) << again->body;
+    EXPECT_EQ(nlohmann::json::parse(again->body)["message"], "processing shot 0001_left of book " + book + " again");
+    // The daemon made the page again from the raw file: a new file, and the book lists it.
+    EXPECT_TRUE(testing::wait_until(
+        [&] {
+            const auto now = inode();
+            return now != 0 && now != before && cli_json({"book", "show", book, "--json"})["pages"] == pages.size();
+        },
+        60s))
+        << log();
+
+    const auto unknown = post("/api/books/" + book + "/reprocess", cookie, {{"shot", "0009_left"}});
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 409);
+    const auto cli = digikit({"book", "reprocess", book, "0009_left"});
+    EXPECT_EQ(cli.exit_code, 1);
+    EXPECT_EQ(cli.err, "digikit: " + nlohmann::json::parse(unknown->body)["message"].get<std::string>() + "\n");
+    const auto not_text = post("/api/books/" + book + "/reprocess", cookie, {{"shot", 1}});
+    ASSERT_TRUE(not_text);
+    EXPECT_EQ(not_text->status, 400);
+}
+
 TEST_F(ConsoleTest, NonLoopbackWithoutAPasswordIsRefusedAtStartUp)
 {
     std::filesystem::remove(credentials_);
@@ -311,6 +356,22 @@ TEST_F(ConsoleTest, NonLoopbackWithoutAPasswordIsRefusedAtStartUp)
     const auto bad_port = digikit({"run"});
     EXPECT_EQ(bad_port.exit_code, 1);
     EXPECT_NE(bad_port.err.find("console.listen"), std::string::npos) << bad_port.err;
+}
+
+TEST_F(ConsoleTest, APasswordFileOthersMayReadIsRefusedAtStartUp)
+{
+    ::chmod(credentials_.c_str(), 0644);
+    const auto refused = digikit({"run"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("has mode 0644"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("chmod 600 " + credentials_.string()), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.err.find(password), std::string::npos) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(data_ / "digikit.sock"));
+
+    // Owner-only again (0400 too, as the uploader allows): the console starts with it.
+    ::chmod(credentials_.c_str(), 0400);
+    start();
+    EXPECT_FALSE(login().empty());
 }
 
 TEST_F(ConsoleTest, EventsArriveWhenTheKitChanges)

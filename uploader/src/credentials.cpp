@@ -9,10 +9,9 @@
 #include "digikit/uploader/commons_client.hpp"
 
 namespace digikit::uploader {
-namespace {
 
 // SPEC: the file is the owner's alone (mode 0600); anything else is refused with the fix.
-void check_mode(const std::filesystem::path& file)
+void check_credentials_mode(const std::filesystem::path& file)
 {
     struct stat info {};
     if (::stat(file.c_str(), &info) != 0) {
@@ -27,6 +26,8 @@ void check_mode(const std::filesystem::path& file)
                                  ", open to other users; make it the owner's alone: chmod 600 " + file.string());
     }
 }
+
+namespace {
 
 // A key's value as a string; a value of another type (an unquoted all-digit password is
 // an integer) is named by key only, never shown.
@@ -43,7 +44,7 @@ std::string string_value(const toml::table& table, const std::filesystem::path& 
 
 Credentials load_credentials(const std::filesystem::path& file)
 {
-    check_mode(file);
+    check_credentials_mode(file);
     toml::table table;
     try {
         table = toml::parse_file(file.string());

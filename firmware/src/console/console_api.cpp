@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <regex>
 
 #include "digikit/imaging/page_pipeline.hpp"
@@ -114,10 +115,13 @@ nlohmann::json ConsoleApi::books()
 nlohmann::json ConsoleApi::book(const std::string& id)
 {
     auto book = book_json(store_, id);
+    std::map<std::int64_t, std::string> shot_names;
+    for (const auto& shot : store_.shots_of(id)) shot_names[shot.id] = shot.name();
     nlohmann::json pages = nlohmann::json::array();
     for (const auto& page : store_.pages_of(id)) {
         const auto thumbnail = imaging::thumbnail_path(page.access);
         pages.push_back({{"name", page.access.stem().string()},
+                         {"shot", shot_names[page.shot_id]},
                          {"access", page_url(id, page.access)},
                          {"thumbnail", std::filesystem::exists(thumbnail) ? nlohmann::json(page_url(id, thumbnail))
                                                                           : nlohmann::json(nullptr)},
@@ -149,6 +153,11 @@ std::vector<FieldError> ConsoleApi::set_book(const std::string& id, const nlohma
 std::string ConsoleApi::close(const std::string& id)
 {
     return edit({"close", id, {}, false});
+}
+
+std::string ConsoleApi::reprocess(const std::string& id, const std::string& shot)
+{
+    return edit({"reprocess", id, shot.empty() ? std::vector<std::string>{} : std::vector{shot}, false});
 }
 
 // A book edit through the daemon (see book_edits.hpp): its message, or CommandError.

@@ -29,11 +29,13 @@ public:
     [[nodiscard]] nlohmann::json kit();
     [[nodiscard]] nlohmann::json devices();
     [[nodiscard]] nlohmann::json books();
-    // book show, with "page_images" (URLs, size, warnings).
+    // book show, with "page_images" (URLs, size, warnings, the shot each page came from).
     [[nodiscard]] nlohmann::json book(const std::string& id);
     // `fields`: {"title": "...", ...} as book.toml keys; lists as book set takes them.
     std::vector<FieldError> set_book(const std::string& id, const nlohmann::json& fields);
     std::string close(const std::string& id);
+    // `book reprocess ID [SHOT]`, through the daemon: its message, or CommandError.
+    std::string reprocess(const std::string& id, const std::string& shot);
     [[nodiscard]] nlohmann::json queue();
     void retry(const std::string& item);
     void drop(const std::string& item);

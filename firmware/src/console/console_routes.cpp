@@ -207,6 +207,16 @@ void ConsoleServer::add_api_routes()
     http_->Post(R"(/api/books/([^/]+)/close)", [this](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] { send_json(res, 200, {{"ok", true}, {"message", api_->close(req.matches[1].str())}}); });
     });
+    http_->Post(R"(/api/books/([^/]+)/reprocess)", [this](const httplib::Request& req, httplib::Response& res) {
+        const auto body = json_body(req, res);
+        if (!body) return;
+        answer(res, [&] {
+            const auto shot = body->value("shot", nlohmann::json(""));
+            if (!shot.is_string()) throw std::invalid_argument("expected {\"shot\": \"0003_left\"}");
+            send_json(res, 200,
+                      {{"ok", true}, {"message", api_->reprocess(req.matches[1].str(), shot.get<std::string>())}});
+        });
+    });
     http_->Get("/api/queue", [this](const httplib::Request&, httplib::Response& res) {
         answer(res, [&] { send_json(res, 200, api_->queue()); });
     });

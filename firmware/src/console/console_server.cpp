@@ -9,6 +9,7 @@
 #include "console_api.hpp"
 #include "console_events.hpp"
 #include "console_sessions.hpp"
+#include "digikit/uploader/commons_client.hpp"
 
 namespace digikit::firmware {
 
@@ -16,7 +17,8 @@ std::optional<std::string> console_password(const Config& config)
 {
     const auto& file = config.commons.credentials_file;
     std::error_code ec;
-    if (!std::filesystem::exists(file, ec)) return std::nullopt;
+    if (config.console.listen.empty() || !std::filesystem::exists(file, ec)) return std::nullopt;
+    uploader::check_credentials_mode(file);  // a password others may read is no password
     try {
         const auto table = toml::parse_file(file.string());
         const auto* password = table.get("console_password");

@@ -26,6 +26,9 @@ struct Credentials {
 // 0400), naming the chmod that fixes it. Throws naming the file, the line and the key;
 // the values never appear in messages.
 [[nodiscard]] Credentials load_credentials(const std::filesystem::path& file);
+// The file-mode rule of load_credentials alone, for other readers of the same file (the
+// console's password): throws with the chmod that fixes it.
+void check_credentials_mode(const std::filesystem::path& file);
 
 struct ClientOptions {
     std::string api_url = "https://commons.wikimedia.org/w/api.php";
