@@ -6,14 +6,19 @@ Drives the real `digikit run` (two simulated cameras) and a real MediaWiki on 12
 python3-selenium. With DIGIKIT_CONSOLE_SCREENSHOTS=DIR it also saves each page at phone
 and desktop size there (scripts/console-screenshots.sh does that for docs/).
 
-Environment: DIGIKIT_SOURCE_DIR (the checkout); the digikit to run is DIGIKIT_CONSOLE_BINARY
-(scripts/test.sh builds an optimized one: the 2 s from Capture to the new spread on the
-phone is the product's latency, not a sanitizer build's) or else DIGIKIT_BINARY.
+Environment: DIGIKIT_SOURCE_DIR (the checkout); DIGIKIT_BINARY, the digikit to run.
+The 2 s from Capture to the new spread on the phone is the product's latency: it is held to
+an optimized build (scripts/console-browser-test.sh). ctest runs this test against its own
+build too; a sanitizer build (-O0, AddressSanitizer) renders, checks and stores each photo
+several times slower, so there DIGIKIT_CONSOLE_LATENCY_LIMIT_S gives its own bound, and the
+time taken is printed either way. Exits 77 (skipped) only when chromium, chromedriver or
+python3-selenium is not installed.
 """
 import base64
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,18 +26,28 @@ import tempfile
 import time
 import unittest
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+SKIPPED = 77  # ctest's SKIP_RETURN_CODE for this test
 
-DIGIKIT = os.environ.get("DIGIKIT_CONSOLE_BINARY") or os.environ.get("DIGIKIT_BINARY", "digikit")
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    print("console browser test skipped: python3-selenium is not installed (scripts/install-deps.sh installs it)",
+          file=sys.stderr)
+    sys.exit(SKIPPED)
+
+DIGIKIT = os.environ.get("DIGIKIT_BINARY", "digikit")
+# From the press to both thumbnails and the verdict on the phone (the issue's figure).
+LATENCY_LIMIT_S = float(os.environ.get("DIGIKIT_CONSOLE_LATENCY_LIMIT_S", "2"))
 SOURCE = os.environ.get("DIGIKIT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 SCREENSHOTS = os.environ.get("DIGIKIT_CONSOLE_SCREENSHOTS")
 SIM_SIZE = os.environ.get("DIGIKIT_CONSOLE_SIM_SIZE", "800x600").split("x")
 PASSWORD = "reading room 7"
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+PHONE_SHOT = dict(PHONE, deviceScaleFactor=1)  # the same layout, a quarter of the pixels in docs/
 DESKTOP = {"width": 1280, "height": 860, "deviceScaleFactor": 1, "mobile": False}
 # Flags Chromium needs in this sandbox: no sandbox as root, and no calls home.
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,15 +67,16 @@ class Kit:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="digikit-console-")
+        self.daemon = None
         self.wiki_dir = os.path.join(self.dir, "wiki")
         env = dict(os.environ, DIGIKIT_WIKI_OWNER_PID=str(os.getpid()))
         subprocess.run(["bash", os.path.join(SOURCE, "scripts", "mediawiki-test-server.sh"), "start", self.wiki_dir],
                        check=True, env=env, stdout=subprocess.DEVNULL)
-        self.wiki = dict(line.split("=", 1) for line in open(os.path.join(self.wiki_dir, "wiki.env")).read().split()
+        self.wiki = dict(line.split("=", 1) for line in read(os.path.join(self.wiki_dir, "wiki.env")).split()
                          if "=" in line)
         self.credentials = os.path.join(self.dir, "credentials.toml")
         with open(self.credentials, "w") as out:
-            out.write(open(os.path.join(self.wiki_dir, "credentials.toml")).read())
+            out.write(read(os.path.join(self.wiki_dir, "credentials.toml")))
             out.write(f'console_password = "{PASSWORD}"\n')
         os.chmod(self.credentials, 0o600)
         self.config = os.path.join(self.dir, "kit.toml")
@@ -74,20 +90,24 @@ class Kit:
                       f'[commons]\napi_url = "{self.wiki["API_URL"]}"\ncredentials_file = "{self.credentials}"\n'
                       f'[console]\nlisten = "127.0.0.1:0"\n{devices}')
         self.log_path = os.path.join(self.dir, "daemon.log")
-        self.daemon = subprocess.Popen([DIGIKIT, "--config", self.config, "run"], stdout=open(self.log_path, "w"),
-                                       stderr=subprocess.STDOUT)
+        with open(self.log_path, "w") as log:
+            self.daemon = subprocess.Popen([DIGIKIT, "--config", self.config, "run"], stdout=log,
+                                           stderr=subprocess.STDOUT)
         self.url = self.wait_for_console()
 
     def wait_for_console(self):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            found = re.search(r"console: (http://127\.0\.0\.1:\d+/)", open(self.log_path).read())
+            found = re.search(r"console: (http://127\.0\.0\.1:\d+/)", self.log())
             if found and self.digikit("status").returncode == 0:
                 return found.group(1)
             if self.daemon.poll() is not None:
                 break
             time.sleep(0.1)
-        raise RuntimeError("the daemon's console did not start:\n" + open(self.log_path).read())
+        raise RuntimeError("the daemon's console did not start:\n" + self.log())
+
+    def log(self):
+        return read(self.log_path)
 
     def digikit(self, *args):
         return subprocess.run([DIGIKIT, "--config", self.config, *args], capture_output=True, text=True)
@@ -98,34 +118,51 @@ class Kit:
         return json.loads(result.stdout)
 
     def stop(self):
-        self.daemon.send_signal(signal.SIGTERM)
-        code = self.daemon.wait(timeout=60)
+        """Stops the daemon (its exit code is returned) and the wiki, and removes the folder."""
+        code = None
+        if self.daemon:
+            self.daemon.send_signal(signal.SIGTERM)
+            code = self.daemon.wait(timeout=60)
         subprocess.run(["bash", os.path.join(SOURCE, "scripts", "mediawiki-test-server.sh"), "stop", self.wiki_dir],
                        stdout=subprocess.DEVNULL, check=False)
         return code
 
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
-def start_browser():
+
+def read(path):
+    with open(path) as file:
+        return file.read()
+
+
+def start_browser(profile):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS + ["--user-data-dir=" + tempfile.mkdtemp(prefix="digikit-chromium-")]:
+    for flag in CHROMIUM_FLAGS + ["--user-data-dir=" + profile]:
         options.add_argument(flag)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
-@unittest.skipIf(missing_tools(), f"{missing_tools()} is not installed (scripts/install-deps.sh installs it)")
 class ConsoleInTheBrowser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.kit = Kit()
-        cls.browser = start_browser()
+        try:
+            cls.browser = start_browser(os.path.join(cls.kit.dir, "chromium"))
+        except BaseException:
+            cls.kit.stop()
+            cls.kit.remove()
+            raise
         cls.set_viewport(PHONE)
 
     @classmethod
     def tearDownClass(cls):
         cls.browser.quit()
         code = cls.kit.stop()
-        assert code == 0, "the daemon did not stop cleanly:\n" + open(cls.kit.log_path).read()
+        log = cls.kit.log()
+        cls.kit.remove()
+        assert code == 0, "the daemon did not stop cleanly:\n" + log
 
     @classmethod
     def set_viewport(cls, metrics):
@@ -142,13 +179,24 @@ class ConsoleInTheBrowser(unittest.TestCase):
     def css(self, selector):
         return self.browser.find_elements(By.CSS_SELECTOR, selector)
 
+    # Read in one script each: the live page re-renders under a find-then-read.
     def visible_text(self, element_id):
-        return self.browser.find_element(By.ID, element_id).text
+        return self.browser.execute_script(
+            "const e = document.getElementById(arguments[0]); return e && !e.closest('[hidden]') ? e.textContent.trim() : ''",
+            element_id)
+
+    def texts(self, selector):
+        return self.browser.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText.trim())", selector)
+
+    def loaded_thumbnails(self, selector, name_part=""):
+        return self.browser.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].filter((img) => img.src.includes(arguments[1])"
+            " && img.complete && img.naturalWidth > 0).length", selector, name_part)
 
     def log_in(self):
         self.browser.get(self.kit.url)
         self.wait(lambda: self.browser.find_element(By.ID, "password").is_displayed(), message="no login form")
-        self.screenshot("login")
         self.browser.find_element(By.ID, "password").send_keys("not it\n")
         self.wait(lambda: "Wrong password" in self.visible_text("login-error"), message="no wrong-password message")
         field = self.browser.find_element(By.ID, "password")
@@ -158,13 +206,20 @@ class ConsoleInTheBrowser(unittest.TestCase):
         self.wait(lambda: self.visible_text("signal-text") not in ("", "…"), message="no live state")
 
     def screenshot(self, name):
+        """The whole page (scrolled down) at phone and desktop size, once the toast is gone: docs/."""
         if not SCREENSHOTS:
             return
         os.makedirs(SCREENSHOTS, exist_ok=True)
-        for size, metrics in (("phone", PHONE), ("desktop", DESKTOP)):
+        self.wait(lambda: self.visible_text("toast") == "", 8, "the toast stayed")
+        for size, metrics in (("phone", PHONE_SHOT), ("desktop", DESKTOP)):
             self.set_viewport(metrics)
-            time.sleep(0.3)  # layout settles
-            shot = self.browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})  # as a person sees it
+            self.browser.execute_script("window.scrollTo(0, 0)")
+            time.sleep(0.5)  # layout settles, lazy thumbnails load
+            # A screen as tall as the page: what is fixed to its bottom (the phone's tabs) stays there.
+            height = self.browser.execute_script("return document.documentElement.scrollHeight")
+            self.set_viewport(dict(metrics, height=max(metrics["height"], height)))
+            time.sleep(0.3)
+            shot = self.browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
             with open(os.path.join(SCREENSHOTS, f"console-{name}-{size}.png"), "wb") as out:
                 out.write(base64.b64decode(shot["data"]))
         self.set_viewport(PHONE)
@@ -177,30 +232,24 @@ class ConsoleInTheBrowser(unittest.TestCase):
 
         pressed = time.monotonic()
         self.click(self.browser.find_element(By.ID, "btn-capture"))
-        # Within 2 s: both thumbnails of spread 1, loaded, with the first look's verdict.
-        self.wait(lambda: len([img for img in self.css("#spread img.thumb")
-                               if "0001_" in img.get_attribute("src")
-                               and self.browser.execute_script("return arguments[0].naturalWidth", img) > 0]) == 2
-                  and len(self.css("#spread .verdict")) == 2, seconds=2,
-                  message="the new spread's thumbnails and verdict did not appear within 2 s")
+        # Both thumbnails of spread 1, loaded, with the first look's verdict.
+        self.wait(lambda: self.loaded_thumbnails("#spread img.thumb", "0001_") == 2
+                  and len(self.texts("#spread .verdict")) == 2, seconds=LATENCY_LIMIT_S,
+                  message=f"the new spread's thumbnails and verdict did not appear within {LATENCY_LIMIT_S:g} s")
         took = time.monotonic() - pressed
+        print(f"\ncapture -> both thumbnails and the verdict on the phone in {took:.2f} s "
+              f"(limit {LATENCY_LIMIT_S:g} s)", file=sys.stderr)
         self.assertTrue(self.browser.execute_script("return window.sameDocument === true"), "the page reloaded")
-        verdicts = [v.text for v in self.css("#spread .verdict")]
-        for verdict in verdicts:
+        for verdict in self.texts("#spread .verdict"):
             self.assertRegex(verdict, r"^(Looks good|Retake\? .+)$")
-        status = self.kit.json("status")
-        self.assertEqual(status["book"]["captures"], 1)
+        self.assertEqual(self.kit.json("status")["book"]["captures"], 1)
         self.assertEqual(self.visible_text("stat-captures"), "1")
-        print(f"capture -> thumbnails and verdict on the phone in {took:.2f} s: {verdicts}", file=sys.stderr)
 
-        for _ in range(3):  # a few spreads, so the pages-per-hour and the grid have something to show
-            self.click(self.browser.find_element(By.ID, "btn-capture"))
-            time.sleep(0.2)
-            self.wait(lambda: not self.browser.find_element(By.ID, "btn-capture").get_attribute("disabled"), 30)
-        self.wait(lambda: self.kit.json("status")["processing_backlog"] == 0, 60)
-        self.wait(lambda: self.visible_text("spread-number") == "(spread 4)", message="spread 4 not shown")
-        self.wait(lambda: len([img for img in self.css("#spread img.thumb")
-                               if self.browser.execute_script("return arguments[0].naturalWidth", img) > 0]) == 2)
+        # A second spread, so that the book has a grid of pages to show.
+        self.click(self.browser.find_element(By.ID, "btn-capture"))
+        self.wait(lambda: self.visible_text("spread-number") == "(spread 2)"
+                  and self.loaded_thumbnails("#spread img.thumb", "0002_") == 2, 60, "spread 2 not shown")
+        self.assertTrue(self.browser.execute_script("return window.sameDocument === true"), "the page reloaded")
         self.screenshot("kit")
 
     def test_2_a_bad_title_is_refused_on_the_field_and_a_good_one_saved(self):
@@ -215,7 +264,6 @@ class ConsoleInTheBrowser(unittest.TestCase):
         self.assertIn("title", self.visible_text("e-title"))
         self.assertIn("invalid", title.get_attribute("class"))
         self.assertEqual(self.kit.json("book", "show", book)["metadata"]["title"], "")
-        self.screenshot("book-error")
 
         title.clear()
         title.send_keys("Flora of the Example Valley")
@@ -231,7 +279,19 @@ class ConsoleInTheBrowser(unittest.TestCase):
         self.assertEqual(shown["metadata"]["authors"], ["Jane Botanist"])
         self.assertEqual(shown["missing_for_upload"], [])
         self.assertEqual(self.visible_text("book-heading"), "Flora of the Example Valley")
+        self.wait(lambda: self.loaded_thumbnails("#page-grid img.thumb") == shown["pages"], message="no pages")
         self.screenshot("book")
+
+        # Reprocess a page: as `digikit book reprocess ID 0001_left`; the grid shows it again.
+        self.browser.execute_script("document.querySelector('#page-grid .page-cell').dataset.before = 'yes'")
+        self.click(self.css('#page-grid button[data-shot="0001_left"]')[0])
+        self.wait(lambda: "processing shot 0001_left" in self.visible_text("toast"), message="reprocess not done")
+        self.wait(lambda: not self.css("#page-grid [data-before]")
+                  and self.loaded_thumbnails("#page-grid img.thumb", "0001_left") == 1
+                  and self.loaded_thumbnails("#page-grid img.thumb") == shown["pages"], 60,
+                  "the reprocessed page did not come back")
+        self.assertEqual(self.kit.json("book", "show", book)["pages"], shown["pages"])
+
         self.browser.get(self.kit.url + "#books")
         self.wait(lambda: self.css("#book-list .book-item a"))
         self.screenshot("books")
@@ -239,16 +299,18 @@ class ConsoleInTheBrowser(unittest.TestCase):
     def test_3_a_failed_upload_is_retried_from_the_queue(self):
         self.browser.get(self.kit.url + "#kit")
         self.wait(lambda: self.browser.find_element(By.ID, "btn-end").is_displayed())
+        book = self.kit.json("status")["book"]
         end = self.browser.find_element(By.ID, "btn-end")
         self.browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", end)
         ActionChains(self.browser).click_and_hold(end).pause(0.3).release().perform()
         self.wait(lambda: "Hold End book" in self.visible_text("toast"), message="a short press was not refused")
         self.assertEqual(self.kit.json("status")["state"], "book_open")
         ActionChains(self.browser).click_and_hold(end).pause(2.0).release().perform()
-        book = self.kit.json("status")["book"]
         self.wait(lambda: self.kit.json("status")["state"] == "idle", 30, "End book (held) did not close the book")
-        queue = self.wait(lambda: self.kit.json("queue") or None, 60, "nothing was queued")
-        self.assertEqual(len(queue), book["pages"])  # every page's JPEG access copy
+        def all_queued():  # each page's JPEG access copy
+            queue = self.kit.json("queue")
+            return queue if len(queue) == book["pages"] else None
+        queue = self.wait(all_queued, 60, "not every page was queued")
 
         # Someone else's file already has the first page's name on the wiki: that item fails.
         import mwclient
@@ -258,7 +320,8 @@ class ConsoleInTheBrowser(unittest.TestCase):
         other = os.path.join(self.kit.dir, "theirs.jpg")
         subprocess.run([DIGIKIT, "capture", "--config", self.kit.config, "--device", "CAM-R", "--out", other],
                        check=True, capture_output=True)
-        wiki.upload(open(other, "rb"), filename=queue[0]["target"], description="someone else's", ignore=False)
+        with open(other, "rb") as theirs:
+            wiki.upload(theirs, filename=queue[0]["target"], description="someone else's", ignore=False)
         sync = self.kit.digikit("sync", "--once")
         self.assertEqual(sync.returncode, 1, sync.stdout + sync.stderr)
         failed = [item for item in self.kit.json("queue") if item["state"] == "failed"]
@@ -267,11 +330,11 @@ class ConsoleInTheBrowser(unittest.TestCase):
         self.browser.get(self.kit.url + "#queue")
         item = f'#queue-list li[data-id="{failed[0]["id"]}"]'
         self.wait(lambda: self.css(item), message="the failed item is not listed")
-        self.assertIn("exists", self.css(item)[0].text)
-        self.assertIn(failed[0]["target"], self.css(item)[0].text)
+        self.assertIn("exists", self.texts(item)[0])
+        self.assertIn(failed[0]["target"], self.texts(item)[0])
         self.screenshot("queue")
         self.click(self.css(item + " button")[0])  # Retry
-        self.wait(lambda: self.css(item) and "queued" in self.css(item)[0].text, message="not shown queued again")
+        self.wait(lambda: "queued" in "".join(self.texts(item)), message="not shown queued again")
         again = [entry for entry in self.kit.json("queue") if entry["id"] == failed[0]["id"]][0]
         self.assertEqual(again["state"], "queued")
 
@@ -285,4 +348,9 @@ class ConsoleInTheBrowser(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    missing = missing_tools()
+    if missing:
+        print(f"console browser test skipped: {missing} is not installed (scripts/install-deps.sh installs it)",
+              file=sys.stderr)
+        sys.exit(SKIPPED)
+    sys.exit(0 if unittest.main(verbosity=2, exit=False).result.wasSuccessful() else 1)

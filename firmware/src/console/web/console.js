@@ -335,12 +335,31 @@ $('book-form').addEventListener('submit', async (event) => {
 
 function renderPages(book) {
   if (!book.page_images.length) { $('page-grid').replaceChildren(el('p', { class: 'muted', text: 'No pages yet.' })); return; }
-  $('page-grid').replaceChildren(...book.page_images.map((page) => el('a', { class: 'page-cell', href: page.access,
-    target: '_blank', rel: 'noopener', title: page.name },
-  page.thumbnail ? el('img', { class: `thumb ${page.warnings.length ? 'bad' : ''}`, src: page.thumbnail, alt: page.name, loading: 'lazy' })
-    : el('div', { class: 'placeholder', text: page.name }),
-  el('span', { text: page.name }),
-  page.warnings.length ? el('span', { class: 'warn-list', text: page.warnings.map(warningText).join(', ') }) : null)));
+  const canReprocess = book.state !== 'closed';
+  $('page-grid').replaceChildren(...book.page_images.map((page) => el('div', { class: 'page-cell' },
+    el('a', { href: page.access, target: '_blank', rel: 'noopener', title: page.name },
+      page.thumbnail ? el('img', { class: `thumb ${page.warnings.length ? 'bad' : ''}`, src: page.thumbnail, alt: page.name, loading: 'lazy' })
+        : el('div', { class: 'placeholder', text: page.name }),
+      el('span', { text: page.name })),
+    page.warnings.length ? el('span', { class: 'warn-list', text: page.warnings.map(warningText).join(', ') }) : null,
+    canReprocess ? el('button', { class: 'btn small', type: 'button', 'data-shot': page.shot, text: 'Reprocess',
+      onclick: () => reprocess(book.id, page.shot) }) : null)));
+}
+
+// As `digikit book reprocess ID SHOT`: the shot's pages are made again from its raw file.
+async function reprocess(bookId, shot) {
+  const { data } = await api('POST', `/api/books/${encodeURIComponent(bookId)}/reprocess`, { shot });
+  toast(data.message || 'refused', !data.ok);
+  if (!data.ok) return;
+  // The shot's pages are gone until they are made again: the grid waits for them.
+  for (let tries = 0; tries < 120; ++tries) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!currentBook || currentBook.id !== bookId || $('book').hidden) return;  // the person moved on
+    const again = await api('GET', `/api/books/${encodeURIComponent(bookId)}`);
+    if (again.status !== 200) return;
+    if (again.data.page_images.some((page) => page.shot === shot)) break;
+  }
+  loadBook(bookId);
 }
 
 $('btn-close-book').addEventListener('click', async () => {
