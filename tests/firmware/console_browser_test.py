@@ -88,6 +88,8 @@ class Kit:
             out.write(f'data_dir = "{self.dir}/data"\n[metadata]\ninstitution = "Example Library"\n'
                       f'license = "PD-old-70"\ncategories = ["Scans by the Example kit"]\n'
                       f'[commons]\napi_url = "{self.wiki["API_URL"]}"\ncredentials_file = "{self.credentials}"\n'
+                      # The whole-book file (OCR, DjVu) has tests of its own; here it would only take time.
+                      f'book_file = "none"\n'
                       f'[console]\nlisten = "127.0.0.1:0"\n{devices}')
         self.log_path = os.path.join(self.dir, "daemon.log")
         with open(self.log_path, "w") as log:
