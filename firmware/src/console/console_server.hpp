@@ -24,8 +24,8 @@ class ConsoleSessions;
 using ControlRequest = std::function<std::string(const std::string& request)>;
 
 // console_password from the credentials file (commons.credentials_file); nullopt when the
-// console is off or the file or the key is absent. Throws naming the file when it cannot be read or parsed, or
-// when other users may read it (the uploader's rule: the owner's alone, 0600).
+// console is off or the file or the key is absent. Throws naming the file when it cannot
+// be read or parsed, or when other users may read it (the uploader's rule: 0600).
 [[nodiscard]] std::optional<std::string> console_password(const Config& config);
 
 // Throws std::runtime_error saying why when `[console] listen` is beyond loopback and no
