@@ -10,7 +10,8 @@
 // How sure the finder is of a page: the evidence in the photo for each side of its quad.
 namespace digikit::imaging {
 
-// 0..1: per side, the share of its length on a brightness step (a paper edge), the
+// 0..1: per side, the share of its length on a brightness step (a paper edge; along its
+// trace for the bowed edges of a curled page), the
 // depth of the fold or gutter when the side lies on it (`fold`, where the page was cut),
 // little for a side on the frame's edge (the page runs out of view) or hugging it, and
 // nothing for any other side; weighed by how well the paper blob fills the quad (`fill`,

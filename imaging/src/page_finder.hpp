@@ -19,6 +19,9 @@ struct FoundPage {
     // Sides whose paper edge is visibly bent (a curled page): the corners are where the
     // edge meets its neighbours, the side between them a chord, not refined as a line.
     std::array<bool, 4> bent{};
+    // Of a bent side, the share of its places where its edge was traced running on
+    // smoothly: the evidence for a curled page's side (a chord of a curve lies on no edge).
+    std::array<double, 4> traced{};
     [[nodiscard]] bool curled() const { return bent[0] || bent[1] || bent[2] || bent[3]; }
 };
 

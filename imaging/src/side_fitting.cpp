@@ -130,15 +130,61 @@ double median_offset(const std::vector<std::pair<double, cv::Point2d>>& trace, c
     return offsets[offsets.size() / 2];
 }
 
-}  // namespace
+// The share of a side's places where its trace runs on smoothly from the places either
+// side (a paper edge bends gently; a trace jumping between lines of print does not).
+double smooth_share(const std::vector<std::pair<double, cv::Point2d>>& trace, const Line& chord)
+{
+    const cv::Point2d normal(-chord.direction.y, chord.direction.x);
+    const double spacing = 1.0 / (tuning.trace_samples - 1);
+    int smooth = 0;
+    for (std::size_t k = 1; k + 1 < trace.size(); ++k) {
+        // Only neighbouring places (none skipped) count.
+        if (trace[k + 1].first - trace[k - 1].first > 2.5 * 0.94 * spacing) continue;
+        const double bend = (trace[k - 1].second - 2 * trace[k].second + trace[k + 1].second).dot(normal);
+        smooth += std::abs(bend) <= tuning.max_trace_bend ? 1 : 0;
+    }
+    return static_cast<double>(smooth) / tuning.trace_samples;
+}
 
-FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
+// Where a bent side's edge meets its straight neighbour at `corner`: a curled page's edge
+// turns steeply into the fold, where tracing across the side cannot follow it. Traced
+// instead along the neighbour (`down`, away from the corner), at small steps into the
+// side (`into`), and the line through its last stretch met with the neighbour.
+std::optional<cv::Point2d> curve_end(const cv::Mat& grey, cv::Point2d corner, cv::Point2d into, cv::Point2d down,
+                                     const Line& neighbour, double reach)
+{
+    const int r = static_cast<int>(std::ceil(reach));
+    std::vector<cv::Point2d> points;
+    for (int d = 2; d <= std::max(8, r / 4); ++d) {
+        const cv::Point2d base = corner + d * into;
+        double best = 0;
+        int at = 0;
+        for (int o = -r; o <= r; ++o) {
+            const double step = grey_at(grey, base + (o + 2) * down) - grey_at(grey, base + (o - 2) * down);
+            if (step > best) {
+                best = step;
+                at = o;
+            }
+        }
+        if (best >= 2 * tuning.edge_step) points.push_back(base + at * down);
+    }
+    if (points.size() < 4) return std::nullopt;
+    const auto line = fit_line(points, tuning.fit_outlier);
+    if (!line) return std::nullopt;
+    return intersect(*line, neighbour);
+}
+
+// One pass of bend_to_edges: sides traced within `reach` of their length, their bent
+// ends fitted over `end_share` of it. With `curl`, a page whose two facing edges bow
+// between straight ones has each bowed edge followed into the corner where it turns most.
+FoundPage bend(const cv::Mat& grey, const FoundPage& page, double reach, double end_share, bool curl)
 {
     const Quad& q = page.quad;
     const cv::Point2d middle = centroid(q);
     // Per side, the line that ends at its first corner and the one at its second.
     std::array<Line, 4> starts;
     std::array<Line, 4> ends;
+    std::array<bool, 4> steep_at_end{};  // a bent side turns most at its second corner
     FoundPage bent = page;
     for (std::size_t i = 0; i < 4; ++i) {
         const cv::Point2d a = q[i];
@@ -148,7 +194,7 @@ FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
         cv::Point2d inward(starts[i].direction.y, -starts[i].direction.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
         const double length = norm(b - a);
-        const auto trace = edge_trace(grey, a, b, inward, tuning.trace_reach * length);
+        const auto trace = edge_trace(grey, a, b, inward, reach * length);
         // Each third of the side traced at half its places or more: where a faint edge
         // drops out, what is left (a clip's or a finger's edge) does not tell its shape.
         const auto traced_in = [&](double from, double to) {
@@ -162,18 +208,52 @@ FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
         const double second = median_offset(trace, starts[i], 1.0 / 3, 2.0 / 3);
         const double third = median_offset(trace, starts[i], 2.0 / 3, 1);
         if (std::abs(second - (first + third) / 2) < tuning.min_bow * length) continue;
-        const auto start = line_of(trace, 0, tuning.bent_end);
-        const auto end = line_of(trace, 1 - tuning.bent_end, 1);
+        const auto start = line_of(trace, 0, end_share);
+        const auto end = line_of(trace, 1 - end_share, 1);
         if (!start || !end) continue;
         starts[i] = *start;
         ends[i] = *end;
         bent.bent[i] = true;
+        bent.traced[i] = smooth_share(trace, line_through(a, b));
+        const cv::Point2d chord = (b - a) / length;
+        steep_at_end[i] = std::abs(end->direction.cross(chord)) > std::abs(start->direction.cross(chord));
     }
+    curl = curl && (curl_edge(bent, 0) || curl_edge(bent, 1));
     for (std::size_t i = 0; i < 4; ++i) {
-        if (!bent.bent[i] && !bent.bent[(i + 3) % 4]) continue;
-        if (const auto corner = intersect(ends[(i + 3) % 4], starts[i])) bent.quad[i] = *corner;
+        const std::size_t before = (i + 3) % 4;
+        if (!bent.bent[i] && !bent.bent[before]) continue;
+        const double near = reach * std::max(side_length(q, i), side_length(q, before));
+        const auto corner = intersect(ends[before], starts[i]);
+        if (corner && (!curl || norm(*corner - q[i]) < near)) bent.quad[i] = *corner;
+        if (!curl || (bent.bent[i] ? steep_at_end[i] : !steep_at_end[before])) continue;
+        const cv::Point2d c = bent.quad[i];
+        const cv::Point2d to_before = (q[before] - q[i]) / std::max(norm(q[before] - q[i]), 1e-9);
+        const cv::Point2d to_after = (q[(i + 1) % 4] - q[i]) / std::max(norm(q[(i + 1) % 4] - q[i]), 1e-9);
+        const bool after_bent = bent.bent[i];
+        const auto end = curve_end(grey, c, after_bent ? to_after : to_before, after_bent ? to_before : to_after,
+                                   after_bent ? ends[before] : starts[i], near);
+        if (end && norm(*end - c) < near) bent.quad[i] = *end;
     }
     return bent;
+}
+
+}  // namespace
+
+bool curl_edge(const FoundPage& page, std::size_t i)
+{
+    const std::size_t before = (i + 3) % 4;
+    const std::size_t after = (i + 1) % 4;
+    return page.bent[i] && page.bent[(i + 2) % 4] && !page.bent[before] && !page.bent[after] &&
+           page.edge_visible[before] && page.edge_visible[after];
+}
+
+FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
+{
+    FoundPage bent = bend(grey, page, tuning.trace_reach, tuning.bent_end, false);
+    if (curl_edge(bent, 0) || curl_edge(bent, 1)) return bend(grey, page, tuning.trace_reach, tuning.bent_end, true);
+    // A thick book's page bows far from the chord of its edge, and most near the fold.
+    FoundPage curled = bend(grey, page, tuning.curl_reach, tuning.curl_end, true);
+    return curl_edge(curled, 0) || curl_edge(curled, 1) ? curled : bent;
 }
 
 std::optional<Quad> approximate_quad(const std::vector<cv::Point>& hull)

@@ -55,6 +55,14 @@ using SideSupport = std::array<std::optional<double>, 4>;
 // A curled page's edges bow: each visible side is traced along the photo's brightness
 // step near it; a side that bows by more than tuning.min_bow is marked bent and its
 // corners moved to where its ends meet the neighbouring sides (the paper's corners).
+// A curled page's edges that bow far (a thick book's page) are traced farther out; where
+// such an edge turns into the fold, it is followed into the corner.
 [[nodiscard]] FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page);
+
+// Side i of a curled page, supported by its trace rather than by its chord: a page curls
+// about one axis, so its two bent edges face each other between straight paper edges
+// (bent neighbours meet at corners the traces do not pin down; a side on the frame says
+// nothing of the paper's shape).
+[[nodiscard]] bool curl_edge(const FoundPage& page, std::size_t i);
 
 }  // namespace digikit::imaging
