@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "digikit/base/text.hpp"
 #include "digikit/bookfile/book_file.hpp"
 
 namespace digikit::bookfile {
@@ -37,8 +38,7 @@ std::string tesseract_languages(std::string_view language)
     std::size_t start = 0;
     while (start <= language.size()) {
         const std::size_t plus = std::min(language.find('+', start), language.size());
-        std::string code(language.substr(start, plus - start));
-        for (auto& c : code) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string code = base::ascii_lower(language.substr(start, plus - start));
         if (const auto dash = code.find('-'); dash != std::string::npos) code.resize(dash);  // "en-GB"
         std::string tesseract;
         for (const auto& [iso, tess] : iso_639_1) {

@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "daemon.hpp"
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/text.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "digikit/imaging/page_pipeline.hpp"
 #include "digikit/metadata/book_file_wikitext.hpp"
@@ -113,14 +114,6 @@ int run_book_edit(const Config& config, const BookEdit& edit)
     if (!answer.value("ok", false)) throw CommandError(answer.value("message", "the daemon refused"));
     std::cout << answer.value("message", "") << "\n";
     return 0;
-}
-
-bool is_importable_image(const std::filesystem::path& path)
-{
-    static const std::set<std::string> extensions{".jpg", ".jpeg", ".tif", ".tiff", ".png", ".webp"};
-    std::string ext = path.extension().string();
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return extensions.count(ext) > 0;
 }
 
 // Imported photos are processed by the daemon when it runs, or here and now.
@@ -256,13 +249,6 @@ int book_export_command(const Config& config, const std::string& book, const Boo
 
 namespace {
 
-std::string listed(const std::vector<std::string>& fields)
-{
-    std::string text;
-    for (const auto& field : fields) text += (text.empty() ? "" : ", ") + field;
-    return text;
-}
-
 bool is_closed(const std::string& state)
 {
     return state != "new" && state != "open";
@@ -301,7 +287,7 @@ std::pair<metadata::BookMetadata, std::vector<FieldError>> with_fields(
     const auto missing = metadata::missing_for_upload(book);
     if (is_closed(state) && !missing.empty() && has_unpublished_files(store, id)) {
         errors.push_back({"", "book " + id + " has files queued for upload, which need complete metadata (missing: " +
-                                  listed(missing) + "); nothing was changed"});
+                                  base::joined(missing) + "); nothing was changed"});
     }
     return {book, errors};
 }
@@ -326,7 +312,7 @@ std::string queue_after_metadata_change(BookStore& store, const Config& config, 
 {
     if (!is_closed(existing_book(store, id).state)) return "";
     const auto missing = metadata::missing_for_upload(store.read_metadata(id));
-    if (!missing.empty()) return "not queued for upload until complete (missing: " + listed(missing) + ")";
+    if (!missing.empty()) return "not queued for upload until complete (missing: " + base::joined(missing) + ")";
     return publish_book(store, config, id).summary();
 }
 
@@ -363,7 +349,7 @@ int book_add_command(const Config& config, const std::string& id, const std::vec
     std::vector<std::string> bad;
     for (const auto& image : images) {
         std::optional<std::string> problem = image.string() + ": not a .jpg, .jpeg, .png, .tif, .tiff or .webp file";
-        if (is_importable_image(image)) problem = imaging::photo_problem(image);
+        if (imaging::is_image_name(image)) problem = imaging::photo_problem(image);
         if (problem) {
             bad.push_back(*problem);
         } else {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/text.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -91,13 +92,6 @@ std::string utc_day()
     char buffer[16];
     std::strftime(buffer, sizeof buffer, "%Y%m%d", &tm);
     return buffer;
-}
-
-std::string join_lines(const std::vector<std::string>& lines)
-{
-    std::string text;
-    for (const auto& line : lines) text += (text.empty() ? "" : "\n") + line;
-    return text;
 }
 
 std::optional<std::string> read_text(const std::filesystem::path& path)
@@ -414,7 +408,7 @@ bool BookStore::record_pages(std::int64_t shot_id, const std::vector<Page>& page
             "INSERT OR REPLACE INTO pages (shot_id, page_index, master_path, access_path, width, height, warnings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             {shot_id, std::int64_t{page.index}, relative(page.master).string(), relative(page.access).string(),
-             std::int64_t{page.width}, std::int64_t{page.height}, join_lines(page.warnings)});
+             std::int64_t{page.width}, std::int64_t{page.height}, base::joined(page.warnings, "\n")});
     }
     db_.execute("UPDATE shots SET processed = 1 WHERE id = ?", {shot_id});
     transaction.commit();

@@ -11,6 +11,8 @@
 
 #include <toml++/toml.h>
 
+#include "digikit/base/text.hpp"
+
 namespace digikit::firmware {
 namespace {
 
@@ -61,7 +63,7 @@ public:
     {
         std::string value = out;
         read_string(table, prefix, key, value);
-        if (choices.count(value) == 0) fail(table.get(key), prefix + key, "one of " + join(choices));
+        if (choices.count(value) == 0) fail(table.get(key), prefix + key, "one of " + base::joined(choices));
         out = value;
     }
 
@@ -353,13 +355,6 @@ private:
         if (!device.settings.empty() && device.type != "gphoto2") {
             fail(t.get("settings"), prefix + "settings", "no settings: they are for gphoto2 cameras");
         }
-    }
-
-    static std::string join(const std::set<std::string>& values)
-    {
-        std::string text;
-        for (const auto& v : values) text += (text.empty() ? "" : ", ") + v;
-        return text;
     }
 
     static std::string describe(const toml::node& node)

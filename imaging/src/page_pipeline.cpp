@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/text.hpp"
 #include "page_finder.hpp"
 #include "page_writer.hpp"
 #include "parallel_for.hpp"
@@ -238,15 +239,6 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
     return outcome;
 }
 
-bool is_image_name(const std::filesystem::path& path)
-{
-    static const std::set<std::string> extensions{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"};
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return extensions.contains(ext);
-}
-
 std::vector<std::filesystem::path> expand_inputs(const std::vector<std::filesystem::path>& inputs)
 {
     std::vector<std::filesystem::path> photos;
@@ -266,17 +258,10 @@ std::vector<std::filesystem::path> expand_inputs(const std::vector<std::filesyst
     return photos;
 }
 
-std::string lower_case(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 // The stem whose outputs a file named like one would be ("x_2.jpg" -> "x"), or "".
 std::string stem_of_output(const std::string& file_name)
 {
-    const std::string name = lower_case(file_name);
+    const std::string name = base::ascii_lower(file_name);
     const auto dot = name.rfind('.');
     const auto underscore = name.rfind('_', dot);
     if (dot == std::string::npos || underscore == std::string::npos || underscore + 1 == dot) return {};
@@ -309,8 +294,8 @@ std::vector<std::string> output_stems(const std::vector<std::filesystem::path>& 
     for (const auto& photo : photos) {
         const std::string stem = photo.stem().string();
         std::string candidate = stem;
-        for (int n = 2; taken.contains(lower_case(candidate)); ++n) candidate = stem + "-" + std::to_string(n);
-        taken.insert(lower_case(candidate));
+        for (int n = 2; taken.contains(base::ascii_lower(candidate)); ++n) candidate = stem + "-" + std::to_string(n);
+        taken.insert(base::ascii_lower(candidate));
         stems.push_back(candidate);
     }
     return stems;
@@ -320,7 +305,7 @@ std::vector<std::string> output_stems(const std::vector<std::filesystem::path>& 
 void remove_interrupted_outputs(const std::filesystem::path& out_dir, const std::vector<std::string>& stems)
 {
     std::set<std::string> mine;
-    for (const auto& stem : stems) mine.insert(lower_case(stem));
+    for (const auto& stem : stems) mine.insert(base::ascii_lower(stem));
     base::remove_atomic_temporaries(out_dir,
                                     [&](const std::string& target) { return mine.contains(stem_of_output(target)); });
 }
@@ -457,6 +442,12 @@ std::optional<std::string> photo_problem(const std::filesystem::path& photo)
         return error.what();
     }
     return std::nullopt;
+}
+
+bool is_image_name(const std::filesystem::path& path)
+{
+    static const std::set<std::string> extensions{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"};
+    return extensions.contains(base::ascii_lower(path.extension().string()));
 }
 
 bool looks_like_photo(const std::filesystem::path& path)

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "digikit/base/text.hpp"
 #include "text.hpp"
 
 namespace digikit::metadata {
@@ -206,10 +207,7 @@ struct SplitName {
     if (!extension_ok) {
         throw MetadataError("file name: '" + std::string(name) + "' has no file extension such as .jpg");
     }
-    std::string lower(extension);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    return {std::string(name.substr(0, dot)), "." + lower};
+    return {std::string(name.substr(0, dot)), "." + base::ascii_lower(extension)};
 }
 
 // Key under which MediaWiki would take two file names for the same file: the same page

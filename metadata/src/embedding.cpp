@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/text.hpp"
 #include "digikit/metadata/license_catalogue.hpp"
 #include "text.hpp"
 
@@ -57,15 +58,6 @@ void initialise_xmp()
         end += length;
     }
     return std::string(text.substr(0, end));
-}
-
-[[nodiscard]] std::string join(const std::vector<std::string>& items, std::string_view separator)
-{
-    std::string joined;
-    for (const auto& item : items) {
-        joined += (joined.empty() ? "" : std::string(separator)) + item;
-    }
-    return joined;
 }
 
 // ISO 8601 capture time split into the EXIF forms: "YYYY:MM:DD HH:MM:SS" and "+HH:MM".
@@ -212,7 +204,7 @@ void write_xmp(Exiv2::XmpData& xmp, const BookMetadata& book, const PageInfo& pa
         set_xmp_text(xmp, "Xmp.xmpRights.WebStatement", std::string(f.license->web_statement));
         set_xmp_text(xmp, "Xmp.cc.license", std::string(f.license->license_url));
     }
-    set_xmp_text(xmp, "Xmp.cc.attributionName", join(f.creators, "; "));
+    set_xmp_text(xmp, "Xmp.cc.attributionName", base::joined(f.creators, "; "));
     set_xmp_text(xmp, "Xmp.tiff.Make", page.camera_make);
     set_xmp_text(xmp, "Xmp.tiff.Model", page.camera_model);
     set_xmp_text(xmp, "Xmp.exifEX.BodySerialNumber", page.camera_serial);
@@ -228,7 +220,7 @@ void write_xmp(Exiv2::XmpData& xmp, const BookMetadata& book, const PageInfo& pa
 
 void write_exif(Exiv2::ExifData& exif, const PageInfo& page, const Fields& f)
 {
-    set_exif_ascii(exif, "Exif.Image.Artist", join(f.creators, "; "));
+    set_exif_ascii(exif, "Exif.Image.Artist", base::joined(f.creators, "; "));
     set_exif_ascii(exif, "Exif.Image.Copyright", f.rights);
     set_exif_ascii(exif, "Exif.Image.ImageDescription", f.description);
     set_exif_ascii(exif, "Exif.Image.Make", page.camera_make);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "digikit/base/text.hpp"
+
 namespace digikit::uploader {
 namespace {
 
@@ -16,9 +18,7 @@ char first_visible(std::string_view body)
 // The media type alone, lower case: "text/html; charset=UTF-8" -> "text/html".
 std::string media_type(std::string_view content_type)
 {
-    std::string type(content_type.substr(0, content_type.find(';')));
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string type = base::ascii_lower(content_type.substr(0, content_type.find(';')));
     while (!type.empty() && type.back() == ' ') type.pop_back();
     return type;
 }

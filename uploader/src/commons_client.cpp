@@ -1,5 +1,6 @@
 #include "digikit/uploader/commons_client.hpp"
 
+#include "digikit/base/text.hpp"
 #include "digikit/uploader/api_answer.hpp"
 
 #include <curl/curl.h>
@@ -67,9 +68,7 @@ std::size_t read_header(char* data, std::size_t size, std::size_t count, void* u
     const std::string_view line(data, size * count);
     constexpr std::string_view retry_after_name = "retry-after:";
     if (line.size() > retry_after_name.size()) {
-        std::string name(line.substr(0, retry_after_name.size()));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (name == retry_after_name) {
+        if (base::ascii_lower(line.substr(0, retry_after_name.size())) == retry_after_name) {
             try {
                 static_cast<HttpAnswer*>(user)->retry_after =
                     std::stoi(std::string(line.substr(retry_after_name.size())));

@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <set>
 
+#include "unix_time.hpp"
+
 namespace digikit::uploader {
 namespace {
 
 enum class Outcome { published, already_on_wiki, failed };
-
-std::int64_t seconds_since_epoch()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Raised inside one item's sync to end the whole run without touching the item further.
 struct StopRequested {};
@@ -93,7 +89,7 @@ private:
         if (!filekey.empty() && item_.offset == item_.size) {
             return filekey;
         }
-        std::int64_t stash_time = filekey.empty() ? seconds_since_epoch() : item_.stash_time;
+        std::int64_t stash_time = filekey.empty() ? unix_seconds() : item_.stash_time;
         std::uint64_t offset = filekey.empty() ? 0 : item_.offset;
         int restarts = 0;
         while (offset < item_.size) {
@@ -115,7 +111,7 @@ private:
                 }
                 filekey.clear();
                 offset = 0;
-                stash_time = seconds_since_epoch();
+                stash_time = unix_seconds();
                 queue_.restart_upload(item_.id, std::string("stash restarted after: ") + error.what());
                 continue;
             }
@@ -141,7 +137,7 @@ private:
             return {};
         }
         std::string why;
-        if (seconds_since_epoch() - item_.stash_time > options_.stash_max_age.count()) {
+        if (unix_seconds() - item_.stash_time > options_.stash_max_age.count()) {
             why = "stash older than " + std::to_string(options_.stash_max_age.count() / 3600) + " h; restarted";
         } else if (item_.offset >= item_.size) {
             if (client_.stash_exists(item_.filekey)) {
@@ -309,7 +305,7 @@ std::string plan_line(const QueueItem& item, const CommonsClient& client, const 
         return line + "would fail: the file is missing)";
     }
     if (item.state == ItemState::uploading && !item.filekey.empty()) {
-        if (seconds_since_epoch() - item.stash_time > options.stash_max_age.count()) {
+        if (unix_seconds() - item.stash_time > options.stash_max_age.count()) {
             return line + "would restart: stash too old)";
         }
         return line + "would resume at byte " + std::to_string(item.offset) + ")";

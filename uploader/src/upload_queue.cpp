@@ -1,6 +1,7 @@
 #include "digikit/uploader/upload_queue.hpp"
 
 #include "lease_owner.hpp"
+#include "unix_time.hpp"
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -11,28 +12,12 @@
 #include <sstream>
 #include <utility>
 
+#include "digikit/base/text.hpp"
+
 namespace digikit::uploader {
 namespace {
 
 constexpr std::array<std::string_view, 5> state_names = {"queued", "uploading", "published", "failed", "dropped"};
-
-std::int64_t now_seconds()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string join(const std::vector<std::string>& parts)
-{
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) {
-            out += ',';
-        }
-        out += part;
-    }
-    return out;
-}
 
 std::vector<std::string> split(std::string_view text)
 {
@@ -281,7 +266,7 @@ UploadQueue::UploadQueue(const std::filesystem::path& database, std::function<st
 
 std::int64_t UploadQueue::now() const
 {
-    return clock_ ? clock_() : now_seconds();
+    return clock_ ? clock_() : unix_seconds();
 }
 
 bool UploadQueue::held_elsewhere(const std::string& owner, std::int64_t until) const
@@ -455,7 +440,7 @@ void update_item(UploadQueue& queue, sqlite3* db, std::int64_t id, std::string_v
     if (lease.owner != nullptr) sql += " AND lease_owner IN ('', ?)";
     Statement update(db, sql);
     bind_values(update);
-    update.bind(now_seconds());
+    update.bind(unix_seconds());
     if (lease.owner != nullptr) update.bind(*lease.owner).bind(lease.renewed_until);
     update.bind(id);
     if (lease.owner != nullptr) update.bind(*lease.owner);
@@ -481,7 +466,7 @@ void UploadQueue::retry(std::int64_t id, const std::vector<std::string>& accept_
     update_item(*this, db_->handle.get(), id,
                 "state = 'queued', attempts = 0, note = '', filekey = '', offset = 0, stash_time = 0, "
                 "accepted_warnings = ?",
-                "'failed', 'dropped'", "retry", [&](Statement& s) { s.bind(join(accept_warnings)); });
+                "'failed', 'dropped'", "retry", [&](Statement& s) { s.bind(base::joined(accept_warnings, ",")); });
 }
 
 void UploadQueue::retry(const std::vector<std::int64_t>& ids, const std::vector<std::string>& accept_warnings)

@@ -102,6 +102,10 @@ struct ImageResult {
 // file decoded at 1/8 scale (a truncated or corrupt file fails). For checking imports.
 [[nodiscard]] std::optional<std::string> photo_problem(const std::filesystem::path& photo);
 
+// True for a file whose extension is one of the formats photo_problem accepts (.jpg,
+// .jpeg, .png, .tif, .tiff, .webp, any case): what `process` and `book add` take.
+[[nodiscard]] bool is_image_name(const std::filesystem::path& path);
+
 // True for a file named like a photo (.jpg, .png, .tif, .webp...) or that starts like one,
 // readable or not: what no output of ours may replace.
 [[nodiscard]] bool looks_like_photo(const std::filesystem::path& path);
