@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "digikit/base/text.hpp"
 #include "digikit/metadata/book_file_wikitext.hpp"
 #include "digikit/metadata/commons_name.hpp"
 #include "digikit/metadata/embedding.hpp"
@@ -13,13 +14,6 @@
 
 namespace digikit::firmware {
 namespace {
-
-std::string joined(const std::vector<std::string>& items, const char* separator = ", ")
-{
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
-    return text;
-}
 
 // One file of a page as it goes to the wiki.
 struct PageUpload {
@@ -318,11 +312,11 @@ std::string ClosingProgress::describe() const
     if (!failed.empty()) {
         std::vector<std::string> names;
         for (const auto& shot : failed) names.push_back(shot.name());
-        waiting.push_back(std::to_string(failed.size()) + " shot(s) failed (" + joined(names) + ")");
+        waiting.push_back(std::to_string(failed.size()) + " shot(s) failed (" + base::joined(names) + ")");
     }
-    if (!missing_metadata.empty()) waiting.push_back("metadata missing (" + joined(missing_metadata) + ")");
+    if (!missing_metadata.empty()) waiting.push_back("metadata missing (" + base::joined(missing_metadata) + ")");
     if (waiting.empty() && pages_waiting > 0) waiting.push_back(std::to_string(pages_waiting) + " page(s) to queue");
-    return "closing: " + (waiting.empty() ? std::string("queueing") : joined(waiting, "; "));
+    return "closing: " + (waiting.empty() ? std::string("queueing") : base::joined(waiting, "; "));
 }
 
 ClosingProgress closing_progress(BookStore& store, const std::string& id)
@@ -338,14 +332,26 @@ ClosingProgress publish_ready_pages(BookStore& store, const Config& config, cons
     return closing_progress(store, id);
 }
 
+std::vector<Shot> failed_shots(BookStore& store, const std::string& id)
+{
+    auto shots = store.shots_of(id);
+    std::erase_if(shots, [](const Shot& shot) { return shot.dropped || shot.processed || shot.failure.empty(); });
+    return shots;
+}
+
+nlohmann::json failed_json(const std::vector<Shot>& failed)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& shot : failed) list.push_back({{"shot", shot.name()}, {"reason", shot.failure}});
+    return list;
+}
+
 nlohmann::json progress_json(const ClosingProgress& progress)
 {
-    nlohmann::json failed = nlohmann::json::array();
-    for (const auto& shot : progress.failed) failed.push_back({{"shot", shot.name()}, {"reason", shot.failure}});
     return {{"state", progress.state},
             {"summary", progress.describe()},
             {"processing", progress.processing},
-            {"failed", failed},
+            {"failed", failed_json(progress.failed)},
             {"missing_metadata", progress.missing_metadata},
             {"pages_queued", progress.pages_queued},
             {"pages_waiting", progress.pages_waiting}};
@@ -356,7 +362,7 @@ std::string failed_shots_advice(const ClosingProgress& progress)
     std::vector<std::string> shots;
     for (const auto& shot : progress.failed) shots.push_back(shot.name() + " (" + shot.failure + ")");
     const std::string& id = progress.book_id;
-    return "shots without pages: " + joined(shots, ", ") + ": process them again (digikit book reprocess " + id +
+    return "shots without pages: " + base::joined(shots, ", ") + ": process them again (digikit book reprocess " + id +
            "), leave one out (digikit book drop-shot " + id + " SHOT) or queue the book without them (digikit book " +
            "close " + id + " --without-failed)";
 }

@@ -69,6 +69,12 @@ ClosingProgress publish_ready_pages(BookStore& store, const Config& config, cons
 // The same figures, read only.
 [[nodiscard]] ClosingProgress closing_progress(BookStore& store, const std::string& id);
 
+// The shots of a book whose processing failed and that are not dropped, in book order.
+[[nodiscard]] std::vector<Shot> failed_shots(BookStore& store, const std::string& id);
+
+// [{"shot", "reason"}] for each of `failed`.
+[[nodiscard]] nlohmann::json failed_json(const std::vector<Shot>& failed);
+
 // {"state", "summary" (describe()), "processing", "failed": [{"shot", "reason"}],
 //  "missing_metadata", "pages_queued", "pages_waiting"}
 [[nodiscard]] nlohmann::json progress_json(const ClosingProgress& progress);

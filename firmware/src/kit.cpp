@@ -447,7 +447,7 @@ void Kit::publish_status()
                                     {"captures", summary ? summary->captures : 0},
                                     {"pages", summary ? summary->pages : 0}};
             for (const auto& problem : file.problems) shown["problems"].push_back(problem.message);
-            shown["failed"] = progress_json(closing_progress(store_, *book))["failed"];
+            shown["failed"] = failed_json(failed_shots(store_, *book));
             return shown;
         });
         part(status["last_capture"], [&] { return last_capture_json(*book); });
