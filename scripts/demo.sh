@@ -17,6 +17,10 @@ DIGIKIT="$ROOT/build/release/firmware/digikit"
 DEMO=${DIGIKIT_DEMO_DIR:-$ROOT/demo}
 WIDTH=${DIGIKIT_DEMO_WIDTH:-6000}
 HEIGHT=${DIGIKIT_DEMO_HEIGHT:-4000}
+if [ -f "$DEMO/digikit.toml" ] && "$DIGIKIT" --config "$DEMO/digikit.toml" status >/dev/null 2>&1; then
+  echo "demo: a digikit daemon is still running on $DEMO/data (an earlier demo?); stop it before starting again" >&2
+  exit 1
+fi
 if [ -f "$DEMO/wiki/wiki.env" ]; then bash scripts/mediawiki-test-server.sh stop "$DEMO/wiki" >/dev/null 2>&1 || true; fi
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
@@ -54,9 +58,11 @@ status_field() { kit status --json | python3 -c "import json,sys; s=json.load(sy
 BOOK=$(kit book new --title "A Flora of the Example Valley" --author "Jane Example" --year 1887 --language en)
 echo "prepared book $BOOK"
 
-kit run >"$DEMO/daemon.log" 2>&1 &
+# The binary itself in the background (not the kit function: $! would then be a subshell
+# whose death leaves digikit running on $DEMO/data).
+"$DIGIKIT" --config "$DEMO/digikit.toml" run >"$DEMO/daemon.log" 2>&1 &
 DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null || true; bash scripts/mediawiki-test-server.sh stop "$DEMO/wiki" >/dev/null 2>&1 || true' EXIT
+trap '{ kill $DAEMON 2>/dev/null && wait $DAEMON; } || true; bash scripts/mediawiki-test-server.sh stop "$DEMO/wiki" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 100); do kit status >/dev/null 2>&1 && break; sleep 0.1; done
 echo "daemon running (pid $DAEMON, log $DEMO/daemon.log)"
 
