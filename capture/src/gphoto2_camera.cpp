@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/text.hpp"
 
 namespace digikit::capture {
 namespace {
@@ -218,13 +219,6 @@ void free_c_memory(void* memory)
     std::free(memory);  // NOLINT(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory): C API contract
 }
 
-std::string lowercase(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 // One open (or closed) libgphoto2 camera. Used only on its CameraThread.
 class Gphoto2Session {
 public:
@@ -419,7 +413,7 @@ private:
                 break;
             }
             case GP_WIDGET_TOGGLE: {
-                const std::string v = lowercase(value);
+                const std::string v = base::ascii_lower(value);
                 int on = (v == "1" || v == "on" || v == "true" || v == "yes") ? 1 : 0;
                 rc = gp_widget_set_value(widget, &on);
                 break;
@@ -454,7 +448,7 @@ private:
         for (int i = 0; i < gp_widget_count_choices(widget); ++i) {
             const char* choice = nullptr;
             if (gp_widget_get_choice(widget, i, &choice) >= GP_OK && choice != nullptr &&
-                lowercase(choice).find("ram") != std::string::npos) {
+                base::ascii_lower(choice).find("ram") != std::string::npos) {
                 gp_widget_set_value(widget, choice);
                 gp_camera_set_single_config(camera_, "capturetarget", widget, context_);
                 break;
@@ -517,7 +511,7 @@ private:
     {
         const auto dot = camera_name.rfind('.');
         std::filesystem::path target = stem;
-        target += dot == std::string::npos ? std::string(".jpg") : lowercase(camera_name.substr(dot));
+        target += dot == std::string::npos ? std::string(".jpg") : base::ascii_lower(camera_name.substr(dot));
         return target;
     }
 
@@ -526,7 +520,8 @@ private:
     void check(int rc, const std::string& what)
     {
         if (rc >= GP_OK) return;
-        const bool recoverable = rc == GP_ERROR_CAMERA_BUSY || lowercase(messages_).find("focus") != std::string::npos;
+        const bool recoverable =
+            rc == GP_ERROR_CAMERA_BUSY || base::ascii_lower(messages_).find("focus") != std::string::npos;
         std::string message = describe() + ": " + what + " failed: " + explain(rc);
         if (!recoverable) {
             close();
@@ -571,13 +566,16 @@ public:
     ~Gphoto2Camera() override
     {
         if (thread_ == nullptr || thread_->hung()) return;
-        bool closed = false;
-        (void)thread_->run<bool>(
-            [session = session_] {
-                session->close();
-                return true;
-            },
-            std::chrono::seconds(10), closed);
+        try {
+            (void)on_camera_thread<bool>(
+                [](Gphoto2Session& session) {
+                    session.close();
+                    return true;
+                },
+                std::chrono::seconds(10), "no answer while being closed");
+        } catch (const std::exception&) {
+            // nothing more to do for a camera that fails or does not answer while closing
+        }
     }
 
     [[nodiscard]] const DeviceInfo& info() const override { return info_; }
@@ -588,14 +586,12 @@ public:
         session_ = std::make_shared<Gphoto2Session>(info_, place_.address, place_.search, place_.search_detected,
                                                     options_.settings);
         thread_ = std::make_unique<CameraThread>();
-        bool opened = false;
-        if (!thread_->run<bool>(
-                [session = session_] {
-                    session->open();
-                    return true;
-                },
-                options_.capture_timeout, opened))
-            throw CaptureError(session_->describe() + ": no answer while being opened; power-cycle the camera", false);
+        (void)on_camera_thread<bool>(
+            [](Gphoto2Session& session) {
+                session.open();
+                return true;
+            },
+            options_.capture_timeout, "no answer while being opened; power-cycle the camera");
         info_ = session_->info();
     }
 
@@ -603,29 +599,39 @@ public:
     {
         // A thread stuck inside libgphoto2 is left behind; the camera starts afresh.
         if (thread_->hung()) start();
-        std::filesystem::path path;
-        if (!thread_->run<std::filesystem::path>([session = session_, stem] { return session->capture(stem); },
-                                                 options_.capture_timeout, path))
-            throw CaptureError(session_->describe() + ": no answer within " +
-                                   std::to_string(options_.capture_timeout.count()) + " ms; power-cycle the camera",
-                               false);
-        return path;
+        return on_camera_thread<std::filesystem::path>(
+            [stem](Gphoto2Session& session) { return session.capture(stem); }, options_.capture_timeout,
+            "no answer within " + std::to_string(options_.capture_timeout.count()) + " ms; power-cycle the camera");
     }
 
     void apply_settings() override
     {
         if (thread_->hung()) start();
-        bool applied = false;
-        if (!thread_->run<bool>(
-                [session = session_] {
-                    session->apply_settings();
-                    return true;
-                },
-                options_.capture_timeout, applied))
-            throw CaptureError(session_->describe() + ": no answer while its settings were applied", false);
+        (void)on_camera_thread<bool>(
+            [](Gphoto2Session& session) {
+                session.apply_settings();
+                return true;
+            },
+            options_.capture_timeout, "no answer while its settings were applied");
     }
 
 private:
+    // Runs `work` on the camera's own thread (every libgphoto2 call of a camera stays on
+    // one thread) and returns its result. A camera that does not answer within `timeout`
+    // is a fatal error, `silence` saying what it was doing; its thread is then left behind
+    // as hung, so the job owns what it uses: it may finish long after this returned.
+    template <typename Result>
+    Result on_camera_thread(std::function<Result(Gphoto2Session&)> work, std::chrono::milliseconds timeout,
+                            const std::string& silence)
+    {
+        Result result{};
+        if (!thread_->run<Result>([session = session_, work = std::move(work)] { return work(*session); }, timeout,
+                                  result)) {
+            throw CaptureError(session_->describe() + ": " + silence, false);
+        }
+        return result;
+    }
+
     DeviceInfo info_;
     CameraPlace place_;
     Gphoto2Options options_;
@@ -654,38 +660,42 @@ std::unique_ptr<Camera> open_gphoto2_camera(DeviceInfo info, const Gphoto2Addres
     return start_camera(std::move(info), CameraPlace{address, {}, false}, options);
 }
 
-std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, std::vector<Gphoto2Address> candidates,
-                                            Gphoto2Options options)
+namespace {
+
+// The first of `candidates` whose serial number is info.serial. A camera found among the
+// autodetected ones looks among them again when it reopens; one found among given
+// candidates, among those.
+std::unique_ptr<Camera> first_with_serial(const DeviceInfo& info, const std::vector<Gphoto2Address>& candidates,
+                                          bool autodetected, const Gphoto2Options& options)
 {
     if (info.serial.empty()) throw CaptureError("finding a camera needs its serial number", false);
     std::vector<std::string> tried;
     for (const auto& candidate : candidates) {
         try {
-            return start_camera(info, CameraPlace{candidate, candidates, false}, options);
+            const auto search = autodetected ? std::vector<Gphoto2Address>{} : candidates;
+            return start_camera(info, CameraPlace{candidate, search, autodetected}, options);
         } catch (const CaptureError& e) {
             tried.push_back(e.what());
         }
     }
-    std::string message = "no camera with serial number " + info.serial + " found among " +
-                          std::to_string(candidates.size()) + " camera(s)";
+    std::string message = "no camera with serial number " + info.serial +
+                          (autodetected ? std::string(" is connected")
+                                        : " found among " + std::to_string(candidates.size()) + " camera(s)");
     if (!tried.empty()) message += ": " + tried.front() + (tried.size() > 1 ? "; ..." : "");
     throw CaptureError(message, false);
 }
 
+}  // namespace
+
+std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, std::vector<Gphoto2Address> candidates,
+                                            Gphoto2Options options)
+{
+    return first_with_serial(info, candidates, false, options);
+}
+
 std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, Gphoto2Options options)
 {
-    if (info.serial.empty()) throw CaptureError("finding a camera needs its serial number", false);
-    std::vector<std::string> tried;
-    for (const auto& candidate : detect_gphoto2_cameras()) {
-        try {
-            return start_camera(info, CameraPlace{candidate, {}, true}, options);
-        } catch (const CaptureError& e) {
-            tried.push_back(e.what());
-        }
-    }
-    throw CaptureError("no camera with serial number " + info.serial + " is connected" +
-                           (tried.empty() ? std::string() : " (" + tried.front() + ")"),
-                       false);
+    return first_with_serial(info, detect_gphoto2_cameras(), true, options);
 }
 
 }  // namespace digikit::capture
