@@ -4,8 +4,6 @@
 
 #include <atomic>
 #include <exception>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/bookfile/book_file.hpp"
 #include "djvu_writer.hpp"
 #include "hocr.hpp"
@@ -26,10 +25,8 @@ namespace {
 // A page whose kept hOCR was made with these languages needs no OCR.
 bool recognized_before(const std::filesystem::path& page, const std::string& languages)
 {
-    std::ifstream in(hocr_path(page), std::ios::binary);
-    if (!in) return false;
-    const std::string head(std::istreambuf_iterator<char>(in), {});
-    return head.find("name=\"ocr-langs\" content=\"" + languages + "\"") != std::string::npos &&
+    const auto hocr = base::read_file_if_exists(hocr_path(page));
+    return hocr && hocr->find("name=\"ocr-langs\" content=\"" + languages + "\"") != std::string::npos &&
            std::filesystem::exists(ocr_pdf_path(page));
 }
 
@@ -217,7 +214,7 @@ ExportResult export_book(const std::vector<std::filesystem::path>& pages, const 
         for (std::size_t i = 0; i < pages.size(); ++i) {
             job.pause_point();
             std::optional<OcrPage> text;
-            if (ocr) text = parse_hocr(read_file(hocr_path(pages[i])));
+            if (ocr) text = parse_hocr(base::read_file(hocr_path(pages[i])));
             encoded.push_back(encode_djvu_page(pages[i], text, options.ppi, work_dir, scratch, options.stop_requested));
         }
         job.pause_point();

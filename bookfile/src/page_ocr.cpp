@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/bookfile/book_file.hpp"
 #include "shared.hpp"
 
@@ -118,7 +119,7 @@ bool PageRecognizer::recognize(const std::filesystem::path& page)
             throw BookFileError(page.string() + ": Tesseract could not write the page's PDF");
         }
     }
-    const std::string pdf = read_file(base + ".pdf");
+    const std::string pdf = base::read_file(base + ".pdf");
     std::filesystem::remove(base + ".pdf");
     api_->Clear();
     base::write_file_atomically(ocr_pdf_path(page), pdf);

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 #include "shared.hpp"
 
 namespace digikit::bookfile {
@@ -16,8 +17,8 @@ namespace {
 
 std::string read_jpeg(const std::filesystem::path& file)
 {
-    std::string bytes = read_file(file);
-    if (bytes.empty()) throw BookFileError(file.string() + ": cannot read");
+    std::string bytes = base::read_file(file);
+    if (bytes.empty()) throw BookFileError(file.string() + ": empty, not a JPEG");
     return bytes;
 }
 

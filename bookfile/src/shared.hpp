@@ -4,9 +4,6 @@
 
 #include <leptonica/allheaders.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -15,13 +12,6 @@ namespace digikit::bookfile {
 struct PixDeleter {
     void operator()(Pix* pix) const { pixDestroy(&pix); }
 };
-
-// The whole file, "" when it cannot be read.
-inline std::string read_file(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // A djvused string: "text" with '"' and '\' escaped.
 inline std::string djvu_string(std::string_view text)

@@ -1,14 +1,13 @@
 #include "book_store.hpp"
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <ctime>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/base/text.hpp"
 
 namespace digikit::firmware {
@@ -92,15 +91,6 @@ std::string utc_day()
     char buffer[16];
     std::strftime(buffer, sizeof buffer, "%Y%m%d", &tm);
     return buffer;
-}
-
-std::optional<std::string> read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 std::vector<std::string> split_lines(const std::string& text)
@@ -191,9 +181,13 @@ std::string BookStore::create_book(const metadata::BookMetadata& book)
 metadata::BookFile BookStore::read_book_file(const std::string& id) const
 {
     const auto path = book_dir(id) / "book.toml";
-    const auto text = read_text(path);
-    if (!text) return {{}, {{"", path.string() + ": cannot be read (" + std::strerror(errno) + ")"}}};
-    return metadata::read_book_toml(*text, path.string());
+    std::string text;
+    try {
+        text = base::read_file(path);
+    } catch (const std::system_error& error) {
+        return {{}, {{"", path.string() + ": cannot be read (" + error.code().message() + ")"}}};
+    }
+    return metadata::read_book_toml(text, path.string());
 }
 
 metadata::BookMetadata BookStore::read_metadata(const std::string& id) const
@@ -207,7 +201,7 @@ void BookStore::write_metadata(const std::string& id, const metadata::BookMetada
 {
     const std::string text = metadata::to_toml(book);
     const auto path = book_dir(id) / "book.toml";
-    const auto old = read_text(path);
+    const auto old = base::read_file_if_exists(path);
     if (old && !metadata::read_book_toml(*old, path.string()).problems.empty()) {
         base::write_file_atomically(path.string() + ".invalid", *old);
     }

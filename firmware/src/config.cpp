@@ -4,13 +4,15 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <tuple>
 
 #include <toml++/toml.h>
 
+#include "digikit/base/read_file.hpp"
 #include "digikit/base/text.hpp"
 
 namespace digikit::firmware {
@@ -458,14 +460,14 @@ Config parse_config(std::string_view text, const std::filesystem::path& source)
 
 Config load_config(const std::filesystem::path& path, bool required)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (required) throw ConfigError(path.string() + ": cannot read the configuration file");
-        return Config{};
+    std::optional<std::string> text;
+    try {
+        text = required ? base::read_file(path) : base::read_file_if_exists(path);
+    } catch (const std::system_error& error) {
+        throw ConfigError(path.string() + ": cannot read the configuration file (" + error.code().message() + ")");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_config(text.str(), path);
+    if (!text) return Config{};
+    return parse_config(*text, path);
 }
 
 }  // namespace digikit::firmware

@@ -1,22 +1,14 @@
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "temp_dir.hpp"
 
 namespace digikit::base {
 namespace {
-
-std::string read(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::size_t entries(const std::filesystem::path& dir)
 {
@@ -28,7 +20,7 @@ TEST(AtomicFile, WritesTheWholeContentAndLeavesNoTemporary)
     testing::TempDir dir;
     write_file_atomically(dir / "a.txt", "first");
     write_file_atomically(dir / "a.txt", "second, longer");
-    EXPECT_EQ(read(dir / "a.txt"), "second, longer");
+    EXPECT_EQ(read_file(dir / "a.txt"), "second, longer");
     EXPECT_EQ(entries(dir.path()), 1U);
 }
 
@@ -41,7 +33,7 @@ TEST(AtomicFile, UncommittedFileLeavesTargetUntouched)
         std::ofstream(file.temp_path()) << "half written";
         EXPECT_TRUE(is_atomic_temporary(file.temp_path()));
     }  // destroyed without commit: as if the writer failed
-    EXPECT_EQ(read(dir / "book.toml"), "old");
+    EXPECT_EQ(read_file(dir / "book.toml"), "old");
     EXPECT_EQ(entries(dir.path()), 1U);
 }
 
@@ -51,7 +43,7 @@ TEST(AtomicFile, CommitReplacesTarget)
     AtomicFile file(dir / "page.tif");
     std::ofstream(file.temp_path()) << "pixels";
     file.commit();
-    EXPECT_EQ(read(dir / "page.tif"), "pixels");
+    EXPECT_EQ(read_file(dir / "page.tif"), "pixels");
     EXPECT_EQ(entries(dir.path()), 1U);
 }
 

@@ -1,12 +1,11 @@
 // The book file as Wikisource gets it: 20 pages with known words, exported to DjVu and
 // PDF, read back with djvulibre and poppler.
+#include "digikit/base/read_file.hpp"
 #include "digikit/bookfile/book_file.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -18,12 +17,6 @@ namespace digikit::bookfile {
 namespace {
 
 constexpr int book_pages = 20;
-
-std::string file_bytes(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 DocumentInfo sample_info()
 {
@@ -111,12 +104,12 @@ TEST(BookExport, TwentyPagesAsDjvuAndPdf)
     }
     // pdfimages -j writes DCT images as they are stored: byte for byte the access JPEG.
     read_with({"pdfimages", "-j", "-f", "7", "-l", "7", pdf.file.string(), (dir / "image").string()});
-    EXPECT_EQ(file_bytes(dir / "image-000.jpg"), file_bytes(jpegs[6]));
+    EXPECT_EQ(base::read_file(dir / "image-000.jpg"), base::read_file(jpegs[6]));
 
     // The same book gives the same bytes.
     const auto again = export_book(jpegs, sample_info(), dir / "again.pdf", options);
     EXPECT_EQ(again.pages_recognized, 0);
-    EXPECT_EQ(file_bytes(again.file), file_bytes(pdf.file));
+    EXPECT_EQ(base::read_file(again.file), base::read_file(pdf.file));
 }
 
 TEST(BookFileLanguages, BookLanguageChoosesTesseractData)

@@ -4,8 +4,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <opencv2/imgcodecs.hpp>
 #include <random>
@@ -13,6 +11,7 @@
 
 #include "book_pages.hpp"
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/capture/page_photo_renderer.hpp"
 #include "temp_dir.hpp"
 
@@ -20,12 +19,6 @@ namespace digikit::bookfile {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string file_bytes(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // A kit data dir with one book of `count` imported page photos, processed.
 std::string make_book(const std::filesystem::path& dir, int count)
@@ -93,7 +86,7 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
     const auto clean = digikit::testing::run_digikit({"--data", (dir / "clean").string(), "book", "export", book,
                                                       "--format", "djvu", "--out", (dir / "clean.djvu").string()});
     ASSERT_EQ(clean.exit_code, 0) << clean.err;
-    const std::string clean_bytes = file_bytes(dir / "clean.djvu");
+    const std::string clean_bytes = base::read_file(dir / "clean.djvu");
 
     // Each run is killed once it has made 0 to 2 more pieces (a page recognised or
     // encoded), plus up to 0.4 s; once everything is made, while bundling.
@@ -117,7 +110,7 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
             std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution(0, 400)(random)));
             if (exporter.stop(SIGKILL) == -1) ++killed;  // else it had finished: run it again (bundling only)
         }
-        recognised += count_lines(file_bytes(log), "ocr: page");
+        recognised += count_lines(base::read_file(log), "ocr: page");
         for (const auto& [name, inode] : hocr_inodes(book_dir / "pages")) {
             if (done.count(name) > 0) {
                 EXPECT_EQ(done[name], inode) << name << " was recognised again";
@@ -126,7 +119,7 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
         }
         // The book file is never half written: absent, or whole.
         if (std::filesystem::exists(out)) {
-            EXPECT_EQ(file_bytes(out), clean_bytes) << "after run " << run;
+            EXPECT_EQ(base::read_file(out), clean_bytes) << "after run " << run;
         }
     }
     EXPECT_EQ(killed, kills);
@@ -141,7 +134,7 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
     // A kill between a page's hOCR and its log line loses the line, never adds one.
     EXPECT_LE(recognised, pages);
     EXPECT_GE(recognised, pages - kills);
-    EXPECT_EQ(file_bytes(out), clean_bytes);
+    EXPECT_EQ(base::read_file(out), clean_bytes);
     EXPECT_NE(finished.out.find("10 pages"), std::string::npos) << finished.out;
     // What the kills left half written is gone.
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {

@@ -10,18 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_file(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::size_t lines_of(const std::string& text)
 {
@@ -66,20 +61,20 @@ protected:
         daemon_ = std::make_unique<testing::BackgroundProcess>(
             std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
         ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
-            << read_file(dir_ / "daemon.log");
+            << base::read_file(dir_ / "daemon.log");
     }
 
     nlohmann::json status()
     {
         const auto result = digikit({"status", "--json"});
-        EXPECT_EQ(result.exit_code, 0) << result.err << read_file(dir_ / "daemon.log");
+        EXPECT_EQ(result.exit_code, 0) << result.err << base::read_file(dir_ / "daemon.log");
         return result.exit_code == 0 ? nlohmann::json::parse(result.out) : nlohmann::json::object();
     }
 
     void capture()
     {
         const auto result = digikit({"press", "capture"});
-        EXPECT_EQ(result.exit_code, 0) << result.err << read_file(dir_ / "daemon.log");
+        EXPECT_EQ(result.exit_code, 0) << result.err << base::read_file(dir_ / "daemon.log");
     }
 
     testing::TempDir dir_;
@@ -191,11 +186,11 @@ TEST_F(BookValidation, AHandBrokenBookIsShownAndRepairedWhileTheDaemonKeepsCaptu
     EXPECT_EQ(lines_of(partial.err), 1U) << partial.err;
     EXPECT_NE(partial.err.find("stays invalid"), std::string::npos) << partial.err;
     EXPECT_NE(partial.err.find("categories"), std::string::npos) << partial.err;
-    EXPECT_EQ(read_file(book_toml), broken);
+    EXPECT_EQ(base::read_file(book_toml), broken);
 
     const auto repaired = digikit({"book", "set", id, "year=1890", "category=Maps, Atlases"});
     EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
-    EXPECT_EQ(read_file(book_toml.string() + ".invalid"), broken);
+    EXPECT_EQ(base::read_file(book_toml.string() + ".invalid"), broken);
     const auto shown = nlohmann::json::parse(digikit({"book", "show", id, "--json"}).out);
     EXPECT_EQ(shown["problems"], nlohmann::json::array());
     EXPECT_EQ(shown["metadata"]["categories"], nlohmann::json::array({"Maps", "Atlases"}));
@@ -229,7 +224,7 @@ TEST_F(BookValidation, ABookTomlThatIsNotTomlIsShownAndReplaced)
     EXPECT_EQ(set.exit_code, 0) << set.err;
     EXPECT_NE(set.out.find("book.toml.invalid"), std::string::npos) << set.out;
     EXPECT_EQ(nlohmann::json::parse(digikit({"book", "show", id, "--json"}).out)["metadata"]["title"], "Herbal");
-    EXPECT_EQ(read_file(book_toml.string() + ".invalid"), "title = \"unterminated\n\xff\xfe");
+    EXPECT_EQ(base::read_file(book_toml.string() + ".invalid"), "title = \"unterminated\n\xff\xfe");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/capture/simulated_camera.hpp"
 #include "kit.hpp"
 #include "temp_dir.hpp"
@@ -52,12 +53,6 @@ private:
     std::string before_;
 };
 
-std::string slurp(const std::filesystem::path& path)
-{
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
 {
     const FullUnwinding unwinding;
@@ -81,7 +76,7 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
 
     testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
-        << slurp(dir / "daemon.log");
+        << base::read_file(dir / "daemon.log");
     EXPECT_FALSE(camera_status()["attached"].get<bool>());
     const auto text = digikit({"status"}).out;
     EXPECT_NE(text.find("camera:     single gphoto2 serial EMU-LATE: NOT READY ("), std::string::npos) << text;
@@ -96,16 +91,16 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     testing::BackgroundProcess camera({DIGIKIT_PTPIP_EMULATOR, "EMU-LATE", std::to_string(port)}, dir / "camera.log");
     // Picked up without a press: the daemon looks for missing cameras by itself.
     EXPECT_TRUE(testing::wait_until([&] { return camera_status()["attached"].get<bool>(); }, 20s))
-        << slurp(dir / "daemon.log");
+        << base::read_file(dir / "daemon.log");
     EXPECT_EQ(kit_status()["signal"], "ready");
     const auto shown = digikit({"devices", "--json"});  // from the daemon, which holds the camera
     ASSERT_EQ(shown.exit_code, 0) << shown.err;
     EXPECT_TRUE(nlohmann::json::parse(shown.out)["devices"][0]["attached"].get<bool>()) << shown.out;
 
     const auto captured = digikit({"press", "capture"});
-    EXPECT_EQ(captured.exit_code, 0) << captured.err << slurp(dir / "daemon.log");
+    EXPECT_EQ(captured.exit_code, 0) << captured.err << base::read_file(dir / "daemon.log");
     EXPECT_EQ(nlohmann::json::parse(digikit({"status", "--json"}).out)["book"]["captures"], 1);
-    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(dir / "daemon.log");
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << base::read_file(dir / "daemon.log");
 
     // With the daemon gone the camera is free for a capture from the command line.
     const auto once = digikit({"capture", "--device", "EMU-LATE", "--out", (dir / "once.jpg").string()});

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -64,11 +65,7 @@ protected:
         return run_digikit(args);
     }
 
-    std::string log() const
-    {
-        std::ifstream in(dir_ / "daemon.log");
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
 
     [[nodiscard]] httplib::Client client() const
     {

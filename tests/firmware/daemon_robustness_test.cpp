@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "temp_dir.hpp"
 
@@ -167,11 +168,7 @@ protected:
         return nlohmann::json::parse(answer);
     }
 
-    std::string log() const
-    {
-        std::ifstream in(dir_ / "daemon.log");
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
 
     testing::TempDir dir_;
     std::filesystem::path data_ = dir_ / "data";

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -104,11 +105,7 @@ protected:
         return nlohmann::json::parse(digikit({"book", "show", id, "--json"}).out);
     }
 
-    std::string log() const
-    {
-        std::ifstream in(dir_ / "daemon.log");
-        return {std::istreambuf_iterator<char>(in), {}};
-    }
+    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
 
     testing::TempDir dir_;
     std::filesystem::path data_ = dir_ / "card";

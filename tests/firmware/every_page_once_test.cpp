@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/uploader/commons_client.hpp"
 #include "digikit/uploader/upload_queue.hpp"
 #include "fault_proxy.hpp"
@@ -197,8 +198,7 @@ protected:
 
     std::string log() const
     {
-        std::ifstream in(dir_ / "daemon.log");
-        const std::string text(std::istreambuf_iterator<char>(in), {});
+        const std::string text = base::read_file_if_exists(dir_ / "daemon.log").value_or("");
         return text.size() > 4000 ? text.substr(text.size() - 4000) : text;
     }
 

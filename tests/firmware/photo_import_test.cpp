@@ -15,6 +15,7 @@
 
 #include "command.hpp"
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/capture/page_photo_renderer.hpp"
 #include "hostile_photos.hpp"
 #include "temp_dir.hpp"
@@ -24,12 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::run_digikit;
-
-std::string read_file(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void write_photo(const std::filesystem::path& path, std::uint64_t seed, int width = 900, int height = 600)
 {
@@ -47,7 +42,7 @@ void write_photo(const std::filesystem::path& path, std::uint64_t seed, int widt
 void write_cut_photo(const std::filesystem::path& path)
 {
     write_photo(path, 9);
-    std::string bytes = read_file(path);
+    std::string bytes = base::read_file(path);
     bytes.resize(bytes.size() / 2);
     bytes += "\xFF\xD9";
     std::ofstream(path, std::ios::binary) << bytes;
@@ -143,17 +138,17 @@ TEST_F(PhotoImport, ProcessIntoTheInputsOwnFolderNeverReplacesAnInput)
     write_photo(in / "X.jpg", 1);
     write_photo(in / "X_1.jpg", 2);    // where X.jpg's first access copy would go
     write_photo(in / "x-2_1.JPG", 3);  // and where the next name would go, on a card without case
-    const std::string x = read_file(in / "X.jpg");
-    const std::string x_1 = read_file(in / "X_1.jpg");
-    const std::string x_2 = read_file(in / "x-2_1.JPG");
+    const std::string x = base::read_file(in / "X.jpg");
+    const std::string x_1 = base::read_file(in / "X_1.jpg");
+    const std::string x_2 = base::read_file(in / "x-2_1.JPG");
 
     const auto result = run_digikit(
         {"process", in.string(), "--out", in.string(), "--report", (in / "report.json").string(), "--threads", "2"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_EQ(read_file(in / "X.jpg"), x);
-    EXPECT_EQ(read_file(in / "X_1.jpg"), x_1);
-    EXPECT_EQ(read_file(in / "x-2_1.JPG"), x_2);
-    const auto report = nlohmann::json::parse(read_file(in / "report.json"));
+    EXPECT_EQ(base::read_file(in / "X.jpg"), x);
+    EXPECT_EQ(base::read_file(in / "X_1.jpg"), x_1);
+    EXPECT_EQ(base::read_file(in / "x-2_1.JPG"), x_2);
+    const auto report = nlohmann::json::parse(base::read_file(in / "report.json"));
     ASSERT_EQ(report["images"].size(), 3U);
     std::set<std::string> outputs;
     for (const auto& image : report["images"]) {
@@ -179,7 +174,7 @@ TEST_F(PhotoImport, ProcessNeverWritesItsReportOverAPhoto)
 {
     write_photo(dir_ / "IMG_0001.jpg", 1);
     write_photo(dir_ / "IMG_0002.jpg", 2);
-    const std::string photo = read_file(dir_ / "IMG_0002.jpg");
+    const std::string photo = base::read_file(dir_ / "IMG_0002.jpg");
     for (const auto& report : {dir_ / "IMG_0001.jpg", dir_ / "IMG_0002.jpg", dir_ / "page.tif", dir_ / "out"}) {
         std::filesystem::create_directories(dir_ / "out");
         const auto result = run_digikit({"process", (dir_ / "IMG_0001.jpg").string(), "--out", (dir_ / "out").string(),
@@ -188,7 +183,7 @@ TEST_F(PhotoImport, ProcessNeverWritesItsReportOverAPhoto)
         EXPECT_EQ(lines_of(result.err).size(), 1U) << result.err;
         EXPECT_NE(result.err.find("--report " + report.string()), std::string::npos) << result.err;
     }
-    EXPECT_EQ(read_file(dir_ / "IMG_0002.jpg"), photo);
+    EXPECT_EQ(base::read_file(dir_ / "IMG_0002.jpg"), photo);
     EXPECT_FALSE(std::filesystem::exists(dir_ / "page.tif"));
 }
 
@@ -203,7 +198,7 @@ TEST_F(PhotoImport, AMissingOrUnreadableInputHasItsOwnErrorAndTheRunGoesOn)
                                      (dir_ / "locked.jpg").string(), (dir_ / "IMG_0003.jpg").string(), "--out",
                                      (dir_ / "out").string(), "--report", (dir_ / "report.json").string()});
     EXPECT_EQ(result.exit_code, 1);
-    const auto report = nlohmann::json::parse(read_file(dir_ / "report.json"));
+    const auto report = nlohmann::json::parse(base::read_file(dir_ / "report.json"));
     ASSERT_EQ(report["images"].size(), 4U);
     EXPECT_EQ(report["images"][0]["pages"].size(), 1U);
     EXPECT_NE(report["images"][1]["error"].get<std::string>().find("no such file"), std::string::npos);
@@ -247,7 +242,7 @@ TEST_F(PhotoImport, AKilledProcessLeavesNoTemporaryFileThatTheNextRunKeeps)
     EXPECT_EQ(atomic_temporaries_in(dir_ / "out"), 1U);
     EXPECT_TRUE(std::filesystem::exists(dir_ / "out" / ".notes.txt.tmp-Ee55Rr"));
     EXPECT_EQ(atomic_temporaries_in(dir_.path()), 0U);
-    EXPECT_EQ(nlohmann::json::parse(read_file(dir_ / "report.json"))["images"].size(), 6U);
+    EXPECT_EQ(nlohmann::json::parse(base::read_file(dir_ / "report.json"))["images"].size(), 6U);
 }
 
 // Before: the TIFF was decoded whole (2.7 GB), the WebP took 980 MB, and the JPEG came out
@@ -267,7 +262,7 @@ TEST_F(PhotoImport, ABatchWithDecompressionBombsStaysWithinTheMemoryTarget)
     std::cout << "peak RSS of `digikit process` with three bombs among two pages: " << result.peak_rss_kb / 1024
               << " MB\n";
     EXPECT_LT(result.peak_rss_kb, 350 * 1024);
-    const auto report = nlohmann::json::parse(read_file(dir_ / "report.json"));
+    const auto report = nlohmann::json::parse(base::read_file(dir_ / "report.json"));
     ASSERT_EQ(report["images"].size(), 5U);
     EXPECT_EQ(report["images"][0]["pages"].size(), 1U);
     EXPECT_NE(report["images"][1]["error"].get<std::string>().find("too large (30000x30000"), std::string::npos);

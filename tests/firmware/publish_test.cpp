@@ -10,13 +10,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/capture/page_photo_renderer.hpp"
 #include "digikit/uploader/commons_client.hpp"
 #include "digikit/uploader/upload_queue.hpp"
@@ -368,8 +368,7 @@ TEST(Publish, NoSecretAppearsInAnyOutputOrLog)
         everything += run({"status", "--json"}).out;
         daemon.stop(SIGTERM);
     }
-    std::ifstream log(kit.dir() / "daemon.log");
-    const std::string daemon_log((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    const std::string daemon_log = base::read_file(kit.dir() / "daemon.log");
     EXPECT_NE(daemon_log.find("login as"), std::string::npos) << daemon_log;  // the reason is there...
     everything += daemon_log;
 

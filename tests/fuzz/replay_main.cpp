@@ -3,9 +3,10 @@
 // escaping exception fails the test, naming the file.
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <vector>
+
+#include "digikit/base/read_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
@@ -16,10 +17,9 @@ int main(int argc, char** argv)
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator(argv[i], ec)) {
             if (!entry.is_regular_file()) continue;
-            std::ifstream in(entry.path(), std::ios::binary);
-            const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+            const std::string bytes = digikit::base::read_file(entry.path());
             std::cerr << "replaying " << entry.path().string() << "\n";
-            (void)LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
+            (void)LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
             ++files;
         }
     }

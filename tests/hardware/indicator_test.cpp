@@ -1,24 +1,15 @@
 #include "digikit/hardware/indicator.hpp"
+#include "digikit/base/read_file.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "digikit/base/atomic_file.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::hardware {
 namespace {
-
-std::string read_text(const std::filesystem::path& file)
-{
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // A folder laid out like /sys/class/leds/<name>/.
 std::filesystem::path make_led(const testing::TempDir& dir, const std::string& name, const std::string& max_brightness,
@@ -38,16 +29,16 @@ TEST(SysfsLedIndicator, WritesBrightnessAndTakesTheLedFromItsTrigger)
     const auto green = make_led(dir, "green:status", "255", true);
     const auto red = make_led(dir, "red:status", "", false);
     SysfsLedIndicator indicator({{Output::green, green}, {Output::red, red}});
-    EXPECT_EQ(read_text(green / "trigger"), "none");
+    EXPECT_EQ(base::read_file(green / "trigger"), "none");
 
     indicator.set(Output::green, true);
-    EXPECT_EQ(read_text(green / "brightness"), "255");
+    EXPECT_EQ(base::read_file(green / "brightness"), "255");
     indicator.set(Output::green, false);
-    EXPECT_EQ(read_text(green / "brightness"), "0");
+    EXPECT_EQ(base::read_file(green / "brightness"), "0");
     indicator.set(Output::red, true);  // no max_brightness: on is 1
-    EXPECT_EQ(read_text(red / "brightness"), "1");
+    EXPECT_EQ(base::read_file(red / "brightness"), "1");
     indicator.set(Output::buzzer, true);  // not wired to an LED: ignored
-    EXPECT_EQ(read_text(green / "brightness"), "0");
+    EXPECT_EQ(base::read_file(green / "brightness"), "0");
 }
 
 TEST(SysfsLedIndicator, NamesAFolderThatIsNoLed)

@@ -1,9 +1,9 @@
 #include "digikit/imaging/page_pipeline.hpp"
+#include "digikit/base/read_file.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <tiffio.h>
@@ -353,14 +353,6 @@ TEST(ProcessPhoto, TheDeflateLevelTradesSizeAndKeepsEveryPixel)
     EXPECT_EQ(cv::norm(masters[0], masters[1], cv::NORM_INF), 0.0) << "deflate is lossless at every level";
 }
 
-std::string file_bytes(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-}
-
 // Every pixel of a TIFF as libtiff itself decodes it, in BGR order like OpenCV's.
 cv::Mat read_with_libtiff(const std::filesystem::path& path)
 {
@@ -398,11 +390,11 @@ TEST(ProcessPhoto, WritesTheSameFilesOnAnyNumberOfThreads)
         const int strip_rows = 256 * 1024 / (3 * one.pages[0].width);  // the writer's strips: 256 KiB
         ASSERT_GT((one.pages[0].height + strip_rows - 1) / strip_rows, 16);
         // Compared as booleans: a diff of two binary files helps nobody.
-        const std::string master = file_bytes(one.pages[0].master);
+        const std::string master = base::read_file(one.pages[0].master);
         const auto name = " for compression " + std::to_string(static_cast<int>(compression));
-        EXPECT_TRUE(file_bytes(two.pages[0].master) == master) << "2 threads" << name;
-        EXPECT_TRUE(file_bytes(five.pages[0].master) == master) << "5 threads" << name;
-        EXPECT_TRUE(file_bytes(two.pages[0].access) == file_bytes(one.pages[0].access)) << "JPEG" << name;
+        EXPECT_TRUE(base::read_file(two.pages[0].master) == master) << "2 threads" << name;
+        EXPECT_TRUE(base::read_file(five.pages[0].master) == master) << "5 threads" << name;
+        EXPECT_TRUE(base::read_file(two.pages[0].access) == base::read_file(one.pages[0].access)) << "JPEG" << name;
         // libtiff and OpenCV both read the master back, pixel for pixel the same.
         const cv::Mat by_libtiff = read_with_libtiff(two.pages[0].master);
         const cv::Mat by_opencv = cv::imread(two.pages[0].master.string(), cv::IMREAD_UNCHANGED);

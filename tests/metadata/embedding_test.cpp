@@ -1,4 +1,5 @@
 #include "digikit/metadata/embedding.hpp"
+#include "digikit/base/read_file.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +9,6 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
@@ -74,12 +74,6 @@ using ::testing::HasSubstr;
         return items;
     }
     return {text_of(tags, key)};
-}
-
-[[nodiscard]] std::string file_bytes(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // A hash of the decoded pixels: embedding must not touch the image data.
@@ -255,7 +249,7 @@ TEST_P(Embedding, BadInputLeavesTheFileUntouched)
 {
     const testing::TempDir dir;
     const auto image = write_test_image(dir, "page." + GetParam());
-    const std::string before = file_bytes(image);
+    const std::string before = base::read_file(image);
     BookMetadata book = sample_book();
     book.license = "CC-XX";
     try {
@@ -276,7 +270,7 @@ TEST_P(Embedding, BadInputLeavesTheFileUntouched)
     } catch (const MetadataError& error) {
         EXPECT_THAT(error.what(), HasSubstr("capture_time: 'yesterday' is not an ISO 8601 time"));
     }
-    EXPECT_EQ(file_bytes(image), before);
+    EXPECT_EQ(base::read_file(image), before);
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()), 1);
 }
 
@@ -286,12 +280,12 @@ TEST(EmbeddingErrors, CorruptImageIsReportedAndKept)
 {
     const testing::TempDir dir;
     const auto jpeg = write_test_image(dir, "page.jpg");
-    std::string bytes = file_bytes(jpeg);
+    std::string bytes = base::read_file(jpeg);
     bytes.resize(20);  // a truncated JPEG
     const auto broken = dir / "broken.jpg";
     std::ofstream(broken, std::ios::binary) << bytes;
     EXPECT_THROW(embed_metadata(broken, sample_book(), sample_page()), MetadataError);
-    EXPECT_EQ(file_bytes(broken), bytes);
+    EXPECT_EQ(base::read_file(broken), bytes);
     const auto text = dir / "notes.jpg";
     std::ofstream(text) << "not an image at all";
     try {
@@ -300,7 +294,7 @@ TEST(EmbeddingErrors, CorruptImageIsReportedAndKept)
     } catch (const MetadataError& error) {
         EXPECT_THAT(error.what(), HasSubstr("notes.jpg: cannot write metadata"));
     }
-    EXPECT_EQ(file_bytes(text), "not an image at all");
+    EXPECT_EQ(base::read_file(text), "not an image at all");
     EXPECT_THROW(embed_metadata(dir / "absent.jpg", sample_book(), sample_page()), MetadataError);
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()), 3);
 }

@@ -1,4 +1,5 @@
 #include "command.hpp"
+#include "digikit/base/read_file.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,7 +12,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -111,8 +111,7 @@ BackgroundProcess::~BackgroundProcess()
     // systemd: exit 0 on SIGTERM (a crash or sanitizer report at shutdown fails the test).
     const int exit_code = stop(SIGTERM);
     if (exit_code != 0) {
-        std::ifstream in(log_);
-        const std::string text(std::istreambuf_iterator<char>(in), {});
+        const std::string text = base::read_file_if_exists(log_).value_or("");
         ADD_FAILURE() << "digikit run exited with " << exit_code << " on SIGTERM; its log ends:\n"
                       << text.substr(text.size() > 4000 ? text.size() - 4000 : 0);
     }

@@ -1,6 +1,7 @@
 #include "test_wiki.hpp"
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/read_file.hpp"
 #include "temp_dir.hpp"
 
 #include <opencv2/core.hpp>
@@ -12,7 +13,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 namespace digikit::uploader::testing {
@@ -47,10 +47,8 @@ public:
                                     (dir_ / "start.log").string() + "' 2>&1";
         // The tests call this before any thread of theirs exists.
         if (std::system(command.c_str()) != 0) {  // NOLINT(concurrency-mt-unsafe)
-            std::ifstream log(dir_ / "start.log");
-            std::ostringstream text;
-            text << log.rdbuf();
-            throw std::runtime_error("could not start the test wiki: " + text.str());
+            throw std::runtime_error("could not start the test wiki: " +
+                                     base::read_file_if_exists(dir_ / "start.log").value_or(""));
         }
         auto env = read_env_file(dir_ / "wiki.env");
         wiki_.api_url = env.at("API_URL");

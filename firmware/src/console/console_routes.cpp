@@ -1,6 +1,4 @@
 // The console's routes: pages, /api/ (the CLI's mirror), page images, the event stream.
-#include <fstream>
-
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +7,7 @@
 #include "console_events.hpp"
 #include "console_server.hpp"
 #include "console_sessions.hpp"
+#include "digikit/base/read_file.hpp"
 #include "digikit/hardware/button.hpp"
 
 namespace digikit::firmware {
@@ -267,14 +266,13 @@ void ConsoleServer::add_file_routes()
     // Page images only, by name; anything with a slash, "..", or another file is not found.
     http_->Get(R"(/files/books/([^/]+)/pages/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
         const auto path = api_->page_image(req.matches[1].str(), req.matches[2].str());
-        std::ifstream in(path.value_or(""), std::ios::binary);
-        if (!path || !in) {
+        const auto bytes = path ? base::read_file_if_exists(*path) : std::nullopt;
+        if (!bytes) {
             send_error(res, 404, "no such page image");
             return;
         }
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         res.set_header("Cache-Control", "private, no-cache");
-        res.set_content(bytes, "image/jpeg");
+        res.set_content(*bytes, "image/jpeg");
     });
 }
 

@@ -8,7 +8,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "../hostile_photos.hpp"
+#include "digikit/base/read_file.hpp"
 #include "photo_decoder.hpp"
 
 namespace {
@@ -74,9 +74,9 @@ int main(int argc, char** argv)
     std::printf("| file | size | OpenCV imdecode (before) | decode_photo (now) | ratio |\n|---|---|---|---|---|\n");
     for (const auto& file : {tiff, webp, jpeg}) {
         const Run before = in_child([&] {
-            std::ifstream in(file, std::ios::binary);
-            const std::vector<uchar> bytes{std::istreambuf_iterator<char>(in), {}};
-            return describe(cv::imdecode(bytes, cv::IMREAD_COLOR));
+            std::string bytes = digikit::base::read_file(file);
+            return describe(
+                cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR));
         });
         const Run now = in_child([&] { return describe(digikit::imaging::decode_photo(file)); });
         std::printf("| %s | %ju bytes | %ld MB, %s | %ld MB, %s | %.1f |\n", file.filename().c_str(),

@@ -21,6 +21,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "../accuracy_cases.hpp"
+#include "digikit/base/read_file.hpp"
 #include "textbook_scanner.hpp"
 
 using namespace digikit::imaging;
@@ -95,14 +96,6 @@ Corners unpaper_quad(const Rect& mask, double rotation, const Rect& border)
         return cv::Point2d(mid_x + dx * c + dy * s, mid_y + dy * c - dx * s);
     };
     return {to_photo(left, top), to_photo(right, top), to_photo(right, bottom), to_photo(left, bottom)};
-}
-
-std::string read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 struct Tally {
@@ -199,7 +192,8 @@ int main(int argc, char** argv)
         ++unpapered.photos;
         // A failed run counts as no page found (its log says why).
         if (status != 0) std::printf("%s: unpaper failed: %s\n", c.name.c_str(), command.c_str());
-        const UnpaperRun run = status == 0 ? parse_unpaper_log(read_text(log), decoded.size()) : UnpaperRun{};
+        const UnpaperRun run =
+            status == 0 ? parse_unpaper_log(digikit::base::read_file(log), decoded.size()) : UnpaperRun{};
         const cv::Mat cleaned = cv::imread(output.string());
         for (std::size_t i = 0; i < photo.pages.size(); ++i) {
             if (i >= run.masks.size() || run.borders.empty()) {
