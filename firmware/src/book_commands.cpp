@@ -338,7 +338,7 @@ int book_drop_shot_command(const Config& config, const std::string& id, const st
 }
 
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,
-                     bool skip_bad)
+                     bool skip_bad, const ShotView& view)
 {
     BookStore store(config.data_dir);
     const auto state = existing_book(store, id).state;
@@ -368,7 +368,7 @@ int book_add_command(const Config& config, const std::string& id, const std::vec
         base::AtomicFile file(target);
         std::filesystem::copy_file(image, file.temp_path(), std::filesystem::copy_options::overwrite_existing);
         file.commit();
-        store.record_capture(id, sequence, {{"single", target}}, false);
+        store.record_capture(id, sequence, {{"single", target}}, false, view);
     }
     std::cout << "imported " << good.size() << " photo(s) into book " << id;
     if (!bad.empty()) std::cout << ", skipped " << bad.size() << " that cannot be read";

@@ -64,8 +64,16 @@ UPDATE shots SET processed = 0, failure = 'no pages (an earlier version did not 
 PRAGMA user_version = 1;
 )sql";
 
+// Version 2: a photo imported from outside the rig (`book add --view --rotate`) keeps how
+// it was taken, so that the daemon and a reprocess treat it the same way.
+constexpr const char* migration_to_2 = R"sql(
+ALTER TABLE shots ADD COLUMN view TEXT NOT NULL DEFAULT '';
+ALTER TABLE shots ADD COLUMN rotate INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
+)sql";
+
 constexpr const char* shot_columns =
-    "SELECT id, book_id, sequence, role, raw_path, captured_at, processed, failure, dropped FROM shots ";
+    "SELECT id, book_id, sequence, role, raw_path, captured_at, processed, failure, dropped, view, rotate FROM shots ";
 constexpr const char* book_order =
     " ORDER BY sequence, CASE role WHEN 'left' THEN 0 WHEN 'single' THEN 1 ELSE 2 END, id";
 
@@ -134,11 +142,13 @@ BookStore::BookStore(std::filesystem::path data_dir)
 // is rebuilt (SQLite cannot change a CHECK in place).
 void BookStore::migrate()
 {
-    if (as_int(db_.query("PRAGMA user_version")[0][0]) >= 1) return;
+    const auto version = [this] { return as_int(db_.query("PRAGMA user_version")[0][0]); };
+    if (version() >= 2) return;
     db_.execute_script("PRAGMA foreign_keys=OFF");
     try {
         Database::Transaction transaction(db_);
-        if (as_int(db_.query("PRAGMA user_version")[0][0]) < 1) db_.execute_script(migration_to_1);
+        if (version() < 1) db_.execute_script(migration_to_1);
+        if (version() < 2) db_.execute_script(migration_to_2);
         transaction.commit();
     } catch (...) {
         db_.execute_script("PRAGMA foreign_keys=ON");
@@ -299,7 +309,7 @@ int BookStore::last_sequence(const std::string& id)
 
 void BookStore::record_capture(const std::string& id, int sequence,
                                const std::vector<std::pair<std::string, std::filesystem::path>>& role_and_raw,
-                               bool retake)
+                               bool retake, const ShotView& view)
 {
     const std::lock_guard lock(mutex_);
     Database::Transaction transaction(db_);
@@ -313,8 +323,10 @@ void BookStore::record_capture(const std::string& id, int sequence,
     }
     const std::string now = utc_timestamp();
     for (const auto& [role, raw] : role_and_raw) {
-        db_.execute("INSERT INTO shots (book_id, sequence, role, raw_path, captured_at) VALUES (?, ?, ?, ?, ?)",
-                    {id, std::int64_t{sequence}, role, relative(raw).string(), now});
+        db_.execute(
+            "INSERT INTO shots (book_id, sequence, role, raw_path, captured_at, view, rotate) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {id, std::int64_t{sequence}, role, relative(raw).string(), now, view.view, std::int64_t{view.rotate}});
     }
     transaction.commit();
 }
@@ -329,7 +341,8 @@ Shot BookStore::shot_from(const Database::Row& row) const
                 as_text(row[5]),
                 as_int(row[6]) != 0,
                 as_text(row[7]),
-                as_int(row[8]) != 0};
+                as_int(row[8]) != 0,
+                {as_text(row[9]), static_cast<int>(as_int(row[10]))}};
 }
 
 std::vector<Shot> BookStore::shots_where(const std::string& condition, const std::vector<Database::Value>& params)

@@ -13,6 +13,13 @@
 namespace digikit::firmware {
 
 // One raw file of a capture (a spread from two cameras is two shots with one sequence).
+// How a photo imported from outside the rig was taken (`book add --view --rotate`);
+// an empty view: as its camera's role says.
+struct ShotView {
+    std::string view;  // auto | left-page | right-page | spread | single
+    int rotate = 0;    // 0 | 90 | 180 | 270
+};
+
 struct Shot {
     std::int64_t id = 0;
     std::string book_id;
@@ -23,6 +30,7 @@ struct Shot {
     bool processed = false;  // its pages are recorded
     std::string failure;     // why its processing failed; empty unless it failed
     bool dropped = false;    // left out of the book by a person (`digikit book drop-shot`)
+    ShotView taken;
 
     // How people name a shot: its raw file's stem, e.g. "0003_left".
     [[nodiscard]] std::string name() const { return raw.stem().string(); }
@@ -91,9 +99,10 @@ public:
     [[nodiscard]] int last_sequence(const std::string& id);
     // Records the shots of one capture in one transaction (their files are durable).
     // With `retake`, the shots already at `sequence` are marked retaken and their pages
-    // forgotten in the same transaction.
+    // forgotten in the same transaction. `view`: for photos imported from outside the rig.
     void record_capture(const std::string& id, int sequence,
-                        const std::vector<std::pair<std::string, std::filesystem::path>>& role_and_raw, bool retake);
+                        const std::vector<std::pair<std::string, std::filesystem::path>>& role_and_raw, bool retake,
+                        const ShotView& view = {});
     [[nodiscard]] std::vector<Shot> shots_of(const std::string& id, int sequence);
     // Every current (not retaken) shot of a book, dropped ones too, in book order.
     [[nodiscard]] std::vector<Shot> shots_of(const std::string& id);

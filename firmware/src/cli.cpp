@@ -32,6 +32,7 @@ Config load(const GlobalOptions& global)
 struct Values {
     BookNewOptions book_new;
     ProcessOptions process;
+    ShotView import_view;
     std::string id;
     std::vector<std::string> ids;
     bool failed = false;
@@ -53,6 +54,16 @@ struct Values {
 
 // The chosen subcommand's callback stores what to run; it returns the exit status.
 using Action = std::function<int(const Config&)>;
+
+// What the camera saw and how it was mounted, for photos taken outside the kit's rig.
+void add_view_options(CLI::App* command, std::string& view, int& rotate)
+{
+    command->add_option("--view", view, "What the photos show: auto | left-page | right-page | spread | single")
+        ->check(CLI::IsMember({"auto", "left-page", "right-page", "spread", "single"}));
+    command
+        ->add_option("--rotate", rotate, "Degrees the photos must turn clockwise to stand upright: 0 | 90 | 180 | 270")
+        ->check(CLI::IsMember({0, 90, 180, 270}));
+}
 
 void add_book_commands(CLI::App& app, Values& v, Action& action)
 {
@@ -128,18 +139,12 @@ void add_book_commands(CLI::App& app, Values& v, Action& action)
     add->add_option("ID", v.id, "Book id")->required();
     add->add_option("IMAGE", v.images, "Photos (JPEG, PNG, TIFF or WebP)")->required()->check(CLI::ExistingFile);
     add->add_flag("--skip-bad", v.skip_bad, "Import the photos that can be read and list the others");
-    add->callback(
-        [&action, &v] { action = [&v](const Config& c) { return book_add_command(c, v.id, v.images, v.skip_bad); }; });
-}
-
-// What the camera saw and how it was mounted, for photos taken outside the kit's rig.
-void add_view_options(CLI::App* command, std::string& view, int& rotate)
-{
-    command->add_option("--view", view, "What the photos show: auto | left-page | right-page | spread | single")
-        ->check(CLI::IsMember({"auto", "left-page", "right-page", "spread", "single"}));
-    command
-        ->add_option("--rotate", rotate, "Degrees the photos must turn clockwise to stand upright: 0 | 90 | 180 | 270")
-        ->check(CLI::IsMember({0, 90, 180, 270}));
+    add_view_options(add, v.import_view.view, v.import_view.rotate);
+    add->callback([&action, &v] {
+        // --rotate alone: the finder still decides what the photos show.
+        if (v.import_view.view.empty() && v.import_view.rotate != 0) v.import_view.view = "auto";
+        action = [&v](const Config& c) { return book_add_command(c, v.id, v.images, v.skip_bad, v.import_view); };
+    });
 }
 
 void add_queue_commands(CLI::App& app, Values& v, Action& action)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "book_file_builder.hpp"
+#include "book_store.hpp"
 #include "config.hpp"
 
 namespace digikit::firmware {
@@ -88,8 +89,9 @@ int book_reprocess_command(const Config& config, const std::string& id, const st
 int book_drop_shot_command(const Config& config, const std::string& id, const std::string& shot);
 // Checks every photo first: one that cannot be read stops the import (nothing imported),
 // or with `skip_bad` is listed and left out.
+// `view`: how the photos were taken (empty view: as a camera of role "single").
 int book_add_command(const Config& config, const std::string& id, const std::vector<std::filesystem::path>& images,
-                     bool skip_bad);
+                     bool skip_bad, const ShotView& view);
 int process_command(const Config& config, const ProcessOptions& options);
 int queue_command(const Config& config, bool json);
 int queue_show_command(const Config& config, const std::string& id, bool json);

@@ -107,7 +107,11 @@ void ProcessingWorker::process_pending()
 void ProcessingWorker::process(const Shot& shot)
 {
     const auto camera = by_role_.find(shot.role);
-    const auto& options = camera != by_role_.end() ? camera->second : options_;
+    imaging::PipelineOptions options = camera != by_role_.end() ? camera->second : options_;
+    if (!shot.taken.view.empty()) {
+        options.view = imaging::parse_page_view(shot.taken.view);
+        options.rotate = shot.taken.rotate;
+    }
     try {
         const auto result =
             imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options);

@@ -131,6 +131,37 @@ TEST_F(PhotoImport, BookAddImportsNothingWhenOnePhotoCannotBeRead)
     EXPECT_EQ(book(id)["captures"], 2);
 }
 
+// Photos from a camera mounted sideways: `book add` takes --view and --rotate as `process`
+// does, and the shot keeps them (a reprocess turns the page the same way).
+TEST_F(PhotoImport, BookAddTakesTheViewAndTheMounting)
+{
+    const auto created = digikit({"book", "new", "--title", "Sideways"});
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    const std::string id = created.out.substr(0, created.out.find('\n'));
+    write_photo(dir_ / "IMG_0001.jpg", 3);
+    const auto page_size = [&] {
+        const auto access = data_ / "books" / id / "pages" / "0001_single_1.jpg";
+        const cv::Mat page = cv::imread(access.string());
+        EXPECT_FALSE(page.empty()) << access;
+        return page.size();
+    };
+
+    const auto bad_rotate = digikit({"book", "add", id, (dir_ / "IMG_0001.jpg").string(), "--rotate", "45"});
+    EXPECT_EQ(bad_rotate.exit_code, 2);
+    EXPECT_NE(bad_rotate.err.find("--rotate"), std::string::npos) << bad_rotate.err;
+    EXPECT_EQ(book(id)["captures"], 0);
+
+    const auto added =
+        digikit({"book", "add", id, (dir_ / "IMG_0001.jpg").string(), "--view", "single", "--rotate", "90"});
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    const cv::Size turned = page_size();
+    EXPECT_GT(turned.width, turned.height);  // the upright page "turned" 90 degrees lies on its side
+
+    const auto reprocessed = digikit({"book", "reprocess", id, "0001_single"});
+    ASSERT_EQ(reprocessed.exit_code, 0) << reprocessed.err;
+    EXPECT_EQ(page_size(), turned);
+}
+
 TEST_F(PhotoImport, ProcessIntoTheInputsOwnFolderNeverReplacesAnInput)
 {
     const auto in = dir_ / "card";
