@@ -45,9 +45,13 @@ struct FinderTuning {
     double trace_reach = 0.06;
     double min_bow = 0.008;
     double bent_end = 0.3;
-    double curl_reach = 0.1;    // ... a thick book's page, bowing far, within this
-    double curl_end = 0.15;     // ... and its corners from this share at each end
-    double max_trace_bend = 4;  // pixels: second difference of a smooth trace's offsets
+    double curl_reach = 0.1;     // ... a thick book's page, bowing far, within this
+    double curl_end = 0.15;      // ... and its corners from this share at each end
+    double max_trace_bend = 4;   // pixels: second difference of a smooth trace's offsets
+    double trace_margin = 0.03;  // of the side: left untraced at each end (the corners)
+    // A smooth trace's place counts only when its two neighbours lie at most this many
+    // places' spacing apart (2: none skipped between them).
+    double smooth_neighbour_gap = 2.5;
 
     // Pulling sides in over a band (cover, page-stack edges, cradle) onto the paper.
     double pull_reach = 0.09;  // of the mean side length

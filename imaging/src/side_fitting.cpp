@@ -86,7 +86,7 @@ std::vector<std::pair<double, cv::Point2d>> edge_trace(const cv::Mat& grey, cv::
     double sign_sum = 0;
     std::vector<std::pair<double, std::vector<double>>> steps;
     for (int k = 0; k < tuning.trace_samples; ++k) {
-        const double t = 0.03 + 0.94 * k / (tuning.trace_samples - 1);
+        const double t = tuning.trace_margin + (1 - 2 * tuning.trace_margin) * k / (tuning.trace_samples - 1);
         const cv::Point2d p = a + t * (b - a);
         std::vector<double> values;
         for (int o = -r - 2; o <= r + 2; ++o) values.push_back(level(p + o * inward));
@@ -135,11 +135,11 @@ double median_offset(const std::vector<std::pair<double, cv::Point2d>>& trace, c
 double smooth_share(const std::vector<std::pair<double, cv::Point2d>>& trace, const Line& chord)
 {
     const cv::Point2d normal(-chord.direction.y, chord.direction.x);
-    const double spacing = 1.0 / (tuning.trace_samples - 1);
+    const double spacing = (1 - 2 * tuning.trace_margin) / (tuning.trace_samples - 1);
     int smooth = 0;
     for (std::size_t k = 1; k + 1 < trace.size(); ++k) {
         // Only neighbouring places (none skipped) count.
-        if (trace[k + 1].first - trace[k - 1].first > 2.5 * 0.94 * spacing) continue;
+        if (trace[k + 1].first - trace[k - 1].first > tuning.smooth_neighbour_gap * spacing) continue;
         const double bend = (trace[k - 1].second - 2 * trace[k].second + trace[k + 1].second).dot(normal);
         smooth += std::abs(bend) <= tuning.max_trace_bend ? 1 : 0;
     }
@@ -174,24 +174,29 @@ std::optional<cv::Point2d> curve_end(const cv::Mat& grey, cv::Point2d corner, cv
     return intersect(*line, neighbour);
 }
 
-// One pass of bend_to_edges: sides traced within `reach` of their length, their bent
-// ends fitted over `end_share` of it. With `curl`, a page whose two facing edges bow
-// between straight ones has each bowed edge followed into the corner where it turns most.
-FoundPage bend(const cv::Mat& grey, const FoundPage& page, double reach, double end_share, bool curl)
+// Each visible side of a page traced within `reach` of its length: the lines fitted to
+// `end_share` of it at each end, and whether it bends.
+struct SideTraces {
+    FoundPage page;  // bent and traced marked; the quad as given
+    double reach = 0;
+    std::array<Line, 4> starts;          // per side, the line that ends at its first corner
+    std::array<Line, 4> ends;            // ... and the one at its second
+    std::array<bool, 4> steep_at_end{};  // a bent side turns most at its second corner
+
+    [[nodiscard]] bool curl_shaped() const { return curl_edge(page, 0) || curl_edge(page, 1); }
+};
+
+SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach, double end_share)
 {
     const Quad& q = page.quad;
     const cv::Point2d middle = centroid(q);
-    // Per side, the line that ends at its first corner and the one at its second.
-    std::array<Line, 4> starts;
-    std::array<Line, 4> ends;
-    std::array<bool, 4> steep_at_end{};  // a bent side turns most at its second corner
-    FoundPage bent = page;
+    SideTraces sides{page, reach, {}, {}, {}};
     for (std::size_t i = 0; i < 4; ++i) {
         const cv::Point2d a = q[i];
         const cv::Point2d b = q[(i + 1) % 4];
-        starts[i] = ends[i] = line_through(a, b);
+        sides.starts[i] = sides.ends[i] = line_through(a, b);
         if (!page.edge_visible[i]) continue;
-        cv::Point2d inward(starts[i].direction.y, -starts[i].direction.x);
+        cv::Point2d inward(sides.starts[i].direction.y, -sides.starts[i].direction.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
         const double length = norm(b - a);
         const auto trace = edge_trace(grey, a, b, inward, reach * length);
@@ -204,34 +209,43 @@ FoundPage bend(const cv::Mat& grey, const FoundPage& page, double reach, double 
         const auto enough = static_cast<std::ptrdiff_t>(tuning.trace_samples / 6);
         if (traced_in(0, 1.0 / 3) < enough || traced_in(1.0 / 3, 2.0 / 3) < enough || traced_in(2.0 / 3, 1.01) < enough)
             continue;
-        const double first = median_offset(trace, starts[i], 0, 1.0 / 3);
-        const double second = median_offset(trace, starts[i], 1.0 / 3, 2.0 / 3);
-        const double third = median_offset(trace, starts[i], 2.0 / 3, 1);
+        const double first = median_offset(trace, sides.starts[i], 0, 1.0 / 3);
+        const double second = median_offset(trace, sides.starts[i], 1.0 / 3, 2.0 / 3);
+        const double third = median_offset(trace, sides.starts[i], 2.0 / 3, 1);
         if (std::abs(second - (first + third) / 2) < tuning.min_bow * length) continue;
         const auto start = line_of(trace, 0, end_share);
         const auto end = line_of(trace, 1 - end_share, 1);
         if (!start || !end) continue;
-        starts[i] = *start;
-        ends[i] = *end;
-        bent.bent[i] = true;
-        bent.traced[i] = smooth_share(trace, line_through(a, b));
+        sides.starts[i] = *start;
+        sides.ends[i] = *end;
+        sides.page.bent[i] = true;
+        sides.page.traced[i] = smooth_share(trace, line_through(a, b));
         const cv::Point2d chord = (b - a) / length;
-        steep_at_end[i] = std::abs(end->direction.cross(chord)) > std::abs(start->direction.cross(chord));
+        sides.steep_at_end[i] = std::abs(end->direction.cross(chord)) > std::abs(start->direction.cross(chord));
     }
-    curl = curl && (curl_edge(bent, 0) || curl_edge(bent, 1));
+    return sides;
+}
+
+// The corners of the traced page: where the bent sides' ends meet their neighbours. On a
+// curl-shaped page each bowed edge is followed into the corner where it turns most.
+FoundPage place_corners(const cv::Mat& grey, const SideTraces& sides)
+{
+    const Quad& q = sides.page.quad;
+    const bool curl = sides.curl_shaped();
+    FoundPage bent = sides.page;
     for (std::size_t i = 0; i < 4; ++i) {
         const std::size_t before = (i + 3) % 4;
         if (!bent.bent[i] && !bent.bent[before]) continue;
-        const double near = reach * std::max(side_length(q, i), side_length(q, before));
-        const auto corner = intersect(ends[before], starts[i]);
+        const double near = sides.reach * std::max(side_length(q, i), side_length(q, before));
+        const auto corner = intersect(sides.ends[before], sides.starts[i]);
         if (corner && (!curl || norm(*corner - q[i]) < near)) bent.quad[i] = *corner;
-        if (!curl || (bent.bent[i] ? steep_at_end[i] : !steep_at_end[before])) continue;
+        if (!curl || (bent.bent[i] ? sides.steep_at_end[i] : !sides.steep_at_end[before])) continue;
         const cv::Point2d c = bent.quad[i];
         const cv::Point2d to_before = (q[before] - q[i]) / std::max(norm(q[before] - q[i]), 1e-9);
         const cv::Point2d to_after = (q[(i + 1) % 4] - q[i]) / std::max(norm(q[(i + 1) % 4] - q[i]), 1e-9);
         const bool after_bent = bent.bent[i];
         const auto end = curve_end(grey, c, after_bent ? to_after : to_before, after_bent ? to_before : to_after,
-                                   after_bent ? ends[before] : starts[i], near);
+                                   after_bent ? sides.ends[before] : sides.starts[i], near);
         if (end && norm(*end - c) < near) bent.quad[i] = *end;
     }
     return bent;
@@ -249,11 +263,11 @@ bool curl_edge(const FoundPage& page, std::size_t i)
 
 FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
 {
-    FoundPage bent = bend(grey, page, tuning.trace_reach, tuning.bent_end, false);
-    if (curl_edge(bent, 0) || curl_edge(bent, 1)) return bend(grey, page, tuning.trace_reach, tuning.bent_end, true);
+    const SideTraces near = trace_sides(grey, page, tuning.trace_reach, tuning.bent_end);
+    if (near.curl_shaped()) return place_corners(grey, near);
     // A thick book's page bows far from the chord of its edge, and most near the fold.
-    FoundPage curled = bend(grey, page, tuning.curl_reach, tuning.curl_end, true);
-    return curl_edge(curled, 0) || curl_edge(curled, 1) ? curled : bent;
+    const SideTraces far = trace_sides(grey, page, tuning.curl_reach, tuning.curl_end);
+    return place_corners(grey, far.curl_shaped() ? far : near);
 }
 
 std::optional<Quad> approximate_quad(const std::vector<cv::Point>& hull)
