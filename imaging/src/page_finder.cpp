@@ -81,9 +81,16 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     cv::cvtColor(reduced_bgr, grey, cv::COLOR_BGR2GRAY);
     std::optional<Outline> best;
     const auto rank = [](const Outline& o) { return o.score * o.support; };
-    for (int method = 0; method < 2; ++method) {
-        const cv::Mat mask = method == 0 ? paper_mask(reduced_bgr) : unreached_by_background(reduced_bgr);
+    using MaskOf = cv::Mat (*)(const cv::Mat&);
+    for (const MaskOf mask_of : {&paper_mask, &unreached_by_background, &brighter_than_surroundings}) {
+        const cv::Mat mask = mask_of(reduced_bgr);
         auto candidate = outline_of(mask, grey);
+        // Paper brighter than its surroundings must have surroundings on every side: a
+        // bright blob running out of the frame is paper and whatever else is as bright.
+        if (candidate && mask_of == &brighter_than_surroundings &&
+            !std::all_of(candidate->page.edge_visible.begin(), candidate->page.edge_visible.end(),
+                         [](bool visible) { return visible; }))
+            candidate.reset();
         if (candidate) {
             candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled);
             const auto sides = side_support(grey, candidate->page);

@@ -91,6 +91,20 @@ cv::Mat paper_mask(const cv::Mat& bgr)
     return mask;
 }
 
+cv::Mat brighter_than_surroundings(const cv::Mat& bgr)
+{
+    cv::Mat grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    const cv::Size size(tuning.mask_kernel, tuning.mask_kernel);
+    cv::GaussianBlur(grey, grey, size, 0);
+    cv::Mat mask;
+    cv::threshold(grey, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, size);
+    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
+    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
+    return mask;
+}
+
 cv::Mat unreached_by_background(const cv::Mat& bgr)
 {
     cv::Mat grey;

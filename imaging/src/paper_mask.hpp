@@ -17,4 +17,9 @@ namespace digikit::imaging {
 // Works where paper and background are alike in colour (light backgrounds).
 [[nodiscard]] cv::Mat unreached_by_background(const cv::Mat& bgr);
 
+// Paper is brighter than what lies around it: the grey levels thresholded (Otsu) and
+// cleaned. Where the facing page fills one side of the frame, the border's median is
+// paper and the difference from it comes out inverted; this mask asks nothing of the border.
+[[nodiscard]] cv::Mat brighter_than_surroundings(const cv::Mat& bgr);
+
 }  // namespace digikit::imaging
