@@ -420,6 +420,9 @@ std::vector<ImageResult> process_batch(const std::vector<std::filesystem::path>&
     pipeline.threads = threads / photo_workers;
     std::size_t done = 0;
     std::mutex progress;
+    // OpenCV 4.6 builds its Lab tables on first use without a lock: two workers converting
+    // at once would both build them, and one set leaks.
+    if (photo_workers > 1) prepare_tables();
     parallel_for(photos.size(), photo_workers, [&](std::size_t i, std::size_t) {
         outcomes[i] = process_one(photos[i], out_dir, stems[i], pipeline);
         if (options.on_done) {

@@ -167,7 +167,8 @@ struct FirstLook {
                                    const PipelineOptions& options = {});
 
 // Builds the tables OpenCV makes on first use (the Lab colour conversion's, about 0.9 s
-// on a Raspberry Pi 4), so that the daemon's first capture is as quick as the rest.
+// on a Raspberry Pi 4), so that the daemon's first capture is as quick as the rest; and
+// on one thread, before threads that convert photos start (OpenCV builds them unlocked).
 void prepare_tables();
 
 }  // namespace digikit::imaging
