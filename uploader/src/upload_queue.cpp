@@ -4,7 +4,6 @@
 #include "unix_time.hpp"
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
 
 #include <array>
 #include <chrono>
@@ -12,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "digikit/base/sqlite.hpp"
 #include "digikit/base/text.hpp"
 
 namespace digikit::uploader {
@@ -32,69 +32,7 @@ std::vector<std::string> split(std::string_view text)
     return out;
 }
 
-struct StatementFinalizer {
-    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-
-// One prepared statement with positional binding; throws with SQLite's message on error.
-class Statement {
-public:
-    Statement(sqlite3* db, std::string_view sql) : db_(db)
-    {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK) {
-            throw std::runtime_error(std::string("upload queue: ") + sqlite3_errmsg(db));
-        }
-        statement_.reset(raw);
-    }
-
-    Statement& bind(std::int64_t value)
-    {
-        check(sqlite3_bind_int64(statement_.get(), ++index_, value));
-        return *this;
-    }
-    Statement& bind(std::string_view value)
-    {
-        // A default string_view has no data pointer, which SQLite would store as NULL.
-        check(sqlite3_bind_text(statement_.get(), ++index_, value.data() == nullptr ? "" : value.data(),
-                                static_cast<int>(value.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-
-    // True while a row is available.
-    bool step()
-    {
-        const int rc = sqlite3_step(statement_.get());
-        if (rc == SQLITE_ROW) {
-            return true;
-        }
-        if (rc != SQLITE_DONE) {
-            throw std::runtime_error(std::string("upload queue: ") + sqlite3_errmsg(db_));
-        }
-        return false;
-    }
-
-    [[nodiscard]] std::int64_t integer(int column) const { return sqlite3_column_int64(statement_.get(), column); }
-    [[nodiscard]] std::string text(int column) const
-    {
-        const auto* bytes = sqlite3_column_text(statement_.get(), column);
-        const int size = sqlite3_column_bytes(statement_.get(), column);
-        return bytes == nullptr ? std::string()
-                                : std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
-    }
-
-private:
-    void check(int rc) const
-    {
-        if (rc != SQLITE_OK) {
-            throw std::runtime_error(std::string("upload queue: ") + sqlite3_errmsg(db_));
-        }
-    }
-
-    sqlite3* db_;
-    std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement_;
-    int index_ = 0;
-};
+using Statement = base::SqliteStatement;
 
 constexpr std::string_view item_columns =
     "id, path, sha1, size, target_name, description, state, filekey, offset, stash_time, published_name, note, "
@@ -175,60 +113,16 @@ std::string file_sha1(const std::filesystem::path& path)
     return hex;
 }
 
-struct DatabaseCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-
-struct UploadQueue::Connection {
-    std::unique_ptr<sqlite3, DatabaseCloser> handle;
-
-    void exec(const std::string& sql) const
-    {
-        char* error = nullptr;
-        if (sqlite3_exec(handle.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-            std::string message = error != nullptr ? error : "unknown error";
-            sqlite3_free(error);
-            throw std::runtime_error("upload queue: " + message);
-        }
-    }
-    [[nodiscard]] Statement prepare(std::string_view sql) const { return {handle.get(), sql}; }
-
-    // Runs `work` in one write transaction: committed when it returns, rolled back when it
-    // throws. Inside a transaction already, `work` simply joins it.
-    template <typename Work>
-    void in_transaction(Work&& work) const
-    {
-        if (sqlite3_get_autocommit(handle.get()) == 0) {
-            work();
-            return;
-        }
-        exec("BEGIN IMMEDIATE");
-        try {
-            work();
-        } catch (...) {
-            exec("ROLLBACK");
-            throw;
-        }
-        exec("COMMIT");
-    }
-    [[nodiscard]] int changes() const { return sqlite3_changes(handle.get()); }
+// The queue's connection is base's SQLite helper (WAL, synchronous=FULL, the busy timeout
+// for the daemon and CLI beside it); the public header only names it.
+struct UploadQueue::Connection : base::SqliteDatabase {
+    using SqliteDatabase::SqliteDatabase;
 };
 
 UploadQueue::UploadQueue(const std::filesystem::path& database, std::function<std::int64_t()> clock)
-    : db_(std::make_unique<Connection>()), clock_(std::move(clock)), owner_(new_lease_owner())
+    : db_(std::make_unique<Connection>(database)), clock_(std::move(clock)), owner_(new_lease_owner())
 {
-    sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    db_->handle.reset(raw);
-    if (rc != SQLITE_OK) {
-        throw std::runtime_error("cannot open " + database.string() + ": " +
-                                 (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
-    }
-    // Other parts of the daemon share the file: wait for their transactions, never fail on them.
-    sqlite3_busy_timeout(raw, 10000);
-    db_->exec("PRAGMA journal_mode=WAL");
-    db_->exec("PRAGMA synchronous=FULL");
-    db_->exec(R"sql(
+    db_->execute_script(R"sql(
         CREATE TABLE IF NOT EXISTS upload_queue (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             path TEXT NOT NULL,
@@ -253,13 +147,13 @@ UploadQueue::UploadQueue(const std::filesystem::path& database, std::function<st
             UNIQUE (path, target_name))
     )sql");
     // A queue made before leases existed gets their columns (once, whoever comes first).
-    db_->in_transaction([&] {
+    db_->run_in_transaction([&] {
         auto columns =
             db_->prepare("SELECT COUNT(*) FROM pragma_table_info('upload_queue') WHERE name = 'lease_owner'");
         columns.step();
         if (columns.integer(0) == 0) {
-            db_->exec("ALTER TABLE upload_queue ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
-            db_->exec("ALTER TABLE upload_queue ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0");
+            db_->execute_script("ALTER TABLE upload_queue ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
+            db_->execute_script("ALTER TABLE upload_queue ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0");
         }
     });
 }
@@ -367,7 +261,7 @@ std::size_t UploadQueue::pending_count() const
 std::optional<QueueItem> UploadQueue::claim_next(std::chrono::seconds lease)
 {
     std::optional<QueueItem> claimed;
-    db_->in_transaction([&] {
+    db_->run_in_transaction([&] {
         auto select = db_->prepare("SELECT " + std::string(item_columns) +
                                    " FROM upload_queue WHERE state IN ('uploading', 'queued') "
                                    "ORDER BY state = 'uploading' DESC, id");
@@ -387,7 +281,7 @@ std::optional<QueueItem> UploadQueue::claim_next(std::chrono::seconds lease)
 bool UploadQueue::claim(std::int64_t id, std::chrono::seconds lease)
 {
     bool taken = false;
-    db_->in_transaction([&] {
+    db_->run_in_transaction([&] {
         const QueueItem item = get(id);
         if (held_elsewhere(item.lease_owner, item.lease_until)) return;
         lease_seconds_ = lease.count();
@@ -430,7 +324,7 @@ struct LeaseRule {
 
 // Runs an UPDATE guarded by a state condition; names the item and its state when it did not apply.
 template <typename Bind>
-void update_item(UploadQueue& queue, sqlite3* db, std::int64_t id, std::string_view set_clause,
+void update_item(UploadQueue& queue, base::SqliteDatabase& db, std::int64_t id, std::string_view set_clause,
                  std::string_view allowed_states, std::string_view action, Bind&& bind_values,
                  const LeaseRule& lease = {})
 {
@@ -438,14 +332,14 @@ void update_item(UploadQueue& queue, sqlite3* db, std::int64_t id, std::string_v
     if (lease.owner != nullptr) sql += ", lease_until = CASE WHEN lease_owner = ? THEN ? ELSE lease_until END";
     sql += " WHERE id = ? AND state IN (" + std::string(allowed_states) + ")";
     if (lease.owner != nullptr) sql += " AND lease_owner IN ('', ?)";
-    Statement update(db, sql);
+    auto update = db.prepare(sql);
     bind_values(update);
     update.bind(unix_seconds());
     if (lease.owner != nullptr) update.bind(*lease.owner).bind(lease.renewed_until);
     update.bind(id);
     if (lease.owner != nullptr) update.bind(*lease.owner);
     update.step();
-    if (sqlite3_changes(db) == 0) {
+    if (db.changes() == 0) {
         const auto item = queue.find(id);
         if (!item) {
             throw QueueError("no upload queue item " + std::to_string(id));
@@ -463,7 +357,7 @@ void update_item(UploadQueue& queue, sqlite3* db, std::int64_t id, std::string_v
 
 void UploadQueue::retry(std::int64_t id, const std::vector<std::string>& accept_warnings)
 {
-    update_item(*this, db_->handle.get(), id,
+    update_item(*this, *db_, id,
                 "state = 'queued', attempts = 0, note = '', filekey = '', offset = 0, stash_time = 0, "
                 "accepted_warnings = ?",
                 "'failed', 'dropped'", "retry", [&](Statement& s) { s.bind(base::joined(accept_warnings, ",")); });
@@ -471,7 +365,7 @@ void UploadQueue::retry(std::int64_t id, const std::vector<std::string>& accept_
 
 void UploadQueue::retry(const std::vector<std::int64_t>& ids, const std::vector<std::string>& accept_warnings)
 {
-    db_->in_transaction([&] {
+    db_->run_in_transaction([&] {
         for (const auto id : ids) retry(id, accept_warnings);
     });
 }
@@ -479,7 +373,7 @@ void UploadQueue::retry(const std::vector<std::int64_t>& ids, const std::vector<
 std::vector<std::int64_t> UploadQueue::retry_failed(const std::vector<std::string>& accept_warnings)
 {
     std::vector<std::int64_t> ids;
-    db_->in_transaction([&] {
+    db_->run_in_transaction([&] {
         auto select = db_->prepare("SELECT id FROM upload_queue WHERE state = 'failed' ORDER BY id");
         while (select.step()) ids.push_back(select.integer(0));
         for (const auto id : ids) retry(id, accept_warnings);
@@ -489,8 +383,8 @@ std::vector<std::int64_t> UploadQueue::retry_failed(const std::vector<std::strin
 
 void UploadQueue::drop(std::int64_t id)
 {
-    update_item(*this, db_->handle.get(), id, "state = 'dropped', note = 'dropped by request'",
-                "'queued', 'uploading', 'failed'", "drop", [](Statement&) {});
+    update_item(*this, *db_, id, "state = 'dropped', note = 'dropped by request'", "'queued', 'uploading', 'failed'",
+                "drop", [](Statement&) {});
 }
 
 void UploadQueue::replace_content(std::int64_t id, std::string_view target_name, std::string_view description,
@@ -502,7 +396,7 @@ void UploadQueue::replace_content(std::int64_t id, std::string_view target_name,
     const auto item = get(id);
     const std::string sha1 = file_sha1(item.path);
     const auto size = static_cast<std::int64_t>(std::filesystem::file_size(item.path));
-    db_->in_transaction([&] {
+    db_->run_in_transaction([&] {
         auto taken =
             db_->prepare("SELECT path FROM upload_queue WHERE target_name = ? AND id != ? AND state != 'dropped'");
         taken.bind(target_name).bind(id);
@@ -511,7 +405,7 @@ void UploadQueue::replace_content(std::int64_t id, std::string_view target_name,
                              "' is already queued for " + taken.text(0));
         }
         update_item(
-            *this, db_->handle.get(), id,
+            *this, *db_, id,
             "target_name = ?, description = ?, structured_data = ?, sha1 = ?, size = ?, filekey = '', "
             "offset = 0, stash_time = 0, state = CASE state WHEN 'uploading' THEN 'queued' ELSE state END",
             "'queued', 'uploading', 'failed', 'dropped'", "change",
@@ -525,8 +419,8 @@ void UploadQueue::mark_uploading(std::int64_t id, std::string_view filekey, std:
                                  std::int64_t stash_time)
 {
     update_item(
-        *this, db_->handle.get(), id, "state = 'uploading', filekey = ?, offset = ?, stash_time = ?",
-        "'queued', 'uploading'", "mark uploading",
+        *this, *db_, id, "state = 'uploading', filekey = ?, offset = ?, stash_time = ?", "'queued', 'uploading'",
+        "mark uploading",
         [&](Statement& s) { s.bind(filekey).bind(static_cast<std::int64_t>(offset)).bind(stash_time); },
         LeaseRule{&owner_, now() + lease_seconds_});
 }
@@ -534,7 +428,7 @@ void UploadQueue::mark_uploading(std::int64_t id, std::string_view filekey, std:
 void UploadQueue::restart_upload(std::int64_t id, std::string_view note)
 {
     update_item(
-        *this, db_->handle.get(), id, "state = 'queued', filekey = '', offset = 0, stash_time = 0, note = ?",
+        *this, *db_, id, "state = 'queued', filekey = '', offset = 0, stash_time = 0, note = ?",
         "'queued', 'uploading'", "restart", [&](Statement& s) { s.bind(note); },
         LeaseRule{&owner_, now() + lease_seconds_});
 }
@@ -542,8 +436,7 @@ void UploadQueue::restart_upload(std::int64_t id, std::string_view note)
 void UploadQueue::mark_published(std::int64_t id, std::string_view published_name, std::string_view note)
 {
     update_item(
-        *this, db_->handle.get(), id,
-        "state = 'published', published_name = ?, note = ?, filekey = '', offset = 0, stash_time = 0",
+        *this, *db_, id, "state = 'published', published_name = ?, note = ?, filekey = '', offset = 0, stash_time = 0",
         "'queued', 'uploading'", "publish", [&](Statement& s) { s.bind(published_name).bind(note); },
         LeaseRule{&owner_, now() + lease_seconds_});
 }
@@ -551,15 +444,15 @@ void UploadQueue::mark_published(std::int64_t id, std::string_view published_nam
 void UploadQueue::mark_failed(std::int64_t id, std::string_view reason)
 {
     update_item(
-        *this, db_->handle.get(), id, "state = 'failed', note = ?, attempts = attempts + 1", "'queued', 'uploading'",
-        "fail", [&](Statement& s) { s.bind(reason); }, LeaseRule{&owner_, now() + lease_seconds_});
+        *this, *db_, id, "state = 'failed', note = ?, attempts = attempts + 1", "'queued', 'uploading'", "fail",
+        [&](Statement& s) { s.bind(reason); }, LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 void UploadQueue::record_error(std::int64_t id, std::string_view error)
 {
     update_item(
-        *this, db_->handle.get(), id, "note = ?, attempts = attempts + 1", "'queued', 'uploading'",
-        "record an error on", [&](Statement& s) { s.bind(error); }, LeaseRule{&owner_, now() + lease_seconds_});
+        *this, *db_, id, "note = ?, attempts = attempts + 1", "'queued', 'uploading'", "record an error on",
+        [&](Statement& s) { s.bind(error); }, LeaseRule{&owner_, now() + lease_seconds_});
 }
 
 }  // namespace digikit::uploader
