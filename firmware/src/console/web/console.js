@@ -135,6 +135,7 @@ function listen() {
   events.onmessage = (message) => {
     kit = JSON.parse(message.data);
     renderKit(kit);
+    pagesMadeAgain();
   };
   events.onerror = () => {
     // The browser reconnects by itself; a lost session needs a new login.
@@ -347,19 +348,29 @@ function renderPages(book) {
 }
 
 // As `digikit book reprocess ID SHOT`: the shot's pages are made again from its raw file.
+// Until they are, the grid lacks them; the kit's event stream says when processing moves
+// on (see pagesMadeAgain), so nothing polls meanwhile.
+let awaitedShot = null;
+
 async function reprocess(bookId, shot) {
   const { data } = await api('POST', `/api/books/${encodeURIComponent(bookId)}/reprocess`, { shot });
   toast(data.message || 'refused', !data.ok);
   if (!data.ok) return;
-  // The shot's pages are gone until they are made again: the grid waits for them.
-  for (let tries = 0; tries < 120; ++tries) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    if (!currentBook || currentBook.id !== bookId || $('book').hidden) return;  // the person moved on
-    const again = await api('GET', `/api/books/${encodeURIComponent(bookId)}`);
-    if (again.status !== 200) return;
-    if (again.data.page_images.some((page) => page.shot === shot)) break;
+  awaitedShot = { bookId, shot };
+  pagesMadeAgain();  // in case it was quicker than this answer
+}
+
+// On each state from the event stream: once the awaited shot has pages again, the grid
+// shows them; a person who moved to another view no longer waits.
+async function pagesMadeAgain() {
+  const awaited = awaitedShot;
+  if (!awaited) return;
+  if (!currentBook || currentBook.id !== awaited.bookId || $('book').hidden) { awaitedShot = null; return; }
+  const again = await api('GET', `/api/books/${encodeURIComponent(awaited.bookId)}`);
+  if (again.status !== 200 || again.data.page_images.some((page) => page.shot === awaited.shot)) {
+    if (awaitedShot === awaited) awaitedShot = null;
+    loadBook(awaited.bookId);
   }
-  loadBook(bookId);
 }
 
 $('btn-close-book').addEventListener('click', async () => {
