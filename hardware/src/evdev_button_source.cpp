@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "digikit/hardware/key_event_decoder.hpp"
 #include "file_descriptor.hpp"
+#include "key_event_decoder.hpp"
 #include "wake_event.hpp"
 
 #include "libevdev_handle.hpp"

@@ -1,40 +1,81 @@
 #include "digikit/hardware/feedback_player.hpp"
 
+#include <array>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace digikit::hardware {
 
+class FeedbackPlayer::Player {
+public:
+    Player(Indicator& indicator, Clock& clock, ProblemHandler on_problem)
+        : indicator_(indicator), clock_(clock), on_problem_(std::move(on_problem))
+    {
+        thread_ = std::thread([this] { run(); });
+    }
+    Player(const Player&) = delete;
+    Player& operator=(const Player&) = delete;
+
+    ~Player()
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wakeup_.notify_all();
+        thread_.join();
+    }
+
+    void show(Feedback feedback)
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            const bool lasting = pattern_for(feedback).repeats();
+            if (lasting && playing_ == feedback) return;
+            if (lasting) background_ = feedback;
+            playing_ = feedback;
+            restart_ = true;
+            resume_ = false;
+        }
+        wakeup_.notify_all();
+    }
+
+private:
+    void run();
+    void apply(Levels levels, bool all);
+
+    Indicator& indicator_;
+    Clock& clock_;
+    ProblemHandler on_problem_;
+
+    std::mutex mutex_;
+    std::condition_variable wakeup_;
+    std::optional<Feedback> background_;
+    std::optional<Feedback> playing_;
+    bool restart_ = false;
+    bool resume_ = false;  // back to the background after a notice: its loop, not its intro
+    bool stopping_ = false;
+    Levels shown_;
+    std::array<bool, output_count> failed_{};
+    std::thread thread_;
+};
+
 FeedbackPlayer::FeedbackPlayer(Indicator& indicator, Clock& clock, ProblemHandler on_problem)
-    : indicator_(indicator), clock_(clock), on_problem_(std::move(on_problem))
+    : player_(std::make_unique<Player>(indicator, clock, std::move(on_problem)))
 {
-    thread_ = std::thread([this] { run(); });
 }
 
-FeedbackPlayer::~FeedbackPlayer()
-{
-    {
-        const std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wakeup_.notify_all();
-    thread_.join();
-}
+FeedbackPlayer::~FeedbackPlayer() = default;
 
 void FeedbackPlayer::show(Feedback feedback)
 {
-    {
-        const std::lock_guard lock(mutex_);
-        const bool lasting = pattern_for(feedback).repeats();
-        if (lasting && playing_ == feedback) return;
-        if (lasting) background_ = feedback;
-        playing_ = feedback;
-        restart_ = true;
-        resume_ = false;
-    }
-    wakeup_.notify_all();
+    player_->show(feedback);
 }
 
-void FeedbackPlayer::run()
+void FeedbackPlayer::Player::run()
 {
     std::unique_lock lock(mutex_);
     apply(Levels{}, true);  // the outputs' state before we started is unknown
@@ -64,7 +105,7 @@ void FeedbackPlayer::run()
 
 // Sets the outputs that differ from what is shown. A failing output is reported once
 // and retried at the next change, so that a loose LED does not silence the others.
-void FeedbackPlayer::apply(Levels levels, bool all)
+void FeedbackPlayer::Player::apply(Levels levels, bool all)
 {
     for (const Output output : all_outputs) {
         const auto index = static_cast<std::size_t>(output);

@@ -1,4 +1,4 @@
-#include "digikit/hardware/key_event_decoder.hpp"
+#include "key_event_decoder.hpp"
 
 namespace digikit::hardware {
 

@@ -1,11 +1,8 @@
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <optional>
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "digikit/hardware/clock.hpp"
 #include "digikit/hardware/feedback.hpp"
@@ -32,23 +29,8 @@ public:
     void show(Feedback feedback);
 
 private:
-    void run();
-    void apply(Levels levels, bool all);
-
-    Indicator& indicator_;
-    Clock& clock_;
-    ProblemHandler on_problem_;
-
-    std::mutex mutex_;
-    std::condition_variable wakeup_;
-    std::optional<Feedback> background_;
-    std::optional<Feedback> playing_;
-    bool restart_ = false;
-    bool resume_ = false;  // back to the background after a notice: its loop, not its intro
-    bool stopping_ = false;
-    Levels shown_;
-    std::array<bool, output_count> failed_{};
-    std::thread thread_;
+    class Player;  // the thread and the state it shares with show()
+    std::unique_ptr<Player> player_;
 };
 
 }  // namespace digikit::hardware
