@@ -88,7 +88,7 @@ BookFileWorker::BookFileWorker(BookStore& store, const Config& config) : store_(
     Database db(store_.data_dir() / "digikit.sqlite");
     db.execute_script(book_files_schema);
     db.execute("DELETE FROM book_files WHERE state = 'failed'");  // a restart tries again
-    if (config_.commons.book_file != "none") thread_ = std::thread([this] { run(); });
+    if (config_.commons.book_file != BookFileFormat::none) thread_ = std::thread([this] { run(); });
 }
 
 BookFileWorker::~BookFileWorker()
@@ -177,11 +177,12 @@ void BookFileWorker::build_ready_books()
         if (!metadata::missing_for_upload(book).empty() || store_.pages_of(id).empty()) continue;
         {
             const std::lock_guard lock(mutex_);
-            building_ = "the " + config_.commons.book_file + " file of book " + id;
+            building_ = "the " + book_file_format_name(config_.commons.book_file) + " file of book " + id;
         }
-        spdlog::info("book file: building the {} file of book {}", config_.commons.book_file, id);
+        spdlog::info("book file: building the {} file of book {}", book_file_format_name(config_.commons.book_file),
+                     id);
         BookExportRequest request;
-        request.format = config_.commons.book_file;
+        request.format = book_file_format_name(config_.commons.book_file);
         bookfile::ExportOptions options;
         options.idle_priority = true;
         options.stop_requested = [this] { return stopping_.load(); };

@@ -61,7 +61,7 @@ metadata::CommonsFileNamer namer_for(const Config& config, const std::vector<upl
 {
     std::string pattern(metadata::default_file_name_pattern);
     metadata::CommonsFileNamer names(pattern.substr(0, pattern.rfind('.')) +
-                                     (config.commons.upload == "tiff" ? ".tif" : ".jpg"));
+                                     (config.commons.upload == UploadFiles::tiff ? ".tif" : ".jpg"));
     std::set<std::int64_t> renamable;  // the book's own files not yet on the wiki
     for (const auto& [file, item] : book_items) {
         if (item.state != uploader::ItemState::published) renamable.insert(item.id);
@@ -77,10 +77,10 @@ metadata::CommonsFileNamer namer_for(const Config& config, const std::vector<upl
 metadata::DescriptionOptions page_description_options(const metadata::BookMetadata& book, const Config& config)
 {
     metadata::DescriptionOptions options;
-    if (config.commons.book_file != "none") {
+    if (config.commons.book_file != BookFileFormat::none) {
         options.extra_categories.push_back(metadata::page_category(book));
-        options.other_versions =
-            metadata::book_file_link(metadata::book_file_name(book, "." + config.commons.book_file));
+        options.other_versions = metadata::book_file_link(
+            metadata::book_file_name(book, "." + book_file_format_name(config.commons.book_file)));
     }
     return options;
 }
@@ -94,9 +94,9 @@ std::vector<PageUpload> uploads_of(const Config& config, const metadata::BookMet
                                    const ItemsByPath& items, const metadata::DescriptionOptions& book_options)
 {
     std::vector<PageUpload> uploads;
-    if (config.commons.upload != "tiff") uploads.push_back({page.access, names.name_for(book, info), {}});
-    if (config.commons.upload == "tiff") uploads.push_back({page.master, names.name_for(book, info), {}});
-    if (config.commons.upload == "both") {
+    if (config.commons.upload != UploadFiles::tiff) uploads.push_back({page.access, names.name_for(book, info), {}});
+    if (config.commons.upload == UploadFiles::tiff) uploads.push_back({page.master, names.name_for(book, info), {}});
+    if (config.commons.upload == UploadFiles::both) {
         const auto master = names.sibling_name(uploads[0].name, "master", page.master.extension().string());
         uploads.push_back({page.master, master, {}});
     }

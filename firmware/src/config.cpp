@@ -69,6 +69,25 @@ public:
         out = value;
     }
 
+    // A string naming one of `choices`, kept as its enum value.
+    template <typename Enum>
+    void read_enum(const toml::table& table, const std::string& prefix, const char* key, Enum& out,
+                   const std::vector<std::pair<std::string, Enum>>& choices) const
+    {
+        if (table.get(key) == nullptr) return;
+        std::string value;
+        read_string(table, prefix, key, value);
+        std::set<std::string> names;
+        for (const auto& [name, choice] : choices) {
+            if (name == value) {
+                out = choice;
+                return;
+            }
+            names.insert(name);
+        }
+        fail(table.get(key), prefix + key, "one of " + base::joined(names));
+    }
+
     void read_int(const toml::table& table, const std::string& prefix, const char* key, std::int64_t& out,
                   std::int64_t low, std::int64_t high) const
     {
@@ -183,13 +202,15 @@ private:
     void read_commons(const toml::table& t, Config::Commons& out) const
     {
         only_keys(t, "commons.", {"api_url", "credentials_file", "upload", "book_file", "chunk_kb"});
-        read_choice(t, "commons.", "book_file", out.book_file, {"djvu", "pdf", "none"});
+        read_enum(t, "commons.", "book_file", out.book_file,
+                  {{"djvu", BookFileFormat::djvu}, {"pdf", BookFileFormat::pdf}, {"none", BookFileFormat::none}});
         read_int(t, "commons.", "chunk_kb", out.chunk_kb, 64, 1 << 20);
         read_string(t, "commons.", "api_url", out.api_url);
         std::string credentials = out.credentials_file.string();
         read_string(t, "commons.", "credentials_file", credentials);
         out.credentials_file = credentials;
-        read_choice(t, "commons.", "upload", out.upload, {"jpeg", "tiff", "both"});
+        read_enum(t, "commons.", "upload", out.upload,
+                  {{"jpeg", UploadFiles::jpeg}, {"tiff", UploadFiles::tiff}, {"both", UploadFiles::both}});
     }
 
     void read_imaging(const toml::table& t, Config::Imaging& out) const
@@ -197,10 +218,16 @@ private:
         only_keys(t, "imaging.", {"threads", "tiff_compression", "tiff_level", "jpeg_quality", "split", "max_backlog"});
         read_int(t, "imaging.", "max_backlog", out.max_backlog, 1, 10000);
         read_int(t, "imaging.", "threads", out.threads, 1, 64);
-        read_choice(t, "imaging.", "tiff_compression", out.tiff_compression, {"none", "lzw", "deflate"});
+        read_enum(t, "imaging.", "tiff_compression", out.tiff_compression,
+                  {{"none", imaging::TiffCompression::none},
+                   {"lzw", imaging::TiffCompression::lzw},
+                   {"deflate", imaging::TiffCompression::deflate}});
         read_int(t, "imaging.", "tiff_level", out.tiff_level, 1, 12);
         read_int(t, "imaging.", "jpeg_quality", out.jpeg_quality, 1, 100);
-        read_choice(t, "imaging.", "split", out.split, {"auto", "never", "always"});
+        read_enum(t, "imaging.", "split", out.split,
+                  {{"auto", imaging::SplitMode::automatic},
+                   {"never", imaging::SplitMode::never},
+                   {"always", imaging::SplitMode::always}});
     }
 
     void read_bool(const toml::table& table, const std::string& prefix, const char* key, bool& out) const
@@ -238,7 +265,8 @@ private:
     void read_feedback(const toml::table& t, Config::Feedback& out) const
     {
         only_keys(t, "feedback.", {"leds", "gpio_chip", "green", "amber", "red", "buzzer", "active_low"});
-        read_choice(t, "feedback.", "leds", out.leds, {"none", "gpio", "sysfs"});
+        read_enum(t, "feedback.", "leds", out.leds,
+                  {{"none", LedDriver::none}, {"gpio", LedDriver::gpio}, {"sysfs", LedDriver::sysfs}});
         read_string(t, "feedback.", "gpio_chip", out.gpio_chip);
         for (const char* output : {"green", "amber", "red", "buzzer"}) {
             std::string where;
@@ -426,11 +454,21 @@ std::map<std::string, imaging::PipelineOptions> camera_pipeline_options(const Co
     return by_role;
 }
 
+std::string book_file_format_name(BookFileFormat format)
+{
+    switch (format) {
+        case BookFileFormat::djvu: return "djvu";
+        case BookFileFormat::pdf: return "pdf";
+        case BookFileFormat::none: break;
+    }
+    return "none";
+}
+
 imaging::PipelineOptions pipeline_options(const Config& config)
 {
     imaging::PipelineOptions options;
-    options.split = imaging::parse_split_mode(config.imaging.split);
-    options.tiff_compression = imaging::parse_tiff_compression(config.imaging.tiff_compression);
+    options.split = config.imaging.split;
+    options.tiff_compression = config.imaging.tiff_compression;
     options.tiff_level = config.imaging.tiff_level;
     options.jpeg_quality = config.imaging.jpeg_quality;
     options.threads = config.imaging.threads;

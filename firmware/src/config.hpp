@@ -14,6 +14,14 @@
 
 namespace digikit::firmware {
 
+// The choices of the configuration, parsed once when it is read.
+enum class UploadFiles { jpeg, tiff, both };    // commons.upload: which file of each page
+enum class BookFileFormat { djvu, pdf, none };  // commons.book_file: the whole book as one file
+enum class LedDriver { none, gpio, sysfs };     // feedback.leds
+
+// "djvu" or "pdf" (the file's extension and the export's format), "none".
+[[nodiscard]] std::string book_file_format_name(BookFileFormat format);
+
 // One [[device]] entry. `serial` is the identity; the sim-only keys size the photos.
 struct DeviceConfig {
     std::string type;  // gphoto2 | sane | sim
@@ -47,9 +55,9 @@ struct Config {
     struct Commons {
         std::string api_url = "https://commons.wikimedia.org/w/api.php";
         std::filesystem::path credentials_file = "/etc/digikit/credentials.toml";
-        std::string upload = "jpeg";     // jpeg | tiff | both
-        std::string book_file = "djvu";  // djvu | pdf | none: the whole book as one file
-        std::int64_t chunk_kb = 5120;    // chunked uploads: bytes per chunk / 1024
+        UploadFiles upload = UploadFiles::jpeg;
+        BookFileFormat book_file = BookFileFormat::djvu;
+        std::int64_t chunk_kb = 5120;  // chunked uploads: bytes per chunk / 1024
     } commons;
 
     struct Ocr {
@@ -60,11 +68,11 @@ struct Config {
 
     struct Imaging {
         int threads = 2;
-        std::string tiff_compression = "deflate";         // none | lzw | deflate
+        imaging::TiffCompression tiff_compression = imaging::TiffCompression::deflate;
         int tiff_level = imaging::default_deflate_level;  // deflate: 1 (fast) .. 12 (small)
         int jpeg_quality = 92;
-        std::string split = "auto";  // auto | never | always
-        int max_backlog = 16;        // shots waiting for processing before captures pause
+        imaging::SplitMode split = imaging::SplitMode::automatic;
+        int max_backlog = 16;  // shots waiting for processing before captures pause
     } imaging;
 
     // Physical buttons; the control socket is always there. A button with no line is absent.
@@ -80,7 +88,7 @@ struct Config {
 
     // LEDs and buzzer: none (only `digikit status` shows the signal), gpio or sysfs.
     struct Feedback {
-        std::string leds = "none";
+        LedDriver leds = LedDriver::none;
         std::string gpio_chip = "gpiochip0";
         std::map<std::string, std::string> outputs;  // "green" -> "GPIO5" or a /sys/class/leds folder
         bool active_low = false;

@@ -125,7 +125,7 @@ void check_gpio(const Config& config, Findings& found)
     for (const auto& [button, line] : config.buttons.gpio_lines) {
         check(config.buttons.gpio_chip, line, "the " + button + " button");
     }
-    if (config.feedback.leds == "gpio") {
+    if (config.feedback.leds == LedDriver::gpio) {
         for (const auto& [output, line] : config.feedback.outputs) {
             check(config.feedback.gpio_chip, line, "the " + output + (output == "buzzer" ? "" : " light"));
         }

@@ -40,7 +40,7 @@ hardware::DebounceSettings debounce_of(const Config::Buttons& buttons)
 
 std::unique_ptr<hardware::Indicator> make_indicator(const Config::Feedback& feedback)
 {
-    if (feedback.leds == "sysfs") {
+    if (feedback.leds == LedDriver::sysfs) {
         std::map<hardware::Output, std::filesystem::path> leds;
         for (const auto& [name, folder] : feedback.outputs) {
             if (name != "buzzer") leds[output_named(name)] = folder;
@@ -72,7 +72,7 @@ OperatorPanel::OperatorPanel(const Config& config)
             evdev.debounce = debounce_of(config.buttons);
             sources_.push_back(std::make_unique<hardware::EvdevButtonSource>(evdev));
         }
-        if (config.feedback.leds != "none") {
+        if (config.feedback.leds != LedDriver::none) {
             indicator_ = make_indicator(config.feedback);
             player_ = std::make_unique<hardware::FeedbackPlayer>(
                 *indicator_, clock_, [](const std::string& problem) { spdlog::warn("feedback: {}", problem); });

@@ -25,11 +25,11 @@ TEST(Config, EveryKeyHasADefault)
     EXPECT_EQ(config.data_dir, "/var/lib/digikit");
     EXPECT_EQ(config.metadata.license, "PD-old-70");
     EXPECT_EQ(config.commons.api_url, "https://commons.wikimedia.org/w/api.php");
-    EXPECT_EQ(config.commons.upload, "jpeg");
+    EXPECT_EQ(config.commons.upload, UploadFiles::jpeg);
     EXPECT_EQ(config.imaging.threads, 2);
-    EXPECT_EQ(config.imaging.tiff_compression, "deflate");
+    EXPECT_EQ(config.imaging.tiff_compression, imaging::TiffCompression::deflate);
     EXPECT_EQ(config.imaging.jpeg_quality, 92);
-    EXPECT_EQ(config.imaging.split, "auto");
+    EXPECT_EQ(config.imaging.split, imaging::SplitMode::automatic);
     EXPECT_TRUE(config.devices.empty());
 }
 
@@ -66,16 +66,16 @@ split = "never"
     EXPECT_EQ(config.data_dir, "/srv/kit");
     EXPECT_EQ(config.metadata.institution, "National Library of Example");
     EXPECT_EQ(config.metadata.categories.size(), 2U);
-    EXPECT_EQ(config.commons.upload, "both");
+    EXPECT_EQ(config.commons.upload, UploadFiles::both);
     ASSERT_EQ(config.devices.size(), 2U);
     EXPECT_EQ(config.devices[0].serial, "0123456789");
     EXPECT_EQ(config.devices[0].role, "left");
     EXPECT_EQ(config.devices[1].width, 800);
     EXPECT_EQ(config.imaging.threads, 4);
-    EXPECT_EQ(config.imaging.tiff_compression, "lzw");
+    EXPECT_EQ(config.imaging.tiff_compression, imaging::TiffCompression::lzw);
     EXPECT_EQ(config.imaging.tiff_level, 2);
     EXPECT_EQ(pipeline_options(config).tiff_level, 2);
-    EXPECT_EQ(config.imaging.split, "never");
+    EXPECT_EQ(config.imaging.split, imaging::SplitMode::never);
 }
 
 TEST(Config, WrongTypeNamesFileLineKeyAndExpectation)
