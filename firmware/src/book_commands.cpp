@@ -68,7 +68,7 @@ void print_shot_troubles(BookStore& store, const std::string& id)
     for (const auto& shot : store.shots_of(id)) {
         if (shot.dropped) {
             std::cout << "  left out: " << shot.name() << "\n";
-        } else if (!shot.failure.empty()) {
+        } else if (shot.failed()) {
             std::cout << "  failed: " << shot.name() << " (" << shot.failure << ")\n";
         }
     }

@@ -193,10 +193,10 @@ ClosingProgress measure(BookStore& store, const std::string& id, std::vector<Num
         if (shot.dropped) continue;
         if (!shot.processed) {
             blocked = true;
-            if (shot.failure.empty()) {
-                ++progress.processing;
-            } else {
+            if (shot.failed()) {
                 progress.failed.push_back(shot);
+            } else {
+                ++progress.processing;
             }
             continue;
         }
@@ -335,7 +335,7 @@ ClosingProgress publish_ready_pages(BookStore& store, const Config& config, cons
 std::vector<Shot> failed_shots(BookStore& store, const std::string& id)
 {
     auto shots = store.shots_of(id);
-    std::erase_if(shots, [](const Shot& shot) { return shot.dropped || shot.processed || shot.failure.empty(); });
+    std::erase_if(shots, [](const Shot& shot) { return !shot.failed(); });
     return shots;
 }
 

@@ -34,6 +34,8 @@ struct Shot {
 
     // How people name a shot: its raw file's stem, e.g. "0003_left".
     [[nodiscard]] std::string name() const { return raw.stem().string(); }
+    // Still without pages because its processing failed (and nobody left it out).
+    [[nodiscard]] bool failed() const { return !dropped && !processed && !failure.empty(); }
 };
 
 struct Page {
