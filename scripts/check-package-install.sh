@@ -12,6 +12,10 @@ cd "$(dirname "$0")/.."
 ARCH=${1:?usage: check-package-install.sh ARCH DEB [HOST_DIGIKIT]}
 DEB=$(realpath "${2:?usage: check-package-install.sh ARCH DEB [HOST_DIGIKIT]}")
 HOST_DIGIKIT=${3:-}
+if [ -n "$HOST_DIGIKIT" ] && [ ! -x "$HOST_DIGIKIT" ]; then
+  echo "check-package-install: $HOST_DIGIKIT is not a built digikit to compare with" >&2
+  exit 2
+fi
 CACHE=${DIGIKIT_ARM64_CACHE:-$HOME/.cache/digikit-arm64}
 MIRROR=${DIGIKIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 TARBALL=$CACHE/clean-$ARCH.tar

@@ -29,7 +29,6 @@ done
 
 CACHE=${DIGIKIT_ARM64_CACHE:-$HOME/.cache/digikit-arm64}
 SYSROOT=$CACHE/sysroot
-CLEAN_ROOT=$CACHE/clean-root.tar
 BUILD=${DIGIKIT_ARM64_BUILD:-build/arm64}
 MIRROR=${DIGIKIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
@@ -141,7 +140,10 @@ make_package() {
   deb=$(ls -t dist/digikit_*_arm64.deb | head -n 1)
   say "package: $deb"
   lintian "$deb"
-  bash scripts/check-package-install.sh arm64 "$deb" "${DIGIKIT_PACKAGE_BUILD:-build/package}/firmware/digikit"
+  # The install check compares the kit's pages with this machine's build of the same source.
+  local host=${DIGIKIT_PACKAGE_BUILD:-build/package}
+  host_release "$host" digikit
+  bash scripts/check-package-install.sh arm64 "$deb" "$host/firmware/digikit"
 }
 
 host_tools

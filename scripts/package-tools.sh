@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/package.sh and scripts/cross-arm64.sh: the tools that make and check
 # a Debian package, and the manual page.
 
@@ -10,6 +11,15 @@ package_tools() {
     echo "package: installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   fi
+}
+
+# host_release BUILD_DIR [TARGET...]: this machine's Release build without tests, as packaged.
+host_release() {
+  local build=$1
+  shift
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DDIGIKIT_BUILD_TESTS=OFF -DDIGIKIT_BUILD_BENCHMARKS=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
+  cmake --build "$build" -j"$(nproc)" ${1:+--target "$@"}
 }
 
 # man_page BUILD_DIR: BUILD_DIR/digikit.1.gz from the built binary's --help.

@@ -12,9 +12,7 @@ bash scripts/install-deps.sh >/dev/null
 . scripts/package-tools.sh
 package_tools
 BUILD=${DIGIKIT_PACKAGE_BUILD:-build/package}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DDIGIKIT_BUILD_TESTS=OFF -DDIGIKIT_BUILD_BENCHMARKS=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
-cmake --build "$BUILD" -j"$(nproc)"
+host_release "$BUILD"
 man_page "$BUILD"
 (cd "$BUILD" && cpack -G DEB >/dev/null)
 mkdir -p dist
