@@ -40,6 +40,21 @@ void bridge_straight_gaps(cv::Mat& edges)
     for (const auto& s : segments) cv::line(edges, {s[0], s[1]}, {s[2], s[3]}, cv::Scalar(255), 1);
 }
 
+// The pixels on the high side of Otsu's threshold of one channel (smoothed first), with
+// specks opened away and small holes closed.
+cv::Mat otsu_blob(const cv::Mat& single_channel)
+{
+    const cv::Size size(tuning.mask_kernel, tuning.mask_kernel);
+    cv::Mat smooth;
+    cv::GaussianBlur(single_channel, smooth, size, 0);
+    cv::Mat mask;
+    cv::threshold(smooth, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, size);
+    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
+    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
+    return mask;
+}
+
 }  // namespace
 
 // Paper differs from the background; the background is what fills the frame's border.
@@ -80,29 +95,14 @@ cv::Mat difference_from_background(const cv::Mat& bgr)
 
 cv::Mat paper_mask(const cv::Mat& bgr)
 {
-    cv::Mat difference = difference_from_background(bgr);
-    const cv::Size size(tuning.mask_kernel, tuning.mask_kernel);
-    cv::GaussianBlur(difference, difference, size, 0);
-    cv::Mat mask;
-    cv::threshold(difference, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, size);
-    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
-    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
-    return mask;
+    return otsu_blob(difference_from_background(bgr));
 }
 
 cv::Mat brighter_than_surroundings(const cv::Mat& bgr)
 {
     cv::Mat grey;
     cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-    const cv::Size size(tuning.mask_kernel, tuning.mask_kernel);
-    cv::GaussianBlur(grey, grey, size, 0);
-    cv::Mat mask;
-    cv::threshold(grey, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, size);
-    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
-    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
-    return mask;
+    return otsu_blob(grey);
 }
 
 cv::Mat unreached_by_background(const cv::Mat& bgr)
