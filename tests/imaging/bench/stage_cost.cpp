@@ -1,8 +1,10 @@
 // One stage of the page pipeline per run, for counting instructions under qemu-user
 // (scripts/pi-budget.sh): each run does every stage up to the one named, so a stage's
-// cost is the difference between two runs. One thread, OpenCV's pool off.
+// cost is the difference between two runs. One thread, OpenCV's pool off. OpenCV's
+// tables are built first, as the daemon does at start (prepare_tables), so the stages
+// after `tables` count what each photo costs, not what only the first one pays.
 //   digikit_stage_cost STAGE PHOTO OUT_DIR COMPRESSION LEVEL [QUAD...]
-// STAGE: start | decode | warp | tiff | jpeg | pipeline | first_look
+// STAGE: start | tables | decode | warp | tiff | jpeg | pipeline | first_look
 // COMPRESSION: none | lzw | deflate; LEVEL: the deflate level (1-12)
 // QUAD: "x0,y0,x1,y1,x2,y2,x3,y3", a page's corners (from a pipeline report)
 #include <array>
@@ -63,6 +65,8 @@ int main(int argc, char** argv)
     options.tiff_level = std::atoi(argv[5]);
     std::filesystem::create_directories(out);
     if (stage == "start") return 0;
+    prepare_tables();
+    if (stage == "tables") return 0;
     if (stage == "pipeline") return process_photo(photo, out, "stage", options).error ? 1 : 0;
     if (stage == "first_look") return first_look(photo).error ? 1 : 0;
 
