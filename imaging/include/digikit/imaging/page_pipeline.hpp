@@ -40,10 +40,11 @@ struct Point {
 // input photo's pixels (origin top-left).
 using PageQuad = std::array<Point, 4>;
 
-// The deflate level of TIFF masters (1-12; libtiff compresses with libdeflate). 6 is
-// libtiff's own default; the size and work of each level on the Pi are not measured yet
-// (scripts/pi-budget.sh, issue 16).
-inline constexpr int default_deflate_level = 6;
+// The deflate level of TIFF masters (1-12; libtiff compresses with libdeflate). 1, not
+// libtiff's 6: on the Raspberry Pi (arm64, scripts/pi-budget.sh) level 6 is 4.2e9
+// instructions of a 24 MP photo's 7.9e9, level 1 0.9e9, for a master 16% larger
+// (docs/benchmarks.md, "The Raspberry Pi's budget").
+inline constexpr int default_deflate_level = 1;
 
 struct PipelineOptions {
     SplitMode split = SplitMode::automatic;
