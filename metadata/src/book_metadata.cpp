@@ -4,9 +4,9 @@
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <functional>
 #include <sstream>
 #include <string_view>
+#include <variant>
 
 #include <toml++/toml.h>
 
@@ -248,46 +248,65 @@ template <typename Normalize>
     return detail::split_trimmed(value, value.find(';') != std::string_view::npos ? ';' : ',');
 }
 
+using TextMember = std::string BookMetadata::*;
+using ListMember = std::vector<std::string> BookMetadata::*;
+
+// One row per field, and the only place the fields are listed: the book.toml key, the
+// member, how one value is validated and normalized, and what Commons needs (`required`:
+// the wording when the field is empty; empty for an optional field). Reading, writing,
+// `book set`, `book show` and missing_for_upload all go through this table.
 struct FieldSpec {
     std::string_view key;
-    bool is_list;
-    std::function<void(BookMetadata&, const std::vector<std::string>&)> assign;  // validated assignment
+    std::variant<TextMember, ListMember> member;
+    std::string (*normalize)(std::string_view value);  // throws MetadataError
+    std::string_view required;
+
+    [[nodiscard]] bool is_list() const { return std::holds_alternative<ListMember>(member); }
+
+    [[nodiscard]] bool is_empty(const BookMetadata& book) const
+    {
+        if (const auto* list = std::get_if<ListMember>(&member)) {
+            return (book.**list).empty();
+        }
+        return (book.*std::get<TextMember>(member)).empty();
+    }
+
+    [[nodiscard]] std::vector<std::string> values(const BookMetadata& book) const
+    {
+        if (const auto* list = std::get_if<ListMember>(&member)) {
+            return book.**list;
+        }
+        return {book.*std::get<TextMember>(member)};
+    }
+
+    // Validated assignment: a list is normalized item by item, without repeats.
+    void assign(BookMetadata& book, const std::vector<std::string>& values) const
+    {
+        if (const auto* list = std::get_if<ListMember>(&member)) {
+            book.** list = normalize_list(values, normalize);
+        } else {
+            book.*std::get<TextMember>(member) = normalize(values.front());
+        }
+    }
 };
 
-// One table describes every field: the book.toml key, whether it is a list, and how a
-// value is validated and stored. parse_book_toml and set_field both go through it.
 [[nodiscard]] const std::vector<FieldSpec>& field_specs()
 {
-    const auto text_field = [](std::string_view key, std::string BookMetadata::*member) {
-        return FieldSpec{key, false, [key, member](BookMetadata& book, const std::vector<std::string>& values) {
-                             book.*member = normalize_text(key, values.front());
-                         }};
-    };
-    const auto checked_field = [](std::string_view key, std::string BookMetadata::*member,
-                                  std::string (*normalize)(std::string_view)) {
-        return FieldSpec{key, false, [member, normalize](BookMetadata& book, const std::vector<std::string>& values) {
-                             book.*member = normalize(values.front());
-                         }};
-    };
     static const std::vector<FieldSpec> specs = {
-        checked_field("title", &BookMetadata::title, [](std::string_view v) { return normalize_text("title", v); }),
-        FieldSpec{"authors", true,
-                  [](BookMetadata& book, const std::vector<std::string>& values) {
-                      book.authors = normalize_list(values, normalize_author);
-                  }},
-        checked_field("date", &BookMetadata::date, normalize_date),
-        checked_field("language", &BookMetadata::language, normalize_language),
-        text_field("publisher", &BookMetadata::publisher),
-        text_field("place", &BookMetadata::place),
-        text_field("institution", &BookMetadata::institution),
-        text_field("shelfmark", &BookMetadata::shelfmark),
-        checked_field("source_url", &BookMetadata::source_url, normalize_url),
-        checked_field("wikidata", &BookMetadata::wikidata, normalize_wikidata),
-        checked_field("license", &BookMetadata::license, normalize_license),
-        FieldSpec{"categories", true,
-                  [](BookMetadata& book, const std::vector<std::string>& values) {
-                      book.categories = normalize_list(values, category_name);
-                  }},
+        {"title", &BookMetadata::title, [](std::string_view v) { return normalize_text("title", v); }, "title"},
+        {"authors", &BookMetadata::authors, normalize_author,
+         R"(authors (at least one; "anonymous" or "unknown" when there is no named author))"},
+        {"date", &BookMetadata::date, normalize_date, "date"},
+        {"language", &BookMetadata::language, normalize_language, ""},
+        {"publisher", &BookMetadata::publisher, [](std::string_view v) { return normalize_text("publisher", v); }, ""},
+        {"place", &BookMetadata::place, [](std::string_view v) { return normalize_text("place", v); }, ""},
+        {"institution", &BookMetadata::institution, [](std::string_view v) { return normalize_text("institution", v); },
+         ""},
+        {"shelfmark", &BookMetadata::shelfmark, [](std::string_view v) { return normalize_text("shelfmark", v); }, ""},
+        {"source_url", &BookMetadata::source_url, normalize_url, ""},
+        {"wikidata", &BookMetadata::wikidata, normalize_wikidata, ""},
+        {"license", &BookMetadata::license, normalize_license, "license"},
+        {"categories", &BookMetadata::categories, category_name, ""},
     };
     return specs;
 }
@@ -344,9 +363,9 @@ struct FieldSpec {
         if (spec.key == "date" && item.is_integer()) {  // date = 1887 is a natural thing to write
             return std::to_string(*item.value_exact<std::int64_t>());
         }
-        fail(spec.key, spec.is_list ? "every entry must be a string" : "must be a string");
+        fail(spec.key, spec.is_list() ? "every entry must be a string" : "must be a string");
     };
-    if (!spec.is_list) {
+    if (!spec.is_list()) {
         return {string_of(node)};
     }
     if (const auto* array = node.as_array()) {
@@ -366,22 +385,22 @@ struct FieldSpec {
 
 std::string to_toml(const BookMetadata& book)
 {
-    const auto fields = field_values(normalized(book));
+    const BookMetadata checked = normalized(book);
     std::ostringstream out;
-    for (const auto& [key, values] : fields) {
-        const FieldSpec* spec = find_field(key);
-        if (values.empty() || (!spec->is_list && values.front().empty())) {
+    for (const auto& spec : field_specs()) {
+        if (spec.is_empty(checked)) {
             continue;  // an empty field is simply absent
         }
+        const auto values = spec.values(checked);
         toml::table line;
-        if (spec->is_list) {
+        if (spec.is_list()) {
             toml::array array;
             for (const auto& value : values) {
                 array.push_back(value);
             }
-            line.insert(key, std::move(array));
+            line.insert(spec.key, std::move(array));
         } else {
-            line.insert(key, values.front());
+            line.insert(spec.key, values.front());
         }
         out << line << '\n';
     }
@@ -430,7 +449,7 @@ std::string_view set_field(BookMetadata& book, std::string_view key, std::string
         throw MetadataError(std::string(trim(key)) + ": unknown field (known: " + known_keys_text() +
                             "; also author, year, licence)");
     }
-    if (spec->is_list) {
+    if (spec->is_list()) {
         spec->assign(book, split_list(value));
     } else {
         spec->assign(book, {std::string(value)});
@@ -440,29 +459,19 @@ std::string_view set_field(BookMetadata& book, std::string_view key, std::string
 
 std::vector<std::pair<std::string, std::vector<std::string>>> field_values(const BookMetadata& book)
 {
-    return {
-        {"title", {book.title}},
-        {"authors", book.authors},
-        {"date", {book.date}},
-        {"language", {book.language}},
-        {"publisher", {book.publisher}},
-        {"place", {book.place}},
-        {"institution", {book.institution}},
-        {"shelfmark", {book.shelfmark}},
-        {"source_url", {book.source_url}},
-        {"wikidata", {book.wikidata}},
-        {"license", {book.license}},
-        {"categories", book.categories},
-    };
+    std::vector<std::pair<std::string, std::vector<std::string>>> fields;
+    for (const auto& spec : field_specs()) {
+        fields.emplace_back(spec.key, spec.values(book));
+    }
+    return fields;
 }
 
 BookMetadata normalized(const BookMetadata& book)
 {
     BookMetadata result;
-    for (const auto& [key, values] : field_values(book)) {
-        const FieldSpec* spec = find_field(key);
-        if (spec->is_list || !values.front().empty()) {
-            spec->assign(result, values);
+    for (const auto& spec : field_specs()) {
+        if (!spec.is_empty(book)) {
+            spec.assign(result, spec.values(book));
         }
     }
     return result;
@@ -489,45 +498,33 @@ bool is_unnamed_author(std::string_view author)
 std::vector<std::string> missing_for_upload(const BookMetadata& book)
 {
     std::vector<std::string> missing;
-    const auto check = [&](std::string_view field, const auto& normalize, const std::string& value) {
-        if (value.empty()) {
-            missing.emplace_back(field);
-            return;
-        }
-        try {
-            (void)normalize(value);
-        } catch (const MetadataError& error) {
-            missing.emplace_back(error.what());
+    const auto check_values = [&](const FieldSpec& spec) {
+        for (const auto& value : spec.values(book)) {
+            try {
+                (void)spec.normalize(value);
+            } catch (const MetadataError& error) {
+                missing.emplace_back(error.what());
+            }
         }
     };
-    check(
-        "title", [](const std::string& v) { return normalize_text("title", v); }, book.title);
-    if (book.authors.empty()) {
-        missing.emplace_back(R"(authors (at least one; "anonymous" or "unknown" when there is no named author))");
-    } else {
-        try {
-            (void)normalize_list(book.authors, normalize_author);
-        } catch (const MetadataError& error) {
-            missing.emplace_back(error.what());
+    // What Commons needs first, in the table's order, then every other value checked.
+    for (const auto& spec : field_specs()) {
+        if (spec.required.empty()) {
+            continue;
+        }
+        if (spec.is_empty(book)) {
+            missing.emplace_back(spec.required);
+        } else {
+            check_values(spec);
         }
     }
-    check("date", normalize_date, book.date);
-    check("license", normalize_license, book.license);
     if (book.institution.empty() && book.source_url.empty()) {
         missing.emplace_back("institution or source_url (where the book is held, the file's source)");
     }
-    for (const auto& [field, normalize, value] :
-         std::array<std::tuple<std::string_view, std::string (*)(std::string_view), std::string>, 3>{{
-             {"language", normalize_language, book.language},
-             {"source_url", normalize_url, book.source_url},
-             {"wikidata", normalize_wikidata, book.wikidata},
-         }}) {
-        if (!value.empty()) {
-            check(field, normalize, value);
+    for (const auto& spec : field_specs()) {
+        if (spec.required.empty() && !spec.is_empty(book)) {
+            check_values(spec);
         }
-    }
-    for (const auto& category : book.categories) {
-        check("categories", category_name, category);
     }
     // PD-US-expired: published more than 95 years ago.
     if (const License* license = find_license(book.license);
