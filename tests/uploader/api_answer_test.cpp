@@ -47,6 +47,21 @@ TEST(ApiAnswer, ARequestTooLargeFailsThatRequestOnly)
     EXPECT_EQ(classify_answer(413, "text/html", "<html>").kind, AnswerKind::request_refused);
 }
 
+TEST(ApiAnswer, ApiErrorsSayWhetherARetryCanHelp)
+{
+    for (const char* busy : {"maxlag", "ratelimited", "readonly", "internal_api_error_DBQueryError"}) {
+        EXPECT_EQ(classify_api_error(busy), ApiErrorKind::busy) << busy;
+    }
+    EXPECT_EQ(classify_api_error("badtoken"), ApiErrorKind::token_expired);
+    for (const char* lost : {"assertuserfailed", "assertnameduserfailed", "notloggedin"}) {
+        EXPECT_EQ(classify_api_error(lost), ApiErrorKind::session_lost) << lost;
+    }
+    // A person must act on these: retrying would only repeat them.
+    for (const char* fatal : {"permissiondenied", "fileexists-no-change", "assertbotfailed", "unknown", ""}) {
+        EXPECT_EQ(classify_api_error(fatal), ApiErrorKind::fatal) << fatal;
+    }
+}
+
 TEST(ApiAnswer, UrlsInMessagesNeverCarryAPassword)
 {
     EXPECT_EQ(url_for_messages("https://bot:s3cret@wiki.example/w/api.php"), "https://wiki.example/w/api.php");

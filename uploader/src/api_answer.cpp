@@ -44,6 +44,18 @@ AnswerClass classify_answer(long status, std::string_view content_type, std::str
     return {AnswerKind::retry, "an answer that is not JSON"};
 }
 
+ApiErrorKind classify_api_error(std::string_view code)
+{
+    if (code == "maxlag" || code == "ratelimited" || code == "readonly" || code.starts_with("internal_api_error")) {
+        return ApiErrorKind::busy;
+    }
+    if (code == "badtoken") return ApiErrorKind::token_expired;
+    if (code == "assertuserfailed" || code == "assertnameduserfailed" || code == "notloggedin") {
+        return ApiErrorKind::session_lost;
+    }
+    return ApiErrorKind::fatal;
+}
+
 std::string url_for_messages(std::string_view url)
 {
     const auto scheme = url.find("://");

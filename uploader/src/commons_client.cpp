@@ -38,10 +38,12 @@ struct HttpAnswer {
     std::optional<int> retry_after;
 };
 
-// A failure worth retrying, with the server's requested delay if it gave one.
+// A failure worth retrying, with the server's requested delay if it gave one. `at_once`:
+// a fresh token or session is all it needs, so the next attempt does not wait.
 struct Transient {
     std::string reason;
     std::optional<int> retry_after;
+    bool at_once = false;
 };
 
 struct MimeDeleter {
@@ -299,6 +301,7 @@ Json CommonsClient::State::call(const Params& request, bool post, bool write, co
     std::string last_reason;
     for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
         std::optional<int> retry_after;
+        bool at_once = false;
         try {
             Params params = request;
             params.emplace_back("format", "json");
@@ -336,31 +339,24 @@ Json CommonsClient::State::call(const Params& request, bool post, bool write, co
             }
             const std::string code = json["error"].value("code", "unknown");
             const std::string info = json["error"].value("info", "");
-            if (code == "maxlag" || code == "ratelimited" || code == "readonly" ||
-                code.rfind("internal_api_error", 0) == 0) {
-                throw Transient{std::string(code).append(": ").append(info),
-                                answer.retry_after.value_or(code == "maxlag" ? 5 : 0)};
-            }
-            if (code == "badtoken") {
-                csrf_token.clear();
-                throw Transient{"badtoken", 0};
-            }
-            if (code == "assertuserfailed" || code == "assertnameduserfailed" || code == "notloggedin") {
-                logged_in = false;
-                csrf_token.clear();
-                throw Transient{code, 0};
+            switch (classify_api_error(code)) {
+                case ApiErrorKind::busy:
+                    throw Transient{code + ": " + info, answer.retry_after.value_or(code == "maxlag" ? 5 : 0)};
+                case ApiErrorKind::token_expired: csrf_token.clear(); throw Transient{code, 0, true};
+                case ApiErrorKind::session_lost:
+                    logged_in = false;
+                    csrf_token.clear();
+                    throw Transient{code, 0, true};
+                case ApiErrorKind::fatal: break;
             }
             throw ApiError(code, info);
         } catch (const Transient& transient) {
             last_reason = transient.reason;
             retry_after = transient.retry_after;
+            at_once = transient.at_once;
         }
-        if (attempt < options.max_attempts) {
-            // A fresh token or session needs no wait; everything else backs off.
-            const bool immediate =
-                retry_after == 0 &&
-                (last_reason == "badtoken" || last_reason.rfind("assert", 0) == 0 || last_reason == "notloggedin");
-            if (!immediate) wait_unless_stopped(backoff(attempt, retry_after == 0 ? std::nullopt : retry_after));
+        if (attempt < options.max_attempts && !at_once) {
+            wait_unless_stopped(backoff(attempt, retry_after == 0 ? std::nullopt : retry_after));
         }
         if (stop_requested(options)) throw TransientError("stopped before the wiki answered (" + last_reason + ")");
     }

@@ -24,6 +24,15 @@ struct AnswerClass {
 // `body`: the answer's body.
 [[nodiscard]] AnswerClass classify_answer(long status, std::string_view content_type, std::string_view body);
 
+// What an API error code (the "error.code" of an answer) means for the client.
+enum class ApiErrorKind {
+    fatal,          // retrying will not fix it (e.g. permissiondenied, fileexists-no-change)
+    busy,           // maxlag, ratelimited, readonly, internal_api_error_*: back off, try again
+    token_expired,  // badtoken: fetch a new CSRF token and try again at once
+    session_lost,   // assertuserfailed, assertnameduserfailed, notloggedin: log in again at once
+};
+[[nodiscard]] ApiErrorKind classify_api_error(std::string_view code);
+
 // `url` without any "user:password@" part, for messages.
 [[nodiscard]] std::string url_for_messages(std::string_view url);
 
