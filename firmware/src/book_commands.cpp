@@ -220,8 +220,10 @@ int book_index_command(const Config& config, const std::string& id)
     BookStore store(config.data_dir);
     existing_book(store, id);
     const auto book = store.read_metadata(id);
-    const std::string format = config.commons.book_file == BookFileFormat::pdf ? "pdf" : "djvu";
-    const std::string file = metadata::book_file_name(book, "." + format);
+    // With no book file configured the index still names one: the DjVu, the default.
+    const auto format =
+        config.commons.book_file == BookFileFormat::none ? BookFileFormat::djvu : config.commons.book_file;
+    const std::string file = metadata::book_file_name(book, "." + book_file_format_name(format));
     std::cout << metadata::wikisource_index(book, file);
     std::cerr << "paste into Index:" << file << " on Wikisource\n";
     return 0;

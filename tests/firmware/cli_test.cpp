@@ -209,6 +209,12 @@ TEST(Cli, BookLifecycle)
     EXPECT_EQ(book["metadata"]["authors"], nlohmann::json::array({"Georg Oeder"}));
     EXPECT_EQ(book["state"], "new");
 
+    // The Wikisource Index page names the book file Commons will hold (DjVu by default).
+    const auto index = run_digikit({"--data", data, "book", "show", id, "--index"});
+    ASSERT_EQ(index.exit_code, 0) << index.err;
+    EXPECT_NE(index.out.find("[[commons:File:Flora Danica, vol. 1 (1761).djvu]]"), std::string::npos) << index.out;
+    EXPECT_NE(index.err.find("Index:Flora Danica, vol. 1 (1761).djvu"), std::string::npos) << index.err;
+
     const auto bad = run_digikit({"--data", data, "book", "set", id, "title=Other", "colour=red"});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_NE(only_line(bad.err).find("colour"), std::string::npos) << bad.err;
