@@ -227,7 +227,7 @@ int run_daemon(const Config& config)
     OperatorPanel panel(config);
     auto cameras = std::make_unique<KitCameras>(config);
     if (!cameras->complete()) spdlog::warn("waiting for cameras: {}", cameras->missing());
-    Kit kit(config, std::move(cameras), [&panel](Signal signal) { panel.show(signal); });
+    Kit kit(config, std::move(cameras), [&panel](Feedback signal) { panel.show(signal); });
     base::run_behind_barrier([&kit] { kit.publish_status(); }, {});  // the event loop publishes it from now on
     PressQueue presses(kit, std::chrono::seconds(1), watchdog_feeder());
     const DeviceWatch devices(presses);

@@ -36,7 +36,7 @@ std::string Kit::unused_retake_stem(const std::string& book, int sequence) const
     }
 }
 
-Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Signal)> on_signal)
+Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Feedback)> on_signal)
     : config_(std::move(config)),
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
@@ -62,7 +62,7 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
     if (open) spdlog::info("resuming open book {}", *open);
     resume_closing();
     machine_.resume(open.has_value());
-    if (on_signal_) on_signal_(Signal::ready);
+    if (on_signal_) on_signal_(Feedback::ready);
     if (!cameras_->complete()) {  // the operator sees at once that a camera is missing
         KitEvent missing;
         missing.kind = KitEvent::Kind::camera_missing;
@@ -138,7 +138,7 @@ std::vector<KitAction> Kit::feed(const KitEvent& event)
     for (const auto& action : actions) {
         if (action.kind != KitAction::Kind::signal) continue;
         signal_ = action.signal;
-        spdlog::debug("signal: {}", to_string(action.signal));
+        spdlog::debug("signal: {}", signal_name(action.signal));
         if (on_signal_) on_signal_(action.signal);
     }
     return actions;
@@ -521,7 +521,7 @@ nlohmann::json Kit::status() const
     {
         const std::lock_guard lock(state_mutex_);
         status["state"] = to_string(machine_.state());
-        status["signal"] = to_string(signal_);
+        status["signal"] = signal_name(signal_);
         status["last_error"] = last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_);
         if (status.contains("queue")) {
             status["queue"]["syncing"] = sync_.running();

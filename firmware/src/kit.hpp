@@ -33,7 +33,7 @@ public:
     using Outcome = PressOutcome;
 
     // `on_signal` tells the operator (LEDs, buzzer) what the state machine decided.
-    Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Signal)> on_signal = {});
+    Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Feedback)> on_signal = {});
     // Stops a sync in progress between two steps; the queue resumes it next time.
     ~Kit() override;
 
@@ -91,8 +91,8 @@ private:
     std::mutex press_mutex_;          // presses are handled one after the other
     mutable std::mutex state_mutex_;  // machine_, signal_, last_error_, last_sync_error_: read by `status`
     KitStateMachine machine_;
-    Signal signal_ = Signal::ready;
-    std::function<void(Signal)> on_signal_;
+    Feedback signal_ = Feedback::ready;
+    std::function<void(Feedback)> on_signal_;
     std::vector<imaging::FirstLook> looks_before_;  // the capture before the last, per camera
     std::vector<imaging::FirstLook> last_looks_;    // the last capture, per camera
     bool retake_advised_ = false;

@@ -1,19 +1,21 @@
 #include "kit_state_machine.hpp"
 
+#include <algorithm>
+
 namespace digikit::firmware {
 namespace {
 
 KitAction refuse(std::string reason)
 {
-    return {KitAction::Kind::refuse, Signal::error, std::move(reason)};
+    return {KitAction::Kind::refuse, Feedback::error, std::move(reason)};
 }
-KitAction show(Signal signal)
+KitAction show(Feedback signal)
 {
     return {KitAction::Kind::signal, signal, {}};
 }
 KitAction act(KitAction::Kind kind)
 {
-    return {kind, Signal::ready, {}};
+    return {kind, Feedback::ready, {}};
 }
 
 }  // namespace
@@ -31,18 +33,11 @@ std::string_view to_string(KitState state)
     return "unknown";
 }
 
-std::string_view to_string(Signal signal)
+std::string signal_name(Feedback signal)
 {
-    switch (signal) {
-        case Signal::ready: return "ready";
-        case Signal::busy: return "busy";
-        case Signal::capture_good: return "capture_good";
-        case Signal::capture_warning: return "capture_warning";
-        case Signal::error: return "error";
-        case Signal::uploading: return "uploading";
-        case Signal::disk_nearly_full: return "disk_nearly_full";
-    }
-    return "unknown";
+    std::string name(to_string(signal));  // hardware's "capture-good"
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
 }
 
 KitState KitStateMachine::settled() const
@@ -70,33 +65,33 @@ std::vector<KitAction> KitStateMachine::on(const KitEvent& event)
             const KitState before = state_;
             state_ = settled();
             if (before == state_) return {};
-            return {show(state_ == KitState::book_open ? Signal::ready : Signal::busy)};
+            return {show(state_ == KitState::book_open ? Feedback::ready : Feedback::busy)};
         }
         case Kind::storage_changed:
             storage_low_ = event.low;
-            return {show(storage_low_ ? Signal::disk_nearly_full : Signal::ready)};
+            return {show(storage_low_ ? Feedback::disk_nearly_full : Feedback::ready)};
         case Kind::sync_finished:
             if (state_ == KitState::syncing) state_ = settled();
-            return {show(event.reason.empty() ? resting_signal() : Signal::error)};
+            return {show(event.reason.empty() ? resting_signal() : Feedback::error)};
         case Kind::camera_missing:
             camera_missing_ = true;
             if (state_ == KitState::syncing || state_ == KitState::capturing) return {};  // told when it ends
             state_ = KitState::error;
-            return {show(Signal::error)};
+            return {show(Feedback::error)};
         case Kind::fault_cleared:
             camera_missing_ = false;
             if (state_ == KitState::error) state_ = settled();
             return {show(resting_signal())};
         case Kind::step_failed:
             if (state_ == KitState::capturing) state_ = settled();  // never stuck refusing "still capturing"
-            return {show(Signal::error)};
+            return {show(Feedback::error)};
     }
     return {};
 }
 
-Signal KitStateMachine::resting_signal() const
+Feedback KitStateMachine::resting_signal() const
 {
-    return state_ == KitState::error ? Signal::error : Signal::ready;
+    return state_ == KitState::error ? Feedback::error : Feedback::ready;
 }
 
 std::vector<KitAction> KitStateMachine::on_button(hardware::Button button)
@@ -116,7 +111,7 @@ std::vector<KitAction> KitStateMachine::on_button(hardware::Button button)
             if (state_ == KitState::syncing) return {refuse("already uploading")};
             if (book_open_) return {refuse("end the book before syncing")};
             state_ = KitState::syncing;
-            return {act(KitAction::Kind::start_sync), show(Signal::uploading)};
+            return {act(KitAction::Kind::start_sync), show(Feedback::uploading)};
     }
     return {};
 }
@@ -125,24 +120,24 @@ std::vector<KitAction> KitStateMachine::on_capture_button(hardware::Button butto
 {
     if (!book_open_) return {refuse("no open book: press New book first")};
     if (state_ == KitState::processing_backlog) {
-        return {refuse("processing is behind: wait a moment and press again"), show(Signal::busy)};
+        return {refuse("processing is behind: wait a moment and press again"), show(Feedback::busy)};
     }
-    if (storage_low_) return {refuse("disk nearly full: captures are refused"), show(Signal::disk_nearly_full)};
+    if (storage_low_) return {refuse("disk nearly full: captures are refused"), show(Feedback::disk_nearly_full)};
     // From book_open, or from error: trying again is how the operator learns it is fixed.
     state_ = KitState::capturing;
     return {act(button == hardware::Button::retake ? KitAction::Kind::retake : KitAction::Kind::capture),
-            show(Signal::busy)};
+            show(Feedback::busy)};
 }
 
 std::vector<KitAction> KitStateMachine::after_capture(const KitEvent& event)
 {
     if (event.kind == KitEvent::Kind::capture_failed) {
         state_ = event.fatal ? KitState::error : settled();
-        return {show(Signal::error)};
+        return {show(Feedback::error)};
     }
     camera_missing_ = false;  // the cameras fired, so they are there
     state_ = settled();
-    return {show(event.warning ? Signal::capture_warning : Signal::capture_good)};
+    return {show(event.warning ? Feedback::capture_warning : Feedback::capture_good)};
 }
 
 }  // namespace digikit::firmware

@@ -6,17 +6,20 @@
 #include <vector>
 
 #include "digikit/hardware/button.hpp"
+#include "digikit/hardware/feedback.hpp"
 
 namespace digikit::firmware {
 
 // What the kit is doing, as the operator's LEDs show it.
 enum class KitState { idle, book_open, capturing, processing_backlog, syncing, error };
 
-// What the operator must see or hear (the hardware module turns it into LEDs/buzzer).
-enum class Signal { ready, busy, capture_good, capture_warning, error, uploading, disk_nearly_full };
+// What the operator must see or hear: the hardware module's own words, which it turns
+// into LEDs and the buzzer.
+using hardware::Feedback;
 
 [[nodiscard]] std::string_view to_string(KitState state);
-[[nodiscard]] std::string_view to_string(Signal signal);
+// The name `status` shows for a signal ("capture_good").
+[[nodiscard]] std::string signal_name(Feedback signal);
 
 // Things that happen to the kit: a button, or the outcome of work it started.
 struct KitEvent {
@@ -46,8 +49,8 @@ struct KitEvent {
 struct KitAction {
     enum class Kind { open_book, capture, retake, end_book, start_sync, refuse, signal };
     Kind kind = Kind::signal;
-    Signal signal = Signal::ready;  // for `signal`
-    std::string reason;             // for `refuse`: one line for the operator
+    Feedback signal = Feedback::ready;  // for `signal`
+    std::string reason;                 // for `refuse`: one line for the operator
 };
 
 // The kit's behaviour as a pure function of events: no I/O, no clock, so every state
@@ -73,7 +76,7 @@ private:
     std::vector<KitAction> on_capture_button(hardware::Button button);
     std::vector<KitAction> after_capture(const KitEvent& event);
     [[nodiscard]] KitState settled() const;  // idle, book_open or processing_backlog; error while a camera is missing
-    [[nodiscard]] Signal resting_signal() const;  // ready, or error in the error state
+    [[nodiscard]] Feedback resting_signal() const;  // ready, or error in the error state
 
     KitState state_ = KitState::idle;
     int backlog_limit_;

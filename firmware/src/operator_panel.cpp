@@ -8,20 +8,6 @@
 namespace digikit::firmware {
 namespace {
 
-hardware::Feedback feedback_for(Signal signal)
-{
-    switch (signal) {
-        case Signal::ready: return hardware::Feedback::ready;
-        case Signal::busy: return hardware::Feedback::busy;
-        case Signal::capture_good: return hardware::Feedback::capture_good;
-        case Signal::capture_warning: return hardware::Feedback::capture_warning;
-        case Signal::error: return hardware::Feedback::error;
-        case Signal::uploading: return hardware::Feedback::uploading;
-        case Signal::disk_nearly_full: return hardware::Feedback::disk_nearly_full;
-    }
-    return hardware::Feedback::error;
-}
-
 hardware::Output output_named(const std::string& name)
 {
     if (name == "green") return hardware::Output::green;
@@ -107,9 +93,9 @@ void OperatorPanel::start(std::function<void(hardware::Button)> on_press)
     }
 }
 
-void OperatorPanel::show(Signal signal)
+void OperatorPanel::show(Feedback signal)
 {
-    if (player_) player_->show(feedback_for(signal));
+    if (player_) player_->show(signal);
 }
 
 std::vector<std::string> OperatorPanel::describe() const

@@ -29,7 +29,7 @@ public:
     void start(std::function<void(hardware::Button)> on_press);
     // Stops the buttons (before whatever `on_press` reaches goes away).
     void stop();
-    void show(Signal signal);
+    void show(Feedback signal);
     [[nodiscard]] std::vector<std::string> describe() const;
 
 private:

@@ -37,34 +37,34 @@ Config config_in(const testing::TempDir& dir)
 TEST(CaptureVerdict, ABadShotAdvisesARetake)
 {
     testing::TempDir dir;
-    std::vector<Signal> shown;
+    std::vector<Feedback> shown;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(std::make_unique<CappedCamera>());
     Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
-            [&shown](Signal s) { shown.push_back(s); });
+            [&shown](Feedback s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
     const auto outcome = kit.press(hardware::Button::capture);
     EXPECT_TRUE(outcome.ok);  // the raw file is stored all the same: nothing is lost
     EXPECT_NE(outcome.message.find("retake advised: capped:"), std::string::npos) << outcome.message;
     ASSERT_FALSE(shown.empty());
-    EXPECT_EQ(shown.back(), Signal::capture_warning);
+    EXPECT_EQ(shown.back(), Feedback::capture_warning);
     EXPECT_EQ(kit.status()["signal"], "capture_warning");
 }
 
 TEST(CaptureVerdict, AGoodShotSaysSo)
 {
     testing::TempDir dir;
-    std::vector<Signal> shown;
+    std::vector<Feedback> shown;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(
         capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single}, {1200, 900, 4}));
     Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
-            [&shown](Signal s) { shown.push_back(s); });
+            [&shown](Feedback s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
     const auto outcome = kit.press(hardware::Button::capture);
     EXPECT_TRUE(outcome.ok);
     EXPECT_EQ(outcome.message.find("retake advised"), std::string::npos) << outcome.message;
-    EXPECT_EQ(shown.back(), Signal::capture_good);
+    EXPECT_EQ(shown.back(), Feedback::capture_good);
 }
 
 }  // namespace

@@ -115,25 +115,25 @@ TEST(KitStateMachine, EveryStateAndButton)
     }
 }
 
-Signal last_signal(const std::vector<KitAction>& actions)
+Feedback last_signal(const std::vector<KitAction>& actions)
 {
     for (auto it = actions.rbegin(); it != actions.rend(); ++it) {
         if (it->kind == Kind::signal) return it->signal;
     }
     ADD_FAILURE() << "no signal among the actions";
-    return Signal::ready;
+    return Feedback::ready;
 }
 
 TEST(KitStateMachine, CaptureVerdictReachesTheOperator)
 {
     auto m = machine_in(KitState::capturing);
     KitEvent good = event(KitEvent::Kind::capture_succeeded);
-    EXPECT_EQ(last_signal(m.on(good)), Signal::capture_good);
+    EXPECT_EQ(last_signal(m.on(good)), Feedback::capture_good);
     EXPECT_EQ(m.state(), KitState::book_open);
 
     m.on(press(Button::capture));
     good.warning = true;  // the first look advises a retake
-    EXPECT_EQ(last_signal(m.on(good)), Signal::capture_warning);
+    EXPECT_EQ(last_signal(m.on(good)), Feedback::capture_warning);
     EXPECT_EQ(m.state(), KitState::book_open);
 }
 
@@ -141,7 +141,7 @@ TEST(KitStateMachine, RecoverableFailureStaysReadyFatalOneIsAnError)
 {
     auto m = machine_in(KitState::capturing);
     KitEvent failed = event(KitEvent::Kind::capture_failed);
-    EXPECT_EQ(last_signal(m.on(failed)), Signal::error);
+    EXPECT_EQ(last_signal(m.on(failed)), Feedback::error);
     EXPECT_EQ(m.state(), KitState::book_open);
 
     m.on(press(Button::capture));
@@ -155,19 +155,19 @@ TEST(KitStateMachine, RecoverableFailureStaysReadyFatalOneIsAnError)
 TEST(KitStateMachine, AMissingCameraShowsAnErrorUntilItIsThere)
 {
     KitStateMachine m(backlog_limit);
-    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::camera_missing))), Signal::error);
+    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::camera_missing))), Feedback::error);
     EXPECT_EQ(m.state(), KitState::error);
     // Opening a book does not hide it.
     EXPECT_EQ(m.on(press(Button::new_book))[0].kind, Kind::open_book);
-    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::book_opened))), Signal::error);
+    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::book_opened))), Feedback::error);
     EXPECT_EQ(m.state(), KitState::error);
-    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::fault_cleared))), Signal::ready);
+    EXPECT_EQ(last_signal(m.on(event(KitEvent::Kind::fault_cleared))), Feedback::ready);
     EXPECT_EQ(m.state(), KitState::book_open);
 
     m.on(event(KitEvent::Kind::camera_missing));
     EXPECT_EQ(m.on(press(Button::capture))[0].kind, Kind::capture);  // trying is allowed: the refusal names it
     KitEvent fired = event(KitEvent::Kind::capture_succeeded);       // it came back meanwhile
-    EXPECT_EQ(last_signal(m.on(fired)), Signal::capture_good);
+    EXPECT_EQ(last_signal(m.on(fired)), Feedback::capture_good);
     EXPECT_EQ(m.state(), KitState::book_open);
 
     auto syncing = machine_in(KitState::syncing);
@@ -182,7 +182,7 @@ TEST(KitStateMachine, BacklogHoldsCapturesUntilItDrains)
     EXPECT_EQ(refused[0].kind, Kind::refuse);
     KitEvent drained = event(KitEvent::Kind::backlog_changed);
     drained.count = backlog_limit - 1;
-    EXPECT_EQ(last_signal(m.on(drained)), Signal::ready);
+    EXPECT_EQ(last_signal(m.on(drained)), Feedback::ready);
     EXPECT_EQ(m.state(), KitState::book_open);
     EXPECT_EQ(m.on(press(Button::capture))[0].kind, Kind::capture);
 }
@@ -192,10 +192,10 @@ TEST(KitStateMachine, LowStorageRefusesCapturesWithItsOwnSignal)
     auto m = machine_in(KitState::book_open);
     KitEvent low = event(KitEvent::Kind::storage_changed);
     low.low = true;
-    EXPECT_EQ(last_signal(m.on(low)), Signal::disk_nearly_full);
+    EXPECT_EQ(last_signal(m.on(low)), Feedback::disk_nearly_full);
     const auto refused = m.on(press(Button::capture));
     EXPECT_EQ(refused[0].kind, Kind::refuse);
-    EXPECT_EQ(last_signal(refused), Signal::disk_nearly_full);
+    EXPECT_EQ(last_signal(refused), Feedback::disk_nearly_full);
     EXPECT_EQ(m.on(press(Button::end_book))[0].kind, Kind::end_book);  // ending a book needs no space
 }
 
@@ -209,9 +209,9 @@ TEST(KitStateMachine, BookAndSyncLifecycle)
     m.on(event(KitEvent::Kind::book_closed));
     EXPECT_EQ(m.state(), KitState::idle);
     const auto sync = m.on(press(Button::sync));
-    EXPECT_EQ(last_signal(sync), Signal::uploading);
+    EXPECT_EQ(last_signal(sync), Feedback::uploading);
     KitEvent done = event(KitEvent::Kind::sync_finished);
-    EXPECT_EQ(last_signal(m.on(done)), Signal::ready);
+    EXPECT_EQ(last_signal(m.on(done)), Feedback::ready);
     EXPECT_EQ(m.state(), KitState::idle);
 }
 
