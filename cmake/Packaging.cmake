@@ -32,6 +32,10 @@ or a flatbed scanner (SANE), hardware buttons, LEDs and a buzzer. It
 straightens and crops the photographed pages, embeds the book's licence
 and metadata, and uploads the pages to Wikimedia Commons.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # digikit_<version>_<arch>.deb
+# CPack asks this machine's dpkg for the architecture: a cross build says which it is.
+if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+endif()
 set(CPACK_DEBIAN_PACKAGE_SECTION graphics)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://commons.wikimedia.org/")
