@@ -30,9 +30,18 @@ if [ ! -f "$TARBALL" ]; then
 fi
 
 ROOTFS=$(mktemp -d /tmp/digikit-install-XXXXXX)
+# The root holds bind mounts of this machine's /dev, /proc and /sys: deleting it through a
+# mount still in place would delete the machine's own device nodes. So unmount (lazily
+# when busy), never cross into another file system, and leave the root when a mount stays.
 cleanup() {
-  for m in dev/pts dev proc sys; do umount "$ROOTFS/$m" 2>/dev/null || true; done
-  rm -rf "$ROOTFS"
+  for m in dev/pts dev proc sys; do
+    umount "$ROOTFS/$m" 2>/dev/null || umount --lazy "$ROOTFS/$m" 2>/dev/null || true
+  done
+  if findmnt --raw --noheadings --output TARGET | grep -q "^$ROOTFS/"; then
+    say "left $ROOTFS in place: something is still mounted under it"
+    return
+  fi
+  rm -rf --one-file-system "$ROOTFS"
 }
 trap cleanup EXIT
 tar -C "$ROOTFS" -xf "$TARBALL"
