@@ -111,10 +111,8 @@ cross_build() {
 run_tests() {
   say "running the suite under qemu-aarch64"
   # Programs the tests start (the digikit binary, the emulator) are arm64 too: qemu finds
-  # their libraries in the sysroot through QEMU_LD_PREFIX; host tools ignore it. A timed-out
-  # test runs once more, as in scripts/test.sh (the SANE test backend's rare hang).
-  QEMU_LD_PREFIX=$SYSROOT ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 1800 \
-    --repeat after-timeout:2
+  # their libraries in the sysroot through QEMU_LD_PREFIX; host tools ignore it.
+  QEMU_LD_PREFIX=$SYSROOT ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 1800
 }
 
 # Depends computed from the arm64 binary by dpkg-shlibdeps inside the arm64 root.

@@ -1,9 +1,11 @@
 #include "digikit/capture/sane_scanner.hpp"
 
+#include <poll.h>
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <span>
@@ -149,6 +151,7 @@ public:
     }
 
     [[nodiscard]] SANE_Handle handle() const { return handle_; }
+    [[nodiscard]] const std::string& describe() const { return describe_; }
 
 private:
     std::pair<SANE_Int, const SANE_Option_Descriptor*> find(const char* name) const
@@ -170,11 +173,39 @@ struct Frame {
     std::vector<std::uint8_t> bytes;
 };
 
+// How long a scanner may take from the start of a scan to its first bytes (a cold
+// lamp warms up for up to a minute on some flatbeds).
+constexpr int first_data_timeout_ms = 120'000;
+
+// Waits for a frame's first bytes when the backend offers a descriptor to wait on
+// (sane_get_select_fd; readable only while data is there, so it serves for the start,
+// not for the end). A scanner that never starts sending is reported instead of blocking
+// capture for ever. It also means a failed read never cancels the backend's reader
+// while it is still starting: sanei_thread cancels its threads asynchronously, and one
+// cancelled inside the loader (its first TLS access) left the loader's lock held, so
+// the next dlclose in sane_exit hung (seen with SANE's test backend under ASan).
+void wait_for_first_data(const OpenDevice& device)
+{
+    SANE_Int fd = -1;
+    if (sane_get_select_fd(device.handle(), &fd) != SANE_STATUS_GOOD || fd < 0) return;
+    pollfd waiting{fd, POLLIN, 0};
+    int ready = 0;
+    do {
+        ready = ::poll(&waiting, 1, first_data_timeout_ms);
+    } while (ready < 0 && errno == EINTR);
+    if (ready == 0) {
+        throw CaptureError(device.describe() + ": sent no image data within " +
+                               std::to_string(first_data_timeout_ms / 1000) + " s of starting the scan",
+                           true);
+    }
+}
+
 Frame read_frame(const OpenDevice& device)
 {
     Frame frame;
     device.check(sane_start(device.handle()), "start");
     device.check(sane_get_parameters(device.handle(), &frame.parameters), "reading the scan parameters");
+    wait_for_first_data(device);
     if (frame.parameters.lines > 0 && frame.parameters.bytes_per_line > 0) {
         frame.bytes.reserve(static_cast<std::size_t>(frame.parameters.lines) *
                             static_cast<std::size_t>(frame.parameters.bytes_per_line));

@@ -48,12 +48,17 @@ protected:
     }
 
     // `status` is what the backend's sane_read returns: "Default" or e.g. "SANE_STATUS_JAMMED".
-    void configure(const std::string& status)
+    // `select_fd`: whether the backend offers a descriptor to wait for data on (most
+    // scanners' backends do; the scanner waits on it for a scan's first bytes).
+    void configure(const std::string& status, bool select_fd = true)
     {
         base::write_file_atomically(*shared_config_dir / "dll.conf", std::string_view("test\n"));
         const std::string test_conf =
             "number_of_devices 2\n"
             "test-picture \"Color pattern\"\n"
+            "select-fd " +
+            std::string(select_fd ? "true" : "false") +
+            "\n"
             "read-status-code \"" +
             status + "\"\n";
         base::write_file_atomically(*shared_config_dir / "test.conf", std::string_view(test_conf));
@@ -117,6 +122,7 @@ TEST_F(SaneTestBackend, ScansAtSeveralModesAndResolutions)
 
 TEST_F(SaneTestBackend, ScansTheAreaAsked)
 {
+    configure("Default", false);  // a backend without a descriptor to wait on: read at once
     auto device = open_sane_scanner(scanner("test:1"), {"Gray", 100, 0, ScanArea{10, 20, 40, 30}});
     const cv::Mat image = cv::imread(device->capture(out_ / "area").string(), cv::IMREAD_UNCHANGED);
     ASSERT_FALSE(image.empty());
