@@ -20,12 +20,6 @@ constexpr float min_print_step = 8;        // grey levels between neighbours: pr
 // Skin reaching onto the page, as a fraction of the page: fingertips on a margin stay well
 // below, a hand over the text is above. Skin in YCrCb: red well above paper under warm light.
 constexpr double max_hand_fraction = 0.03;
-// A repeat: the two first pages' print matches this well (normalised correlation, best
-// over small shifts). The next page of a book sits in the same place with the same lines
-// of text at the same heights, but its words are elsewhere.
-constexpr double min_repeat_match = 0.8;
-const cv::Size detail_size(120, 168);
-constexpr int detail_shift = 4;  // pixels of detail_size searched each way
 constexpr int skin_min_cr = 142;
 constexpr int skin_max_cr = 185;
 constexpr int skin_min_cb = 77;
@@ -109,50 +103,6 @@ double hand_fraction(const cv::Mat& bgr, const Quad& quad)
     return largest / page_area;
 }
 
-// The page straightened to detail_size, minus its shading, as bytes around 128.
-std::vector<std::uint8_t> page_detail(const cv::Mat& grey, const Quad& quad)
-{
-    const std::array<cv::Point2f, 4> from{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
-                                          cv::Point2f(quad[3])};
-    const auto w = static_cast<float>(detail_size.width);
-    const auto h = static_cast<float>(detail_size.height);
-    const std::array<cv::Point2f, 4> to{cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
-    cv::Mat page;
-    cv::warpPerspective(grey, page, cv::getPerspectiveTransform(from.data(), to.data()), detail_size, cv::INTER_AREA,
-                        cv::BORDER_REPLICATE);
-    cv::Mat shading;
-    cv::GaussianBlur(page, shading, cv::Size(0, 0), 6.0);
-    cv::Mat detail;
-    cv::addWeighted(page, 1.0, shading, -1.0, 128.0, detail, CV_8U);
-    return {detail.datastart, detail.dataend};
-}
-
-// How well two page details match: normalised correlation, best over small shifts.
-double detail_match(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b)
-{
-    const auto area = static_cast<std::size_t>(detail_size.area());
-    if (a.size() != area || b.size() != area) return 0;
-    const cv::Mat first(detail_size, CV_8U, const_cast<std::uint8_t*>(a.data()));
-    const cv::Mat second(detail_size, CV_8U, const_cast<std::uint8_t*>(b.data()));
-    const cv::Rect middle(detail_shift, detail_shift, detail_size.width - 2 * detail_shift,
-                          detail_size.height - 2 * detail_shift);
-    cv::Mat score;
-    cv::matchTemplate(second, first(middle), score, cv::TM_CCOEFF_NORMED);
-    double best = 0;
-    cv::minMaxLoc(score, nullptr, &best);
-    return best;
-}
-
-// Same picture as the previous capture: the same page's print when both found a page,
-// else the same whole photo.
-bool repeats(const FirstLook& look, const FirstLook& previous)
-{
-    if (!look.page_detail.empty() && !previous.page_detail.empty()) {
-        return detail_match(look.page_detail, previous.page_detail) >= min_repeat_match;
-    }
-    return hash_distance(previous.hash, look.hash) <= duplicate_hash_distance;
-}
-
 }  // namespace
 
 FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previous, const PipelineOptions& options)
@@ -197,7 +147,8 @@ FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previo
             });
             if (hand) look.warnings.emplace_back("hand_over_page");
         }
-        if (previous && !previous->error && repeats(look, *previous)) {
+        if (previous && !previous->error &&
+            likeness(look.hash, look.page_detail, previous->hash, previous->page_detail).repeat) {
             look.duplicate = true;
             look.warnings.emplace_back("duplicate");
         }

@@ -150,6 +150,7 @@ void remove_outputs(const ImageResult& result)
 struct PhotoOutcome {
     ImageResult result;
     PerceptualHash hash = 0;
+    std::vector<std::uint8_t> page_detail;  // the first page's print, when one was found
 };
 
 // The book prior in the reduced upright photo's pixels.
@@ -201,6 +202,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             layout = find_pages(turned, request);
         }
         const bool found = !layout.pages.empty();
+        if (found) outcome.page_detail = page_detail(turned, layout.pages.front().quad);
         if (!found) layout.pages = {whole_frame(turned.size())};
         layout = layout_as_taken(std::move(layout), reduced.size(), rotate);
         const PageLayout scaled = scale_layout(layout, scale);
@@ -342,10 +344,11 @@ void add_batch_checks(std::vector<PhotoOutcome>& outcomes)
     }
     for (std::size_t i = 1; i < outcomes.size(); ++i) {
         if (outcomes[i].result.error || outcomes[i - 1].result.error) continue;
-        const int distance = hash_distance(outcomes[i].hash, outcomes[i - 1].hash);
+        const Likeness alike =
+            likeness(outcomes[i].hash, outcomes[i].page_detail, outcomes[i - 1].hash, outcomes[i - 1].page_detail);
         for (auto& page : outcomes[i].result.pages) {
-            page.checks["duplicate_distance"] = distance;
-            if (distance <= duplicate_hash_distance) page.warnings.emplace_back("duplicate");
+            page.checks[std::string(alike.check)] = alike.value;
+            if (alike.repeat) page.warnings.emplace_back("duplicate");
         }
     }
 }

@@ -3,11 +3,35 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 
 #include <opencv2/imgproc.hpp>
 
 namespace digikit::imaging {
 namespace {
+
+// A repeat: the two first pages' print matches this well (normalised correlation, best
+// over small shifts). The next page of a book sits in the same place with the same lines
+// of text at the same heights, but its words are elsewhere.
+constexpr double min_repeat_match = 0.8;
+const cv::Size detail_size(120, 168);
+constexpr int detail_shift = 4;  // pixels of detail_size searched each way
+
+// How well two page details match: normalised correlation, best over small shifts.
+double detail_match(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b)
+{
+    const auto area = static_cast<std::size_t>(detail_size.area());
+    if (a.size() != area || b.size() != area) return 0;
+    const cv::Mat first(detail_size, CV_8U, const_cast<std::uint8_t*>(a.data()));
+    const cv::Mat second(detail_size, CV_8U, const_cast<std::uint8_t*>(b.data()));
+    const cv::Rect middle(detail_shift, detail_shift, detail_size.width - 2 * detail_shift,
+                          detail_size.height - 2 * detail_shift);
+    cv::Mat score;
+    cv::matchTemplate(second, first(middle), score, cv::TM_CCOEFF_NORMED);
+    double best = 0;
+    cv::minMaxLoc(score, nullptr, &best);
+    return best;
+}
 
 cv::Mat to_grey(const cv::Mat& image)
 {
@@ -100,6 +124,34 @@ PerceptualHash perceptual_hash(const cv::Mat& image)
 int hash_distance(PerceptualHash a, PerceptualHash b)
 {
     return std::popcount(a ^ b);
+}
+
+std::vector<std::uint8_t> page_detail(const cv::Mat& image, const Quad& quad)
+{
+    const std::array<cv::Point2f, 4> from{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
+                                          cv::Point2f(quad[3])};
+    const auto w = static_cast<float>(detail_size.width);
+    const auto h = static_cast<float>(detail_size.height);
+    const std::array<cv::Point2f, 4> to{cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+    cv::Mat page;
+    cv::warpPerspective(to_grey(image), page, cv::getPerspectiveTransform(from.data(), to.data()), detail_size,
+                        cv::INTER_AREA, cv::BORDER_REPLICATE);
+    cv::Mat shading;
+    cv::GaussianBlur(page, shading, cv::Size(0, 0), 6.0);
+    cv::Mat detail;
+    cv::addWeighted(page, 1.0, shading, -1.0, 128.0, detail, CV_8U);
+    return {detail.datastart, detail.dataend};
+}
+
+Likeness likeness(PerceptualHash hash, const std::vector<std::uint8_t>& detail, PerceptualHash previous_hash,
+                  const std::vector<std::uint8_t>& previous_detail)
+{
+    if (!detail.empty() && !previous_detail.empty()) {
+        const double match = detail_match(detail, previous_detail);
+        return {"repeat_match", std::round(match * 1000) / 1000, match >= min_repeat_match};
+    }
+    const int distance = hash_distance(hash, previous_hash);
+    return {"duplicate_distance", static_cast<double>(distance), distance <= duplicate_hash_distance};
 }
 
 }  // namespace digikit::imaging

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -31,5 +33,21 @@ struct Exposure {
 
 // DCT hash of the whole photo (any size, BGR or grey).
 [[nodiscard]] PerceptualHash perceptual_hash(const cv::Mat& image);
+
+// The page straightened to a small fixed size, its print only (shading taken away): what
+// tells the same page shot again from the next page in the same place. `image` is BGR or
+// grey; `quad` in its pixels.
+[[nodiscard]] std::vector<std::uint8_t> page_detail(const cv::Mat& image, const Quad& quad);
+
+// How alike a capture is to the one before: by the first page's print when both found a
+// page (a kit camera's photos share the cradle, the cover and the page's place, so whole
+// photos of different pages look alike), else by the whole photo's hash.
+struct Likeness {
+    std::string_view check;  // the report's name for `value`
+    double value = 0;
+    bool repeat = false;
+};
+[[nodiscard]] Likeness likeness(PerceptualHash hash, const std::vector<std::uint8_t>& detail,
+                                PerceptualHash previous_hash, const std::vector<std::uint8_t>& previous_detail);
 
 }  // namespace digikit::imaging

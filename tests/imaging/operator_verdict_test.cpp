@@ -192,6 +192,32 @@ TEST(OperatorVerdict, TheSamePageShotAgainIsADuplicateTheNextPageIsNot)
     }
 }
 
+// `digikit process` on a book's photos judges repeats as the first look does, by the page's
+// print: a kit camera's photos of different pages share the cradle, the cover and the
+// page's place, and their whole-photo hashes can be as close as a repeat's (two cradle
+// photos of different pages of a real book were flagged that way).
+TEST(OperatorVerdict, TheBatchFlagsTheSamePageShotAgainNotTheNextPage)
+{
+    TempDir dir;
+    const Book book;
+    const cv::Mat page_7 = book.page(7);
+    BatchOptions options;
+    options.pipeline.tiff_compression = TiffCompression::none;
+    const auto results = process_batch(
+        {write(dir, "p7.jpg", book.shot(page_7, 1)), write(dir, "p7_again.jpg", book.shot(page_7, 2, 0.015)),
+         write(dir, "p8.jpg", book.shot(book.page(8), 3))},
+        dir / "out", options);
+    ASSERT_EQ(results.size(), 3U);
+    const auto duplicate = [](const ImageResult& result) {
+        EXPECT_EQ(result.pages.size(), 1U) << result.input;
+        return !result.pages.empty() && std::find(result.pages[0].warnings.begin(), result.pages[0].warnings.end(),
+                                                  "duplicate") != result.pages[0].warnings.end();
+    };
+    EXPECT_FALSE(duplicate(results[0]));
+    EXPECT_TRUE(duplicate(results[1])) << "the same page moved by 1.5% was not seen as a repeat";
+    EXPECT_FALSE(duplicate(results[2])) << "the next page was taken for a repeat";
+}
+
 // The focus measure must not depend on how much print the page has: a title page of a few
 // big letters is as sharp as a page of body text.
 TEST(OperatorVerdict, BlurJustPastWhatReadsWellIsFlaggedLargeTypeIsNot)
