@@ -84,6 +84,7 @@ struct FinderTuning {
     int refine_samples = 48;
     double min_refine_gradient = 6;
     int min_refine_points = 12;
+    double min_fold_valley = 6;  // grey levels: a fold's line darker than the paper each side of it
 
     // Confidence: evidence of a side on the frame's edge (or hugging it within this share
     // of the frame), the fold depth and blob fill that count as sure.

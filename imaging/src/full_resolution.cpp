@@ -31,59 +31,87 @@ std::optional<double> luminance_at(const cv::Mat& bgr, cv::Point2d p)
     return top * (1 - fy) + bottom * fy;
 }
 
-// Offsets (along the outward normal) of the strongest edge at each sample of one side.
-std::vector<cv::Point2d> edge_points(const cv::Mat& full, cv::Point2d a, cv::Point2d b, cv::Point2d outward,
-                                     double radius)
+// Luminance across one side at evenly spaced places along it: per place, the mean of five
+// samples along the side at each offset -reach-1..reach+1 along `outward`.
+struct Profile {
+    cv::Point2d centre;
+    std::vector<double> values;
+};
+
+std::vector<Profile> side_profiles(const cv::Mat& full, cv::Point2d a, cv::Point2d b, cv::Point2d outward, int reach)
 {
     const int samples = tuning.refine_samples;
-    const int reach = static_cast<int>(std::ceil(radius));
     const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
-    struct Profile {
-        cv::Point2d centre;
-        std::vector<double> gradient;
-    };
     std::vector<Profile> profiles;
-    double sign_sum = 0;
     for (int s = 0; s < samples; ++s) {
         const double t = 0.06 + 0.88 * s / (samples - 1);
-        const cv::Point2d centre = a + t * (b - a);
-        std::vector<double> values;
+        Profile profile{a + t * (b - a), {}};
         bool inside = true;
         for (int o = -reach - 1; o <= reach + 1 && inside; ++o) {
             double sum = 0;
             for (int k = -2; k <= 2; ++k) {
-                const auto v = luminance_at(full, centre + o * outward + 2.0 * k * along);
+                const auto v = luminance_at(full, profile.centre + o * outward + 2.0 * k * along);
                 if (!v) {
                     inside = false;
                     break;
                 }
                 sum += *v;
             }
-            values.push_back(sum / 5);
+            profile.values.push_back(sum / 5);
         }
-        if (!inside) continue;
-        Profile profile{centre, {}};
-        for (std::size_t i = 1; i + 1 < values.size(); ++i) profile.gradient.push_back(values[i + 1] - values[i - 1]);
-        sign_sum += std::accumulate(profile.gradient.begin(), profile.gradient.end(), 0.0);
-        profiles.push_back(std::move(profile));
+        if (inside) profiles.push_back(std::move(profile));
+    }
+    return profiles;
+}
+
+// The sub-pixel place of the peak or trough of `v` at index `best` (the vertex of a
+// parabola through it and its neighbours), as an offset along the profile's normal.
+double peak_offset(const std::vector<double>& v, std::size_t best, int first_offset)
+{
+    const double denominator = v[best - 1] - 2 * v[best] + v[best + 1];
+    const double shift = std::abs(denominator) > 1e-9 ? 0.5 * (v[best - 1] - v[best + 1]) / denominator : 0.0;
+    return static_cast<double>(best) + first_offset + std::clamp(shift, -0.5, 0.5);
+}
+
+// Where the strongest edge crosses each place of one side.
+std::vector<cv::Point2d> edge_points(const cv::Mat& full, cv::Point2d a, cv::Point2d b, cv::Point2d outward, int reach)
+{
+    std::vector<std::vector<double>> gradients;
+    double sign_sum = 0;
+    const auto profiles = side_profiles(full, a, b, outward, reach);
+    for (const auto& profile : profiles) {
+        const auto& v = profile.values;
+        std::vector<double> g;
+        for (std::size_t i = 1; i + 1 < v.size(); ++i) g.push_back(v[i + 1] - v[i - 1]);
+        sign_sum += std::accumulate(g.begin(), g.end(), 0.0);
+        gradients.push_back(std::move(g));
     }
     // The paper is brighter than the background on most photos, but not on all.
     const double sign = sign_sum <= 0 ? -1.0 : 1.0;
     std::vector<cv::Point2d> points;
-    for (const auto& profile : profiles) {
-        const auto& g = profile.gradient;
-        std::size_t best = 0;
-        for (std::size_t i = 1; i < g.size(); ++i) {
-            if (sign * g[i] > sign * g[best]) best = i;
-        }
-        if (sign * g[best] < tuning.min_refine_gradient || best == 0 || best + 1 == g.size()) continue;
-        const double left = sign * g[best - 1];
-        const double mid = sign * g[best];
-        const double right = sign * g[best + 1];
-        const double denominator = left - 2 * mid + right;
-        const double shift = std::abs(denominator) > 1e-9 ? 0.5 * (left - right) / denominator : 0.0;
-        const double offset = static_cast<double>(best) - reach + std::clamp(shift, -0.5, 0.5);
-        points.push_back(profile.centre + offset * outward);
+    for (std::size_t p = 0; p < profiles.size(); ++p) {
+        auto& g = gradients[p];
+        for (double& x : g) x *= sign;
+        const auto best = static_cast<std::size_t>(std::max_element(g.begin(), g.end()) - g.begin());
+        if (g[best] < tuning.min_refine_gradient || best == 0 || best + 1 == g.size()) continue;
+        points.push_back(profiles[p].centre + peak_offset(g, best, -reach) * outward);
+    }
+    return points;
+}
+
+// Where the darkest line crosses each place of a side on the fold: a clear valley (darker
+// than the paper on both sides of it within the reach), not at the reach's end.
+std::vector<cv::Point2d> fold_points(const cv::Mat& full, cv::Point2d a, cv::Point2d b, cv::Point2d outward, int reach)
+{
+    std::vector<cv::Point2d> points;
+    for (const auto& profile : side_profiles(full, a, b, outward, reach)) {
+        const auto& v = profile.values;
+        const auto darkest = std::min_element(v.begin(), v.end());
+        if (darkest == v.begin() || darkest + 1 == v.end()) continue;
+        const double paper = std::min(*std::max_element(v.begin(), darkest), *std::max_element(darkest + 1, v.end()));
+        if (paper - *darkest < tuning.min_fold_valley) continue;
+        const auto best = static_cast<std::size_t>(darkest - v.begin());
+        points.push_back(profile.centre + peak_offset(v, best, -reach - 1) * outward);
     }
     return points;
 }
@@ -108,10 +136,12 @@ Quad refine_quad(const cv::Mat& full_bgr, const FoundPage& page, double search_r
         const cv::Point2d a = q[i];
         const cv::Point2d b = q[(i + 1) % 4];
         lines[i] = line_through(a, b);
-        if (!page.edge_visible[i] || page.bent[i]) continue;
+        if (!(page.edge_visible[i] || page.on_fold[i]) || page.bent[i]) continue;
         cv::Point2d outward(lines[i].direction.y, -lines[i].direction.x);
         if (outward.dot((a + b) / 2 - middle) < 0) outward = -outward;
-        const auto points = edge_points(full_bgr, a, b, outward, search_radius);
+        const int reach = static_cast<int>(std::ceil(search_radius));
+        const auto points =
+            page.on_fold[i] ? fold_points(full_bgr, a, b, outward, reach) : edge_points(full_bgr, a, b, outward, reach);
         if (points.size() < static_cast<std::size_t>(tuning.min_refine_points)) continue;
         if (const auto line = fit_line(points, tuning.fit_outlier)) lines[i] = *line;
     }

@@ -175,6 +175,12 @@ std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t
     return Fold{traced_line(straight, best, to_straight), side, best_depth};
 }
 
+bool lies_on_fold(const Quad& quad, std::size_t side, const Fold& fold)
+{
+    return distance_to(fold.line, quad[side]) <= tuning.fold_side_distance &&
+           distance_to(fold.line, quad[(side + 1) % 4]) <= tuning.fold_side_distance;
+}
+
 FoundPage cut_at_fold(const FoundPage& page, const Fold& fold)
 {
     const std::size_t i = fold.side;

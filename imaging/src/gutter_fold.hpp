@@ -38,6 +38,9 @@ struct Fold {
 // pages (unless `required`).
 [[nodiscard]] std::optional<Fold> find_gutter(const cv::Mat& grey, const Quad& spread, bool required);
 
+// Whether side `side` of `quad` runs along the fold (both its ends close to the line).
+[[nodiscard]] bool lies_on_fold(const Quad& quad, std::size_t side, const Fold& fold);
+
 // `page` with side `fold.side` moved onto the fold (a gutter side: not a paper edge).
 [[nodiscard]] FoundPage cut_at_fold(const FoundPage& page, const Fold& fold);
 

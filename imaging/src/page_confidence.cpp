@@ -75,8 +75,7 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
             evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
         } else if (frame_edge_along(a, b, grey.size())) {
             evidence[i] = tuning.frame_side_evidence;
-        } else if (fold && distance_to(fold->line, a) <= tuning.fold_side_distance &&
-                   distance_to(fold->line, b) <= tuning.fold_side_distance) {
+        } else if (fold && lies_on_fold(page.quad, i, *fold)) {
             evidence[i] = std::clamp(fold->depth / tuning.sure_fold_depth, 0.0, 1.0);
         }  // else neither a paper edge, the frame nor the fold: nothing supports the side
     }

@@ -134,7 +134,10 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     }
     for (auto& page : layout.pages) {
         page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size()));
-        page.confidence = page_confidence(grey, page, best->score, gutter ? gutter : fold);
+        const std::optional<Fold>& cut = gutter ? gutter : fold;
+        page.confidence = page_confidence(grey, page, best->score, cut);
+        for (std::size_t i = 0; i < 4; ++i)
+            page.on_fold[i] = cut && !page.edge_visible[i] && lies_on_fold(page.quad, i, *cut);
     }
     // Nothing found with confidence (no paper edge in view, or a quad the photo hardly
     // supports): no page, rather than an invented quad.

@@ -22,6 +22,9 @@ struct FoundPage {
     // Of a bent side, the share of its places where its edge was traced running on
     // smoothly: the evidence for a curled page's side (a chord of a curve lies on no edge).
     std::array<double, 4> traced{};
+    // Sides on the fold or a spread's gutter (where the page was cut): at full resolution
+    // they go onto the darkest line near them (a fold is a dark line, not a step).
+    std::array<bool, 4> on_fold{};
     [[nodiscard]] bool curled() const { return bent[0] || bent[1] || bent[2] || bent[3]; }
 };
 
