@@ -84,7 +84,10 @@ struct FinderTuning {
     int refine_samples = 48;
     double min_refine_gradient = 6;
     int min_refine_points = 12;
-    double min_fold_valley = 6;  // grey levels: a fold's line darker than the paper each side of it
+    double refine_reach = 3;           // reduced pixels searched each way ...
+    double min_refine_radius = 4;      // ... and at least this many full-resolution pixels
+    double min_fold_refine_scale = 2;  // full / reduced: below this the fold keeps its traced line
+    double min_fold_valley = 6;        // grey levels: a fold's line darker than the paper each side of it
 
     // Confidence: evidence of a side on the frame's edge (or hugging it within this share
     // of the frame), the fold depth and blob fill that count as sure.

@@ -47,8 +47,10 @@ struct FinderRequest {
 [[nodiscard]] PageLayout scale_layout(const PageLayout& layout, double scale);
 
 // Moves each visible side of `page` onto the strongest nearby edge of the full-resolution
-// photo (sub-pixel), within `search_radius` pixels of where the reduced search put it.
-[[nodiscard]] Quad refine_quad(const cv::Mat& full_bgr, const FoundPage& page, double search_radius);
+// photo (sub-pixel), within a few reduced pixels of where the reduced search put it
+// (`scale` = full / reduced); each side on the fold onto its dark line, when the full
+// photo is much finer than the reduced one.
+[[nodiscard]] Quad refine_quad(const cv::Mat& full_bgr, const FoundPage& page, double scale);
 
 // Width and height of the straightened page: the mean lengths of opposite sides.
 [[nodiscard]] cv::Size page_size(const Quad& quad);

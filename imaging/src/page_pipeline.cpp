@@ -206,12 +206,11 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
         if (!found) layout.pages = {whole_frame(turned.size())};
         layout = layout_as_taken(std::move(layout), reduced.size(), rotate);
         const PageLayout scaled = scale_layout(layout, scale);
-        const double search_radius = std::max(4.0, 3.0 * scale);
         const bool prior_fits = options.book_prior.size() == scaled.pages.size();
         std::filesystem::create_directories(out_dir);
         for (std::size_t i = 0; i < scaled.pages.size(); ++i) {
             PageResult page;
-            const Quad quad = refine_quad(full, scaled.pages[i], search_radius);
+            const Quad quad = refine_quad(full, scaled.pages[i], scale);
             const cv::Size size = page_size(quad);
             const cv::Mat straight = straighten(full, quad, size, threads);
             for (std::size_t k = 0; k < 4; ++k) page.quad[k] = {quad[k].x, quad[k].y};

@@ -37,7 +37,7 @@ struct FoldPhoto {
 TEST(FullResolution, AFoldSideGoesOntoTheFoldsDarkLine)
 {
     const FoldPhoto photo(true);
-    const Quad refined = refine_quad(photo.bgr, photo.found(), 12);
+    const Quad refined = refine_quad(photo.bgr, photo.found(), 4);
     EXPECT_NEAR(refined[1].x, photo.fold_top.x, 1.0);
     EXPECT_NEAR(refined[2].x, photo.fold_bottom.x, 1.0);
     // The paper edges stay on their steps: top at y 149.5, left at x 199.5.
@@ -49,7 +49,7 @@ TEST(FullResolution, AFoldSideWithNoDarkLineNearItStaysWhereTheSearchPutIt)
 {
     const FoldPhoto photo(false);
     const FoundPage page = photo.found();
-    const Quad refined = refine_quad(photo.bgr, page, 12);
+    const Quad refined = refine_quad(photo.bgr, page, 4);
     EXPECT_NEAR(refined[1].x, page.quad[1].x, 1.0);
     EXPECT_NEAR(refined[2].x, page.quad[2].x, 1.0);
 }

@@ -148,7 +148,7 @@ int main(int argc, char** argv)
         cv::resize(full, reduced, cv::Size(), 1 / scale, 1 / scale, cv::INTER_AREA);
         const PageLayout layout = scale_layout(find_pages(reduced, {}), static_cast<double>(full.cols) / reduced.cols);
         std::vector<Quad> quads;
-        for (const auto& page : layout.pages) quads.push_back(refine_quad(full, page, 3 * scale));
+        for (const auto& page : layout.pages) quads.push_back(refine_quad(full, page, scale));
         t.find = ms_since(start);
         std::vector<cv::Mat> pages;
         start = Clock::now();
