@@ -25,7 +25,6 @@
 #include "digikit/base/exception_barrier.hpp"
 #include "digikit/capture/usb_hotplug.hpp"
 #include "digikit/hardware/control_socket.hpp"
-#include "digikit/imaging/page_pipeline.hpp"
 #include "kit.hpp"
 #include "kit_cameras.hpp"
 #include "operator_panel.hpp"
@@ -223,7 +222,6 @@ int run_daemon(const Config& config)
     if (const auto removed = remove_interrupted_writes(config.data_dir); removed > 0) {
         spdlog::info("removed {} half-written file(s) left by an interruption", removed);
     }
-    imaging::prepare_tables();  // not at the first capture, where the operator waits for it
     OperatorPanel panel(config);
     auto cameras = std::make_unique<KitCameras>(config);
     if (!cameras->complete()) spdlog::warn("waiting for cameras: {}", cameras->missing());

@@ -29,9 +29,13 @@ ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions op
     : store_(store),
       options_(with_thumbnails(std::move(options))),
       by_role_(with_thumbnails(std::move(by_role))),
-      after_shot_(std::move(after_shot)),
-      thread_([this] { run(); })
+      after_shot_(std::move(after_shot))
 {
+    // OpenCV builds its Lab tables on first use without a lock: built here, before this
+    // thread converts photos while the press thread takes its first looks (two builds at
+    // once leaked one set of tables, 4.7 MB).
+    imaging::prepare_tables();
+    thread_ = std::thread([this] { run(); });
 }
 
 ProcessingWorker::~ProcessingWorker()
