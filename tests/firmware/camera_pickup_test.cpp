@@ -14,6 +14,7 @@
 #include "command.hpp"
 #include "digikit/base/read_file.hpp"
 #include "digikit/capture/simulated_camera.hpp"
+#include "full_unwinding.hpp"
 #include "kit.hpp"
 #include "temp_dir.hpp"
 
@@ -36,26 +37,9 @@ int unused_port()
     return ntohs(address.sin_port);
 }
 
-// libgphoto2's drivers, built without frame pointers, leak on a failed open; the leak
-// suppressions (tests/lsan.supp) find libgphoto2 in the stack only with full unwinding,
-// which the processes started here get.
-class FullUnwinding {
-public:
-    FullUnwinding() : before_(std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "")
-    {
-        ::setenv("ASAN_OPTIONS", (before_ + ":fast_unwind_on_malloc=0").c_str(), 1);
-    }
-    FullUnwinding(const FullUnwinding&) = delete;
-    FullUnwinding& operator=(const FullUnwinding&) = delete;
-    ~FullUnwinding() { ::setenv("ASAN_OPTIONS", before_.c_str(), 1); }
-
-private:
-    std::string before_;
-};
-
 TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
 {
-    const FullUnwinding unwinding;
+    const testing::FullUnwinding unwinding;  // the daemon opens a gphoto2 camera
     const testing::TempDir dir;
     const int port = unused_port();
     const auto config = dir / "kit.toml";

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "command.hpp"
+#include "full_unwinding.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -61,6 +62,7 @@ TEST(Doctor, AHealthyKitOfflineHasNothingToFix)
 
 TEST(Doctor, SaysWhatToFixOneLineEach)
 {
+    const testing::FullUnwinding unwinding;  // doctor looks for the gphoto2 camera
     testing::TempDir dir;
     write_kit(dir, 0644,
               "[[device]]\ntype = \"gphoto2\"\nserial = \"NOT-PLUGGED-IN\"\nrole = \"right\"\n"
