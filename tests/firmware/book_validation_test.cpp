@@ -154,8 +154,19 @@ TEST_F(BookValidation, AHandBrokenBookIsShownAndRepairedWhileTheDaemonKeepsCaptu
         "title = \"Atlas of the World\"\ncategories = [\"Maps|Atlases\"]\n"
         "license = \"PD-old-70\"\n";
     std::ofstream(book_toml) << broken;
+    const auto edited = std::chrono::steady_clock::now();
 
-    auto state = status();
+    // `status` answers from a snapshot the event loop takes about every second (it shows
+    // its age): the first snapshot taken after the edit shows it.
+    nlohmann::json state;
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+            const auto asked = std::chrono::steady_clock::now();
+            state = status();
+            return asked - std::chrono::milliseconds(state.value("snapshot_age_ms", 0)) > edited;
+        },
+        std::chrono::seconds(10)))
+        << state.dump();
     ASSERT_TRUE(state["book"].is_object()) << state.dump();
     EXPECT_EQ(state["book"]["title"], "Atlas of the World");
     ASSERT_EQ(state["book"]["problems"].size(), 1U) << state.dump();

@@ -245,7 +245,10 @@ TEST(Publish, MetadataChangedAfterEndBookReachesTheWiki)
 // at once, each item claimed by one of them: every file is published once, none fails.
 TEST(Publish, ThreeSyncsAndTheSyncButtonShareTheQueue)
 {
-    PublishingKit kit("both", "[[device]]\ntype = \"sim\"\nrole = \"single\"\nwidth = 480\nheight = 360\n");
+    // Pages only: the daemon would build the closed book's file and queue it beside them.
+    PublishingKit kit("both",
+                      "book_file = \"none\"\n"
+                      "[[device]]\ntype = \"sim\"\nrole = \"single\"\nwidth = 480\nheight = 360\n");
     const std::string id = kit.book_with_pages("Shared Queue " + std::to_string(::getpid()), 6);
     const auto closed = kit.run({"book", "close", id});
     ASSERT_NE(closed.out.find("12 file(s) queued"), std::string::npos) << closed.out << closed.err;
