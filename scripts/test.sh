@@ -4,8 +4,8 @@
 # checks the formatting, then runs every test with ctest. DIGIKIT_FUZZ=1 then runs the
 # fuzzers for a bounded time; DIGIKIT_TSAN=1 also builds the daemon, hardware and
 # uploader suites under ThreadSanitizer and runs them; DIGIKIT_TIDY=1 runs clang-tidy
-# over the product code (all three off in CI: they do not fit its budget beside the suite,
-# and the TSan and clang-tidy runs have not yet been seen green in full;
+# over the product code (all three off in CI: CI has yet to be measured with them beside
+# the suite, and the TSan and clang-tidy runs have not yet been seen green in full;
 # see docs/threads.md and below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +28,9 @@ mkdir -p "$BUILD/Testing/Temporary"
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 900
 
 # The fuzzers, from their seed corpora, about two minutes in all plus a clang build of
-# their own: DIGIKIT_FUZZ=1. Off by default because that build does not fit CI's 40-minute
-# budget beside the suite (about 36 minutes today). The seed corpora and every regression
-# still run above, through the normal build (ctest fuzz_replay_*).
+# their own: DIGIKIT_FUZZ=1. Off by default until CI's figure with it is known (stop 22's
+# whole CI run took 50 minutes; ctest alone now takes about 10). The seed corpora and
+# every regression still run above, through the normal build (ctest fuzz_replay_*).
 if [ "${DIGIKIT_FUZZ:-0}" = 1 ]; then
   bash scripts/fuzz.sh
 fi
