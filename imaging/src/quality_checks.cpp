@@ -7,6 +7,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "side_fitting.hpp"
+
 namespace digikit::imaging {
 namespace {
 
@@ -128,14 +130,9 @@ int hash_distance(PerceptualHash a, PerceptualHash b)
 
 std::vector<std::uint8_t> page_detail(const cv::Mat& image, const Quad& quad)
 {
-    const std::array<cv::Point2f, 4> from{cv::Point2f(quad[0]), cv::Point2f(quad[1]), cv::Point2f(quad[2]),
-                                          cv::Point2f(quad[3])};
-    const auto w = static_cast<float>(detail_size.width);
-    const auto h = static_cast<float>(detail_size.height);
-    const std::array<cv::Point2f, 4> to{cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
     cv::Mat page;
-    cv::warpPerspective(to_grey(image), page, cv::getPerspectiveTransform(from.data(), to.data()), detail_size,
-                        cv::INTER_AREA, cv::BORDER_REPLICATE);
+    cv::warpPerspective(to_grey(image), page, homography_to_rectangle(quad, detail_size), detail_size, cv::INTER_AREA,
+                        cv::BORDER_REPLICATE);
     cv::Mat shading;
     cv::GaussianBlur(page, shading, cv::Size(0, 0), 6.0);
     cv::Mat detail;
