@@ -53,6 +53,13 @@ struct FinderTuning {
     // places' spacing apart (2: none skipped between them).
     double smooth_neighbour_gap = 2.5;
 
+    // A side of the best outline supported along less than this share of its length may
+    // take another outline's side that is supported along at least clear_side of it, when
+    // the page's mean and weakest side support gain at least min_adopt_gain for it.
+    double weak_side = 0.6;
+    double clear_side = 0.8;
+    double min_adopt_gain = 0.05;
+
     // Pulling sides in over a band (cover, page-stack edges, cradle) onto the paper.
     double pull_reach = 0.09;  // of the mean side length
     int pull_rounds = 3;

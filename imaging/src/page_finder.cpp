@@ -80,6 +80,7 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     cv::Mat grey;
     cv::cvtColor(reduced_bgr, grey, cv::COLOR_BGR2GRAY);
     std::optional<Outline> best;
+    std::vector<FoundPage> outlines;  // every mask's, for sides the best one misses
     const auto rank = [](const Outline& o) { return o.score * o.support; };
     using MaskOf = cv::Mat (*)(const cv::Mat&);
     for (const MaskOf mask_of : {&paper_mask, &unreached_by_background, &brighter_than_surroundings}) {
@@ -96,6 +97,7 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
             const auto sides = side_support(grey, candidate->page);
             candidate->support = overall_support(sides);
             candidate->weakest = weakest_support(sides);
+            outlines.push_back(candidate->page);
         }
         if (candidate && (!best || rank(*candidate) > rank(*best))) best = std::move(candidate);
         // Clear enough: skip the slower search. Every side must be on an edge for most of
@@ -106,6 +108,10 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
             break;
     }
     if (!best || best->score < tuning.min_outline_score) return layout;
+    // An adopted side lies off the best outline, already pulled onto the paper with its own.
+    std::array<bool, 4> adopted{};
+    best->page = adopt_clear_sides(grey, best->page, outlines, &adopted);
+    for (std::size_t i = 0; i < 4; ++i) best->pulled[i] = best->pulled[i] || adopted[i];
     const FoundPage& outline = best->page;
     layout.rotation_deg = rotation_of(outline.quad);
 
@@ -133,7 +139,8 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         layout.pages = {outline};
     }
     for (auto& page : layout.pages) {
-        page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page), reduced_bgr.size()));
+        page =
+            bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page, nullptr, adopted), reduced_bgr.size()));
         const std::optional<Fold>& cut = gutter ? gutter : fold;
         page.confidence = page_confidence(grey, page, best->score, cut);
         for (std::size_t i = 0; i < 4; ++i)

@@ -444,7 +444,69 @@ double edge_support(const cv::Mat& grey, const FoundPage& page)
     return overall_support(side_support(grey, page));
 }
 
-FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::array<bool, 4>* moved)
+namespace {
+
+// The page's sides judged together: their mean and their weakest support.
+double sides_score(const SideSupport& sides)
+{
+    return (overall_support(sides) + weakest_support(sides)) / 2;
+}
+
+// `page` with the sides in `sides` (bit i: side i) on the lines of those sides of
+// `other`, each corner where its two sides' lines meet; nullopt when the quad it makes is
+// not convex.
+std::optional<FoundPage> with_sides_of(const FoundPage& page, const FoundPage& other, unsigned sides)
+{
+    std::array<Line, 4> lines;
+    for (std::size_t k = 0; k < 4; ++k) {
+        const Quad& from = (sides >> k) & 1U ? other.quad : page.quad;
+        lines[k] = line_through(from[k], from[(k + 1) % 4]);
+    }
+    FoundPage moved = page;
+    for (std::size_t k = 0; k < 4; ++k) {
+        const auto corner = intersect(lines[(k + 3) % 4], lines[k]);
+        if (!corner) return std::nullopt;
+        moved.quad[k] = *corner;
+    }
+    std::vector<cv::Point2f> corners(moved.quad.begin(), moved.quad.end());
+    if (!cv::isContourConvex(corners)) return std::nullopt;
+    return moved;
+}
+
+}  // namespace
+
+FoundPage adopt_clear_sides(const cv::Mat& grey, const FoundPage& page, const std::vector<FoundPage>& others,
+                            std::array<bool, 4>* adopted)
+{
+    const SideSupport support = side_support(grey, page);
+    unsigned weak = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (support[i] && *support[i] < tuning.weak_side) weak |= 1U << i;
+    }
+    FoundPage best = page;
+    double best_score = sides_score(support) + tuning.min_adopt_gain;
+    // Neighbouring weak sides may only be right together (their shared corner).
+    for (const FoundPage& other : others) {
+        for (unsigned sides = weak; sides != 0; sides = (sides - 1) & weak) {
+            const auto moved = with_sides_of(page, other, sides);
+            if (!moved) continue;
+            const SideSupport moved_support = side_support(grey, *moved);
+            bool clear = true;
+            for (std::size_t i = 0; i < 4; ++i) {
+                if (!((sides >> i) & 1U)) continue;
+                clear = clear && other.edge_visible[i] && moved_support[i] && *moved_support[i] >= tuning.clear_side;
+            }
+            if (!clear || sides_score(moved_support) < best_score) continue;
+            best = *moved;
+            best_score = sides_score(moved_support);
+            for (std::size_t i = 0; i < 4; ++i) (*adopted)[i] = ((sides >> i) & 1U) != 0;
+        }
+    }
+    return best;
+}
+
+FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::array<bool, 4>* moved,
+                              std::array<bool, 4> keep)
 {
     const Quad& q = page.quad;
     const cv::Point2d middle = centroid(q);
@@ -458,7 +520,7 @@ FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::a
         lines[i] = line_through(a, b);
         // A side reaching the frame may be cut by it: what lies along it is not one band.
         const cv::Rect2d inner(2, 2, grey.cols - 5, grey.rows - 5);
-        if (!page.edge_visible[i] || !inner.contains(a) || !inner.contains(b)) continue;
+        if (keep[i] || !page.edge_visible[i] || !inner.contains(a) || !inner.contains(b)) continue;
         cv::Point2d inward(lines[i].direction.y, -lines[i].direction.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
         double pulled_in = 0;

@@ -48,9 +48,17 @@ using SideSupport = std::array<std::optional<double>, 4>;
 // What lies around the paper may differ from the background and still not be paper: a
 // book's cover, the edges of the leaves below, a cradle. Each visible side is moved in,
 // step by step, to where the brightness along it rises to the paper's; `moved` says
-// which sides were.
+// which sides were; those in `keep` stay.
 [[nodiscard]] FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page,
-                                            std::array<bool, 4>* moved = nullptr);
+                                            std::array<bool, 4>* moved = nullptr, std::array<bool, 4> keep = {});
+
+// One paper mask's outline can miss a side that another mask found (a clear sleeve, a
+// shadow or a table of the paper's colour along one side of it): each weakly supported
+// visible side of `page` takes the line of the same side of one of `others` when that
+// lies on a clear edge there and the page's sides are better supported for it; `adopted`
+// says which sides did.
+[[nodiscard]] FoundPage adopt_clear_sides(const cv::Mat& grey, const FoundPage& page,
+                                          const std::vector<FoundPage>& others, std::array<bool, 4>* adopted);
 
 // A curled page's edges bow: each visible side is traced along the photo's brightness
 // step near it; a side that bows by more than tuning.min_bow is marked bent and its
