@@ -1,5 +1,6 @@
 #include "digikit/capture/sane_scanner.hpp"
 
+#include <execinfo.h>
 #include <poll.h>
 #include <sane/sane.h>
 #include <sane/saneopts.h>
@@ -19,6 +20,18 @@
 namespace digikit::capture {
 namespace {
 
+// glibc loads its unwinder (libgcc_s) on the first pthread_exit or pthread_cancel of the
+// process, in whichever thread comes first and without a lock. SANE's backends end a
+// scan by cancelling their reader thread asynchronously while that thread may be in its
+// own pthread_exit: the first load could then be cancelled halfway, leaving the loader's
+// locks held by a dead thread, and the next dlclose (sane_exit) hung for ever. backtrace()
+// makes glibc load the unwinder now, in this thread.
+void load_unwinder_before_sane_threads()
+{
+    void* frame = nullptr;
+    (void)::backtrace(&frame, 1);
+}
+
 // SANE is one global library, not safe to call from two threads at once: every call
 // goes through call_mutex(). It is started by the first lease and stopped when the
 // last lease is released.
@@ -29,6 +42,7 @@ public:
     {
         const std::lock_guard lock(state_mutex());
         if (users() == 0) {
+            load_unwinder_before_sane_threads();
             SANE_Int version = 0;
             const SANE_Status status = sane_init(&version, nullptr);
             if (status != SANE_STATUS_GOOD) {
@@ -180,10 +194,7 @@ constexpr int first_data_timeout_ms = 120'000;
 // Waits for a frame's first bytes when the backend offers a descriptor to wait on
 // (sane_get_select_fd; readable only while data is there, so it serves for the start,
 // not for the end). A scanner that never starts sending is reported instead of blocking
-// capture for ever. It also means a failed read never cancels the backend's reader
-// while it is still starting: sanei_thread cancels its threads asynchronously, and one
-// cancelled inside the loader (its first TLS access) left the loader's lock held, so
-// the next dlclose in sane_exit hung (seen with SANE's test backend under ASan).
+// capture for ever.
 void wait_for_first_data(const OpenDevice& device)
 {
     SANE_Int fd = -1;
