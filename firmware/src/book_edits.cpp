@@ -1,6 +1,5 @@
 #include "book_edits.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -10,8 +9,6 @@
 
 namespace digikit::firmware {
 namespace {
-
-const std::vector<std::string> commands{"close", "set", "reprocess", "drop-shot"};
 
 std::string existing_state(BookStore& store, const std::string& id)
 {
@@ -130,32 +127,6 @@ BookEditResult drop_shot(BookStore& store, const Config& config, const BookEdit&
 }
 
 }  // namespace
-
-nlohmann::json to_json(const BookEdit& edit)
-{
-    return {{"command", edit.command},
-            {"book", edit.book},
-            {"arguments", edit.arguments},
-            {"without_failed", edit.without_failed}};
-}
-
-BookEdit book_edit_from_json(const nlohmann::json& json)
-{
-    try {
-        BookEdit edit{json.at("command").get<std::string>(), json.at("book").get<std::string>(),
-                      json.at("arguments").get<std::vector<std::string>>(), json.at("without_failed").get<bool>()};
-        if (std::find(commands.begin(), commands.end(), edit.command) == commands.end()) {
-            throw std::invalid_argument("unknown book command");
-        }
-        const bool needs_one = edit.command == "drop-shot";
-        if ((needs_one && edit.arguments.size() != 1) || (edit.command == "reprocess" && edit.arguments.size() > 1)) {
-            throw std::invalid_argument("wrong number of arguments");
-        }
-        return edit;
-    } catch (const nlohmann::json::exception&) {
-        throw std::invalid_argument("a book request needs command, book, arguments and without_failed");
-    }
-}
 
 BookEditResult apply_book_edit(BookStore& store, const Config& config, const BookEdit& edit)
 {

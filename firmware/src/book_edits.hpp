@@ -1,30 +1,12 @@
 #pragma once
 
 #include <string>
-#include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "book_store.hpp"
 #include "config.hpp"
+#include "control_request.hpp"
 
 namespace digikit::firmware {
-
-// A change to a book that the daemon may be holding (its open book, or a closing book
-// whose pages it queues): `digikit book close|set|reprocess|drop-shot`. The CLI sends it
-// to a running daemon, which applies it on its event loop; with no daemon the CLI
-// applies it itself. Either way the one function below does it.
-struct BookEdit {
-    std::string command;                 // close | set | reprocess | drop-shot
-    std::string book;                    // the book id
-    std::vector<std::string> arguments;  // set: KEY=VALUE...; reprocess: [SHOT]; drop-shot: SHOT
-    bool without_failed = false;         // close: leave the failed shots out (a person said so)
-};
-
-// As sent over the control socket ("book " + JSON); parsing throws std::invalid_argument
-// on anything malformed.
-[[nodiscard]] nlohmann::json to_json(const BookEdit& edit);
-[[nodiscard]] BookEdit book_edit_from_json(const nlohmann::json& json);
 
 struct BookEditResult {
     std::string message;        // what was done, for the person who asked

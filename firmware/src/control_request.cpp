@@ -1,8 +1,38 @@
 #include "control_request.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <stdexcept>
 
 namespace digikit::firmware {
+
+nlohmann::json to_json(const BookEdit& edit)
+{
+    return {{"command", edit.command},
+            {"book", edit.book},
+            {"arguments", edit.arguments},
+            {"without_failed", edit.without_failed}};
+}
+
+BookEdit book_edit_from_json(const nlohmann::json& json)
+{
+    constexpr std::array<std::string_view, 4> commands{"close", "set", "reprocess", "drop-shot"};
+    try {
+        BookEdit edit{json.at("command").get<std::string>(), json.at("book").get<std::string>(),
+                      json.at("arguments").get<std::vector<std::string>>(), json.at("without_failed").get<bool>()};
+        if (std::find(commands.begin(), commands.end(), edit.command) == commands.end()) {
+            throw std::invalid_argument("unknown book command");
+        }
+        const bool needs_one = edit.command == "drop-shot";
+        if ((needs_one && edit.arguments.size() != 1) || (edit.command == "reprocess" && edit.arguments.size() > 1)) {
+            throw std::invalid_argument("wrong number of arguments");
+        }
+        return edit;
+    } catch (const nlohmann::json::exception&) {
+        throw std::invalid_argument("a book request needs command, book, arguments and without_failed");
+    }
+}
 
 std::string printable_excerpt(std::string_view bytes, std::size_t limit)
 {
@@ -39,7 +69,12 @@ ParsedControlRequest parse_control_request(std::string_view line)
                 "unknown button \"" + printable_excerpt(name) + "\" (capture, retake, new-book, end-book or sync)";
         }
     } else if (line.substr(0, book.size()) == book) {
-        parsed.request = ControlCommand{ControlCommand::Kind::book, {}, std::string(line.substr(book.size()))};
+        try {
+            auto edit = book_edit_from_json(nlohmann::json::parse(line.substr(book.size())));
+            parsed.request = ControlCommand{ControlCommand::Kind::book, {}, std::move(edit)};
+        } catch (const std::exception&) {  // nlohmann's parse_error or std::invalid_argument
+            parsed.error = "malformed book request";
+        }
     } else {
         parsed.error = "unknown request \"" + printable_excerpt(line) + "\" (press BUTTON, book JSON, status or wake)";
     }

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -10,13 +11,31 @@
 
 namespace digikit::firmware {
 
+// A change to a book that the daemon may be holding (its open book, or a closing book
+// whose pages it queues): `digikit book close|set|reprocess|drop-shot`. The CLI sends it
+// to a running daemon, which applies it on its event loop; with no daemon the CLI
+// applies it itself (book_edits.hpp).
+struct BookEdit {
+    std::string command;                 // close | set | reprocess | drop-shot
+    std::string book;                    // the book id
+    std::vector<std::string> arguments;  // set: KEY=VALUE...; reprocess: [SHOT]; drop-shot: SHOT
+    bool without_failed = false;         // close: leave the failed shots out (a person said so)
+
+    bool operator==(const BookEdit&) const = default;
+};
+
+// As sent over the control socket ("book " + JSON); parsing throws std::invalid_argument
+// on anything malformed.
+[[nodiscard]] nlohmann::json to_json(const BookEdit& edit);
+[[nodiscard]] BookEdit book_edit_from_json(const nlohmann::json& json);
+
 // One request of the control socket's protocol: "press BUTTON", "book JSON" (a
-// BookEdit, see book_edits.hpp), "status" or "wake".
+// BookEdit), "status" or "wake".
 struct ControlCommand {
     enum class Kind { press, book, status, wake };
     Kind kind = Kind::status;
     hardware::Button button = hardware::Button::capture;  // for press
-    std::string payload;                                  // for book: the JSON text, not yet parsed
+    BookEdit edit;                                        // for book
 };
 
 // A request line read, or why it is not one (one line for the client).
@@ -26,7 +45,8 @@ struct ParsedControlRequest {
 };
 
 // The parser of the control socket, a pure function of the line's bytes (any bytes: the
-// socket's framing has removed the end of line), so that it can be fuzzed.
+// socket's framing has removed the end of line), so that it can be fuzzed. A malformed
+// book request's error echoes nothing of it.
 [[nodiscard]] ParsedControlRequest parse_control_request(std::string_view line);
 
 // At most `limit` characters of `bytes` for a message: printable ASCII as is, anything

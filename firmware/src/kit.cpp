@@ -550,13 +550,8 @@ std::string handle_control_request(Kit& kit, PressQueue& presses, const std::str
         case ControlCommand::Kind::status: return control_answer(true, "status", {{"status", kit.status()}});
         case ControlCommand::Kind::wake: kit.wake_processing(); return control_answer(true, "processing woken");
         case ControlCommand::Kind::book: {
-            std::optional<BookEdit> edit;
-            try {
-                edit = book_edit_from_json(nlohmann::json::parse(parsed.request->payload));
-            } catch (const std::exception&) {  // nothing of a malformed request is echoed
-                return control_answer(false, "malformed book request");
-            }
-            const auto outcome = presses.post_task([&kit, edit] { return kit.edit_book(*edit); }).get();
+            const auto outcome =
+                presses.post_task([&kit, edit = parsed.request->edit] { return kit.edit_book(edit); }).get();
             return control_answer(outcome.ok, outcome.message);
         }
     }

@@ -17,6 +17,27 @@ TEST(ControlRequest, TheThreeRequests)
     EXPECT_EQ(parse_control_request("wake").request->kind, ControlCommand::Kind::wake);
 }
 
+TEST(ControlRequest, ABookEditIsReadAtTheDoorAndTheCliFormReadsBackTheSame)
+{
+    const BookEdit edit{"set", "20260101-001", {"license=PD-old-70", "title=Faust \xc3\xa9"}, false};
+    const auto parsed = parse_control_request("book " + to_json(edit).dump());
+    ASSERT_TRUE(parsed.request.has_value()) << parsed.error;
+    EXPECT_EQ(parsed.request->kind, ControlCommand::Kind::book);
+    EXPECT_EQ(parsed.request->edit, edit);
+
+    // Broken JSON, a missing member, an unknown command, drop-shot without its shot:
+    // refused with one line that echoes nothing of the request.
+    for (const std::string line :
+         {"book {\"command\":\"set\"", "book {\"command\":\"set\",\"book\":\"b\"}",
+          R"(book {"command":"burn","book":"b","arguments":[],"without_failed":false})",
+          R"(book {"command":"drop-shot","book":"b","arguments":[],"without_failed":false})",
+          "book {\"command\":\"close\",\"book\":\"\xff\",\"arguments\":[],\"without_failed\":false}"}) {
+        const auto refused = parse_control_request(line);
+        EXPECT_FALSE(refused.request.has_value()) << line;
+        EXPECT_EQ(refused.error, "malformed book request") << line;
+    }
+}
+
 TEST(ControlRequest, AnythingElseIsRefusedWithoutEchoingRawBytes)
 {
     EXPECT_EQ(parse_control_request("press shutter").error,
