@@ -210,7 +210,14 @@ void check_one_line(std::string_view field, std::string_view value)
     if (name.ends_with("]]") && trim(value).starts_with("[[")) {
         name.remove_suffix(2);
     }
-    std::string category = normalize_text("categories", name);
+    // MediaWiki's title rules: an underscore is a space, and runs of spaces are one. Done
+    // before trimming, so that what is stored reads back the same ("Flora_" is "Flora").
+    std::string spaced;
+    for (const char c : name) {
+        const char ch = c == '_' ? ' ' : c;
+        if (ch != ' ' || spaced.empty() || spaced.back() != ' ') spaced += ch;
+    }
+    std::string category = normalize_text("categories", spaced);
     if (category.empty()) {
         fail("categories", "empty category name");
     }
@@ -222,7 +229,6 @@ void check_one_line(std::string_view field, std::string_view value)
         fail("categories", "too long (" + std::to_string(category.size()) + " bytes, a category name has at most " +
                                std::to_string(max_category_bytes) + ")");
     }
-    std::replace(category.begin(), category.end(), '_', ' ');
     return category;
 }
 
