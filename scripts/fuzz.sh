@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The fuzzers of tests/fuzz/: a clang build of their own (libFuzzer, ASan + UBSan) in
 # build/fuzz, then each fuzzer from its seed corpus for DIGIKIT_FUZZ_SECONDS seconds
-# (default 24; about two minutes in all). New inputs go to a temporary folder, never into
+# (default 24; two minutes in all). The random seed is fixed (DIGIKIT_FUZZ_SEED, default
+# 1), so that a failure CI finds is found again by the same command anywhere; another
+# seed explores further. New inputs go to a temporary folder, never into
 # the committed corpus. A crash fails the script and keeps the input in
 # build/fuzz/findings/; once fixed, copy it to tests/fuzz/regressions/<target>/ and the
 # normal test build replays it from then on (ctest -R fuzz_replay).
@@ -10,7 +12,8 @@ cd "$(dirname "$0")/.."
 
 BUILD=${DIGIKIT_FUZZ_BUILD:-build/fuzz}
 SECONDS_EACH=${DIGIKIT_FUZZ_SECONDS:-24}
-TARGETS=(config book_toml photo_header wiki_response)
+SEED=${DIGIKIT_FUZZ_SEED:-1}
+TARGETS=(config book_toml photo_header wiki_response control_request)
 
 CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDIGIKIT_SANITIZE=ON -DDIGIKIT_BUILD_FUZZERS=ON -DDIGIKIT_BUILD_BENCHMARKS=OFF >/dev/null
@@ -21,7 +24,7 @@ failed=0
 for target in "${TARGETS[@]}"; do
   work=$(mktemp -d)
   log="$BUILD/findings/$target.log"
-  if "$BUILD/tests/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+  if "$BUILD/tests/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -seed="$SEED" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$BUILD/findings/$target-" "$work" "tests/fuzz/corpus/$target" \
       >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
