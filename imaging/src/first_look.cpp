@@ -164,6 +164,9 @@ void prepare_tables()
     cv::Mat converted;
     cv::cvtColor(tiny, converted, cv::COLOR_BGR2Lab);
     cv::cvtColor(tiny, converted, cv::COLOR_BGR2GRAY);
+    // Mat::zeros's expression object is a singleton made on first use, published without
+    // a lock (ThreadSanitizer saw the press and processing threads race on it).
+    const cv::Mat zeros = cv::Mat::zeros(8, 8, CV_8U);
 }
 
 }  // namespace digikit::imaging

@@ -167,9 +167,10 @@ struct FirstLook {
 [[nodiscard]] FirstLook first_look(const std::filesystem::path& photo, const FirstLook* previous = nullptr,
                                    const PipelineOptions& options = {});
 
-// Builds the tables OpenCV makes on first use (the Lab colour conversion's, about 0.9 s
-// on a Raspberry Pi 4), so that the daemon's first capture is as quick as the rest; and
-// on one thread, before threads that convert photos start (OpenCV builds them unlocked).
+// Builds the tables and objects OpenCV makes on first use (the Lab colour conversion's
+// tables, about 0.9 s on a Raspberry Pi 4), so that the daemon's first capture is as quick
+// as the rest; and on one thread, before threads that convert photos start (OpenCV makes
+// them without a lock).
 void prepare_tables();
 
 }  // namespace digikit::imaging
