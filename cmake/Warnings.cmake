@@ -16,7 +16,8 @@ target_compile_options(digikit_warnings INTERFACE
 if(DIGIKIT_SANITIZE)
   set(DIGIKIT_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
       -fno-sanitize-recover=undefined)
-  target_compile_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS} -Wno-maybe-uninitialized)
+  target_compile_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS}
+                         $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
   target_link_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS})
   add_compile_options(-O1)
 endif()
