@@ -66,8 +66,8 @@ std::string wikisource_index(const BookMetadata& book, std::string_view book_fil
         {"Image", "1"},
         {"Progress", "T"},  // to be proofread: the file already carries OCR text
         {"Pages", "<pagelist />"},
-        {"Remarks", "Scanned at " + escape_wikitext(book.institution) +
-                        "; file: [[commons:File:" + escape_wikitext(book_file_name) + "]]"},
+        {"Remarks", (book.institution.empty() ? "" : "Scanned at " + escape_wikitext(book.institution) + "; ") +
+                        "file: [[commons:File:" + escape_wikitext(book_file_name) + "]]"},
     };
     std::string text = "{{:MediaWiki:Proofreadpage_index_template\n";
     for (const auto& [key, value] : fields) text += "|" + std::string(key) + "=" + value + "\n";

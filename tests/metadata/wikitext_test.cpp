@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "digikit/metadata/book_file_wikitext.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::metadata::wikitext_test {
@@ -19,6 +20,7 @@ using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 // Parses wikitext with mwparserfromhell (tests/metadata/parse_wikitext.py, system python).
 [[nodiscard]] json parse_with_mwparserfromhell(const std::string& wikitext)
@@ -243,6 +245,17 @@ TEST(Wikitext, MissingOrBadMetadataIsAnError)
     EXPECT_THROW((void)page_description(sample_book(), page_12(),
                                         {.extra_categories = {"Bad [[x]]"}, .description = {}, .other_versions = {}}),
                  MetadataError);
+}
+
+TEST(Wikitext, WikisourceIndexNamesTheInstitutionOnlyWhenThereIsOne)
+{
+    BookMetadata book = sample_book();
+    EXPECT_THAT(wikisource_index(book, "Kalevala (1849).djvu"),
+                HasSubstr("|Remarks=Scanned at Kansalliskirjasto; file: [[commons:File:Kalevala (1849).djvu]]\n"));
+    book.institution.clear();
+    const std::string index = wikisource_index(book, "Kalevala (1849).djvu");
+    EXPECT_THAT(index, HasSubstr("|Remarks=file: [[commons:File:Kalevala (1849).djvu]]\n"));
+    EXPECT_THAT(index, Not(HasSubstr("Scanned at")));
 }
 
 }  // namespace
