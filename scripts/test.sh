@@ -24,8 +24,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 mkdir -p "$BUILD/Testing/Temporary"
 [ -f "$BUILD/Testing/Temporary/CTestCostData.txt" ] || cp tests/ctest-costs.txt "$BUILD/Testing/Temporary/CTestCostData.txt"
 # A test that times out runs once more (it still fails if it hangs again): SANE's test
-# backend hung a failing scan now and then until session 8 found why (see
-# tests/capture/CMakeLists.txt).
+# backend can still, rarely, hang a failing scan's process (see tests/capture/CMakeLists.txt).
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 900 --repeat after-timeout:2
 
 # The fuzzers, from their seed corpora: 24 s each, about five minutes with their clang
