@@ -212,12 +212,9 @@ void check_one_line(std::string_view field, std::string_view value)
     }
     // MediaWiki's title rules: an underscore is a space, and runs of spaces are one. Done
     // before trimming, so that what is stored reads back the same ("Flora_" is "Flora").
-    std::string spaced;
-    for (const char c : name) {
-        const char ch = c == '_' ? ' ' : c;
-        if (ch != ' ' || spaced.empty() || spaced.back() != ' ') spaced += ch;
-    }
-    std::string category = normalize_text("categories", spaced);
+    std::string spaced(name);
+    std::replace(spaced.begin(), spaced.end(), '_', ' ');
+    std::string category = normalize_text("categories", detail::collapse_spaces(spaced));
     if (category.empty()) {
         fail("categories", "empty category name");
     }

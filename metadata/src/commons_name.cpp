@@ -116,22 +116,6 @@ namespace {
     return out;
 }
 
-// One space between words, none at either end (MediaWiki trims titles the same way).
-[[nodiscard]] std::string collapse_spaces(std::string_view text)
-{
-    std::string out;
-    for (const char c : text) {
-        if (c == ' ' && (out.empty() || out.back() == ' ')) {
-            continue;
-        }
-        out += c;
-    }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
-    }
-    return out;
-}
-
 // The longest prefix of `text` of at most `max_bytes` UTF-8 bytes that ends on a grapheme
 // cluster boundary, so a letter is never separated from its accents.
 [[nodiscard]] std::string cut_on_grapheme(const std::string& text, std::size_t max_bytes)
@@ -176,7 +160,7 @@ namespace {
 
 [[nodiscard]] std::string clean_stem(std::string_view stem)
 {
-    std::string text = collapse_spaces(defuse_sequences(to_utf8(replace_forbidden(nfc(stem)))));
+    std::string text = detail::collapse_spaces(defuse_sequences(to_utf8(replace_forbidden(nfc(stem)))));
     // No title may start with "." ("./", "../", "." and ".." are invalid); a leading "-" is
     // left over from an empty placeholder.
     text.erase(0, std::min(text.size(), text.find_first_not_of(". -")));
@@ -185,7 +169,7 @@ namespace {
 
 [[nodiscard]] std::string finish_stem(std::string stem, std::size_t max_bytes)
 {
-    stem = collapse_spaces(cut_on_grapheme(stem, max_bytes));
+    stem = detail::collapse_spaces(cut_on_grapheme(stem, max_bytes));
     while (!stem.empty() && (stem.back() == '-' || stem.back() == ' ' || stem.back() == '.' || stem.back() == '(')) {
         stem.pop_back();
     }

@@ -102,4 +102,15 @@ std::vector<std::string> split_trimmed(std::string_view text, char separator)
     }
 }
 
+std::string collapse_spaces(std::string_view text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+        out += c;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
 }  // namespace digikit::metadata::detail

@@ -25,6 +25,10 @@ namespace digikit::metadata::detail {
 // Removes leading and trailing ASCII whitespace.
 [[nodiscard]] std::string_view trim(std::string_view text);
 
+// One space between words, none at either end (as MediaWiki trims titles); other
+// whitespace is kept.
+[[nodiscard]] std::string collapse_spaces(std::string_view text);
+
 // Splits on `separator`, trimming each piece (empty pieces are kept, so callers can reject them).
 [[nodiscard]] std::vector<std::string> split_trimmed(std::string_view text, char separator);
 
