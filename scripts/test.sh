@@ -28,7 +28,7 @@ mkdir -p "$BUILD/Testing/Temporary"
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 900 --repeat after-timeout:2
 
 # The fuzzers, from their seed corpora: 24 s each, about five minutes with their clang
-# build. The seed corpora and every regression also run above, through the normal build
+# build. What one finds fails the run, with the input kept (see scripts/fuzz.sh). The seed corpora and every regression also run above, through the normal build
 # (ctest fuzz_replay_*).
 if [ "${DIGIKIT_FUZZ:-1}" = 1 ]; then
   bash scripts/fuzz.sh

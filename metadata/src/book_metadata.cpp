@@ -218,6 +218,11 @@ void check_one_line(std::string_view field, std::string_view value)
     if (category.empty()) {
         fail("categories", "empty category name");
     }
+    // Stored without its prefix, a name that still starts with one would lose it when read
+    // again (a fuzzer found "category:category:" becoming "category:", then empty).
+    if (category.starts_with("Category:") || category.starts_with("category:")) {
+        fail("categories", "'" + category + "' names the Category: prefix twice");
+    }
     // Characters MediaWiki forbids in page titles (and so in category names).
     if (const auto bad = category.find_first_of("#<>[]|{}"); bad != std::string::npos) {
         fail("categories", "'" + category + "' contains '" + category[bad] + "', which a category name cannot contain");

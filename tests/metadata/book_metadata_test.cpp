@@ -228,7 +228,8 @@ TEST(BookMetadata, WriterRefusesWhatTheReaderWouldRefuse)
 {
     for (const std::string& category :
          {std::string("Maps|Atlases"), std::string("]]{{Delete}}[["), std::string(""), std::string("  "),
-          std::string(5000, 'c'), std::string(max_category_bytes + 1, 'c')}) {
+          std::string(5000, 'c'), std::string(max_category_bytes + 1, 'c'), std::string("category:category:"),
+          std::string("Category:_Category:Maps")}) {
         BookMetadata book = complete_book();
         book.categories = {"Atlases", category};
         EXPECT_THAT(error_of([&] { (void)to_toml(book); }), HasSubstr("categories: ")) << category.substr(0, 20);
