@@ -385,6 +385,32 @@ double grey_at(const cv::Mat& grey, cv::Point2d p)
     return (r0[x0] * (1 - fx) + r0[x0 + 1] * fx) * (1 - fy) + (r1[x0] * (1 - fx) + r1[x0 + 1] * fx) * fy;
 }
 
+namespace {
+
+// The share of side a-b (`inward` towards the paper) along which the photo steps in
+// brightness across it, as a paper edge does.
+double step_share(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward)
+{
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    constexpr int count = 32;
+    int stepped = 0;
+    for (int k = 0; k < count; ++k) {
+        const cv::Point2d p = a + (0.05 + 0.9 * k / (count - 1)) * (b - a);
+        double inside = 0;
+        double outside = 0;
+        for (double o : {2.0, 3.0}) {
+            for (double d : {-1.0, 0.0, 1.0}) {
+                inside += grey_at(grey, p + o * inward + d * along);
+                outside += grey_at(grey, p - o * inward + d * along);
+            }
+        }
+        stepped += std::abs(inside - outside) / 6 >= tuning.edge_step ? 1 : 0;
+    }
+    return static_cast<double>(stepped) / count;
+}
+
+}  // namespace
+
 SideSupport side_support(const cv::Mat& grey, const FoundPage& page)
 {
     const Quad& q = page.quad;
@@ -397,21 +423,7 @@ SideSupport side_support(const cv::Mat& grey, const FoundPage& page)
         const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
         cv::Point2d inward(along.y, -along.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
-        constexpr int count = 32;
-        int stepped = 0;
-        for (int k = 0; k < count; ++k) {
-            const cv::Point2d p = a + (0.05 + 0.9 * k / (count - 1)) * (b - a);
-            double inside = 0;
-            double outside = 0;
-            for (double o : {2.0, 3.0}) {
-                for (double d : {-1.0, 0.0, 1.0}) {
-                    inside += grey_at(grey, p + o * inward + d * along);
-                    outside += grey_at(grey, p - o * inward + d * along);
-                }
-            }
-            stepped += std::abs(inside - outside) / 6 >= tuning.edge_step ? 1 : 0;
-        }
-        support[i] = static_cast<double>(stepped) / count;
+        support[i] = step_share(grey, a, b, inward);
     }
     return support;
 }
@@ -524,11 +536,18 @@ FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::a
         cv::Point2d inward(lines[i].direction.y, -lines[i].direction.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
         double pulled_in = 0;
+        double stepped = step_share(grey, a, b, inward);
         for (int round = 0; round < tuning.pull_rounds; ++round) {  // cradle, cover, leaves: a step each
             const int depth = static_cast<int>(reach - pulled_in);
             if (depth < 4) break;
             const auto step = step_up(grey, a, b, inward, depth);
             if (!step || *step < 0.5) break;
+            // The paper's edge steps all along: a rise onto paper that does so along less of
+            // the side than where the side was is a band of print (a ticket's coloured
+            // strip, a ruled border), and the side was on the paper's edge already.
+            const double there = step_share(grey, a + *step * inward, b + *step * inward, inward);
+            if (there < tuning.weak_side && there < stepped) break;
+            stepped = there;
             pulled_in += *step;
             a += *step * inward;
             b += *step * inward;

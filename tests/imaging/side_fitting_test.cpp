@@ -62,5 +62,50 @@ TEST(SideFitting, NoSideIsTakenFromAnOutlineOffTheEdges)
     EXPECT_EQ(adopted, (std::array<bool, 4>{}));
 }
 
+// A sheet on a board that is darker than the sheet and lighter than the table (a book's
+// cover): the outline runs along the board's edge, and each side is pulled in onto the
+// sheet's.
+TEST(SideFitting, SidesArePulledOverABoardOntoTheSheet)
+{
+    SheetPhoto photo;
+    const auto& s = photo.sheet;
+    const cv::Point2d middle = centroid(s);
+    Quad board;
+    for (std::size_t i = 0; i < 4; ++i) board[i] = s[i] + 0.08 * (s[i] - middle);
+    std::vector<cv::Point> outer;
+    for (const auto& c : board) outer.emplace_back(cv::Point(c));
+    std::vector<cv::Point> inner;
+    for (const auto& c : s) inner.emplace_back(cv::Point(c));
+    cv::fillConvexPoly(photo.grey, outer, cv::Scalar(110), cv::LINE_8);
+    cv::fillConvexPoly(photo.grey, inner, cv::Scalar(200), cv::LINE_8);
+    std::array<bool, 4> moved{};
+    const FoundPage page = pull_sides_to_paper(photo.grey, page_of(board), &moved);
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_NEAR(page.quad[i].x, s[i].x, 1.5) << "corner " << i;
+        EXPECT_NEAR(page.quad[i].y, s[i].y, 1.5) << "corner " << i;
+    }
+    EXPECT_EQ(moved, (std::array<bool, 4>{true, true, true, true}));
+}
+
+// A ticket's darker strip of print along its bottom edge, not quite parallel to it (print
+// is not aligned with the cut): the strip's top is no edge along most of the side, so the
+// bottom side stays on the paper's edge instead of being pulled in onto it.
+TEST(SideFitting, NoSideIsPulledOntoAStripOfPrint)
+{
+    SheetPhoto photo;
+    const auto& s = photo.sheet;
+    const cv::Point2d up = (s[0] - s[3]) / norm(s[0] - s[3]);
+    const std::vector<cv::Point> strip{cv::Point(s[3]), cv::Point(s[2]), cv::Point(s[2] + 30 * up),
+                                       cv::Point(s[3] + 12 * up)};
+    cv::fillConvexPoly(photo.grey, strip, cv::Scalar(120), cv::LINE_8);
+    std::array<bool, 4> moved{};
+    const FoundPage page = pull_sides_to_paper(photo.grey, page_of(s), &moved);
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_NEAR(page.quad[i].x, s[i].x, 1.0) << "corner " << i;
+        EXPECT_NEAR(page.quad[i].y, s[i].y, 1.0) << "corner " << i;
+    }
+    EXPECT_EQ(moved, (std::array<bool, 4>{}));
+}
+
 }  // namespace
 }  // namespace digikit::imaging
