@@ -63,10 +63,11 @@ struct FinderTuning {
     // Pulling sides in over a band (cover, page-stack edges, cradle) onto the paper.
     double pull_reach = 0.09;  // of the mean side length
     int pull_rounds = 3;
-    double min_band_rise = 16;  // paper at least this much brighter than the band
-    double min_step = 12;       // the step onto the paper, at least
-    double step_share = 0.25;   // ... and this share of the rise
-    double band_tolerance = 6;  // the band stays within this (or a tenth of the rise)
+    double min_band_rise = 16;       // paper at least this much brighter than the band
+    double min_step = 12;            // the step onto the paper, at least
+    double step_share = 0.25;        // ... and this share of the rise
+    double band_tolerance = 6;       // the band stays within this (or a tenth of the rise)
+    double frame_band_share = 0.02;  // of the frame's shorter side: a side this near its edge lies on it
 
     // The gutter of a spread: the darkest paper between these shares of the width.
     double gutter_from = 0.35;
@@ -86,6 +87,17 @@ struct FinderTuning {
     double fold_max_share = 0.45;       // the facing page's part of what was found around the page
     double fold_over_gutter = 2;        // a fold this much clearer than a spread's gutter wins
     double unexpected_fold_depth = 24;  // a fold on another side than the view's must be this clear
+    // A one-page view's fold with no dark line: the page's paper steps down (by
+    // min_fold_depth) onto a facing page filling at least this share of the width beyond
+    // it, in at least min_step_bands of 10 bands down the page, on one line (within
+    // step_fold_outlier of 600 columns). As the fold side's evidence it counts this much:
+    // so little that a page cut there is always doubted (a binding strip or the facing
+    // page's shading can put the step beside the fold).
+    double step_facing_share = 0.05;
+    double step_start = 6;  // grey levels below the paper's: the page's paper has ended
+    int min_step_bands = 8;
+    double step_fold_outlier = 3;
+    double step_fold_evidence = 0.1;
 
     // Full-resolution refinement of each visible side.
     int refine_samples = 48;

@@ -126,7 +126,80 @@ Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight
     return line_through(mapped[0], mapped[1]);
 }
 
+// The quad turned so that `side` is its right side, straightened; and the map from the
+// photo to the straightened image.
+std::pair<cv::Mat, cv::Mat> straightened(const cv::Mat& grey, const Quad& quad, std::size_t side)
+{
+    Quad turned;
+    for (std::size_t k = 0; k < 4; ++k) turned[k] = quad[(k + side + 3) % 4];
+    const cv::Size size(600, 400);
+    cv::Mat to_straight = homography_to_rectangle(turned, size);
+    cv::Mat straight;
+    cv::warpPerspective(grey, straight, to_straight, size, cv::INTER_AREA, cv::BORDER_REPLICATE);
+    return {straight, to_straight};
+}
+
+double median_of(std::vector<double> values)
+{
+    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
+// Where a band's paper level steps down from the page (left of `from`) onto a facing
+// page darker by at least tuning.min_fold_depth that fills the band's right end: where
+// the page's paper ends (the column past the last one within tuning.step_start of the
+// paper's level; the facing page turning away darkens gradually), and the step's height.
+std::optional<std::pair<double, double>> step_down(const std::vector<double>& level, int from, int to)
+{
+    const auto width = static_cast<int>(level.size());
+    const double paper = median_of({level.begin() + width / 4, level.begin() + from});
+    const int facing_from = to - static_cast<int>(width * tuning.step_facing_share);
+    const double facing = median_of({level.begin() + facing_from, level.begin() + to});
+    if (paper - facing < tuning.min_fold_depth) return std::nullopt;
+    const double end = paper - tuning.step_start;
+    int last = to - 1;
+    while (last >= from && level[static_cast<std::size_t>(last)] < end) --last;
+    // The page's paper still within the facing page's part, or never down: no step there.
+    if (last < from || last + 1 >= facing_from) return std::nullopt;
+    const double above = level[static_cast<std::size_t>(last)];
+    const double below = level[static_cast<std::size_t>(last + 1)];
+    return std::pair{last + 0.5 + (above - end) / std::max(above - below, 1e-9), paper - facing};
+}
+
 }  // namespace
+
+std::optional<Fold> find_step_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
+{
+    const auto [straight, to_straight] = straightened(grey, quad, side);
+    const cv::Size size = straight.size();
+    const int from = std::max(size.width / 4 + 1, static_cast<int>(size.width * (1 - max_share)));
+    const int to = size.width - tuning.fold_edge_margin;
+    constexpr int bands = 10;
+    std::vector<cv::Point2d> track;
+    double depth = 0;
+    for (int b = 0; b < bands; ++b) {
+        const int y0 = size.height * (b + 1) / (bands + 2);
+        const int y1 = size.height * (b + 2) / (bands + 2);
+        const auto step = step_down(column_paper_level(straight.rowRange(y0, y1), tuning.fold_percentile), from, to);
+        if (!step) continue;
+        track.emplace_back(step->first, (y0 + y1) / 2.0);
+        depth += step->second;
+    }
+    // Most bands step, on one line running down the page.
+    const auto line = fit_line(track, tuning.step_fold_outlier);
+    if (!line || std::abs(line->direction.y) < 0.9) return std::nullopt;
+    const auto on_line = std::count_if(
+        track.begin(), track.end(), [&](cv::Point2d p) { return distance_to(*line, p) <= tuning.step_fold_outlier; });
+    if (on_line < tuning.min_step_bands) return std::nullopt;
+    const auto x_at = [&](double y) {
+        return line->point.x + (y - line->point.y) * line->direction.x / line->direction.y;
+    };
+    const std::vector<cv::Point2d> ends{{x_at(0), 0.0}, {x_at(size.height), static_cast<double>(size.height)}};
+    std::vector<cv::Point2d> mapped;
+    cv::perspectiveTransform(ends, mapped, to_straight.inv());
+    return Fold{line_through(mapped[0], mapped[1]), side, depth / static_cast<double>(track.size()), true};
+}
 
 std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, bool required)
 {
@@ -150,13 +223,8 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
 
 std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
 {
-    // The quad turned so that `side` is its right side, straightened.
-    Quad turned;
-    for (std::size_t k = 0; k < 4; ++k) turned[k] = quad[(k + side + 3) % 4];
-    const cv::Size size(600, 400);
-    const cv::Mat to_straight = homography_to_rectangle(turned, size);
-    cv::Mat straight;
-    cv::warpPerspective(grey, straight, to_straight, size, cv::INTER_AREA, cv::BORDER_REPLICATE);
+    const auto [straight, to_straight] = straightened(grey, quad, side);
+    const cv::Size size = straight.size();
     // A line of print leaves paper between its words; a fold is dark all along.
     const auto middle = fold_depths(straight.rowRange(size.height / 10, size.height * 9 / 10));
     const auto ends = end_depths(straight);

@@ -25,12 +25,24 @@ struct Fold {
     Line line;             // in the photo
     std::size_t side = 0;  // the quad's side it runs along (0 top, 1 right, 2 bottom, 3 left)
     double depth = 0;      // grey levels the fold is darker than the paper on both sides of it
+    // Found only as the step down from the page onto the darker facing page, no dark line
+    // there: weaker evidence than a fold's shadow (a binding strip or the facing page's
+    // own shading can stand beside the fold).
+    bool stepped = false;
 };
 
 // The fold along side `side` of `quad`, no farther from it than `max_share` of the quad's
 // extent: the darkest line of the paper there (a gutter's shadow, a platen's apex) that is
 // clearly darker than the paper on both sides; nullopt when there is none.
 [[nodiscard]] std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share);
+
+// The fold along side `side` of `quad` where no dark line marks it: the place where the
+// page's paper steps down onto the darker facing page beyond it, followed band by band
+// down the page and fitted with a line, no farther from the side than `max_share` of the
+// quad's extent; nullopt when most bands do not step there on one line. `depth` is the
+// step's height.
+[[nodiscard]] std::optional<Fold> find_step_fold(const cv::Mat& grey, const Quad& quad, std::size_t side,
+                                                 double max_share);
 
 // The gutter of a spread: the darkest paper near the middle of the straightened spread
 // (its shadow, or the background between the pages), followed band by band down the

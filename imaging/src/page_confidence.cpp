@@ -76,7 +76,8 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
         } else if (frame_edge_along(a, b, grey.size())) {
             evidence[i] = tuning.frame_side_evidence;
         } else if (fold && lies_on_fold(page.quad, i, *fold)) {
-            evidence[i] = std::clamp(fold->depth / tuning.sure_fold_depth, 0.0, 1.0);
+            evidence[i] =
+                fold->stepped ? tuning.step_fold_evidence : std::clamp(fold->depth / tuning.sure_fold_depth, 0.0, 1.0);
         }  // else neither a paper edge, the frame nor the fold: nothing supports the side
     }
     double mean = 0;

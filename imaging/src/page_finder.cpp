@@ -56,7 +56,8 @@ std::optional<Fold> one_page_fold(const cv::Mat& grey, const Quad& quad, std::si
         if (!other || other->depth < tuning.unexpected_fold_depth) continue;
         if (!fold || other->depth > 2 * fold->depth) fold = other;
     }
-    return fold;
+    // No dark line anywhere: where the page steps down onto the darker facing page.
+    return fold ? fold : find_step_fold(grey, quad, expected, tuning.fold_max_share);
 }
 
 // The clearest fold along a long side (a page photographed with its facing page in view).
@@ -69,6 +70,18 @@ std::optional<Fold> clearest_fold(const cv::Mat& grey, const Quad& quad)
         if (found && (!fold || found->depth > fold->depth)) fold = found;
     }
     return fold;
+}
+
+// Whether every side of `page` is a visible paper edge, but for the gutter side of a
+// one-page view where a fold is found.
+bool surrounded(const cv::Mat& grey, const FoundPage& page, PageView view)
+{
+    const auto gutter = gutter_side(view);
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (page.edge_visible[i]) continue;
+        if (i != gutter || !one_page_fold(grey, page.quad, i)) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -86,14 +99,13 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     for (const MaskOf mask_of : {&paper_mask, &unreached_by_background, &brighter_than_surroundings}) {
         const cv::Mat mask = mask_of(reduced_bgr);
         auto candidate = outline_of(mask, grey);
+        if (candidate) candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled);
         // Paper brighter than its surroundings must have surroundings on every side: a
         // bright blob running out of the frame is paper and whatever else is as bright.
-        if (candidate && mask_of == &brighter_than_surroundings &&
-            !std::all_of(candidate->page.edge_visible.begin(), candidate->page.edge_visible.end(),
-                         [](bool visible) { return visible; }))
+        // In a one-page view the facing page may run out beyond the fold, when there is one.
+        if (candidate && mask_of == &brighter_than_surroundings && !surrounded(grey, candidate->page, request.view))
             candidate.reset();
         if (candidate) {
-            candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled);
             const auto sides = side_support(grey, candidate->page);
             candidate->support = overall_support(sides);
             candidate->weakest = weakest_support(sides);
@@ -138,10 +150,11 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     } else {
         layout.pages = {outline};
     }
+    const std::optional<Fold>& cut = gutter ? gutter : fold;
     for (auto& page : layout.pages) {
-        page =
-            bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page, nullptr, adopted), reduced_bgr.size()));
-        const std::optional<Fold>& cut = gutter ? gutter : fold;
+        std::array<bool, 4> keep = adopted;  // the page's fold or gutter side stays too
+        for (std::size_t i = 0; i < 4; ++i) keep[i] = keep[i] || (cut && lies_on_fold(page.quad, i, *cut));
+        page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page, nullptr, keep), reduced_bgr.size()));
         page.confidence = page_confidence(grey, page, best->score, cut);
         for (std::size_t i = 0; i < 4; ++i)
             page.on_fold[i] = cut && !page.edge_visible[i] && lies_on_fold(page.quad, i, *cut);

@@ -14,10 +14,12 @@ namespace {
 
 // How far in from side a-b the brightness along it steps up clearly and at once (an
 // edge, not uneven light), within `depth` pixels; nullopt when it does not.
-std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward, int depth)
+// The brightness along side a-b at each whole pixel in from it, up to `depth`: the median
+// along the side (a finger or a clip over part of the edge does not count, nor does the
+// part of the side outside the frame); nullopt where most of the side is outside.
+std::optional<std::vector<double>> median_profile(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward,
+                                                  int depth)
 {
-    // The median along the side: a finger or a clip over part of the edge does not count,
-    // nor does the part of the side outside the frame.
     constexpr int samples = 41;
     const cv::Rect2d frame(0, 0, grey.cols - 1, grey.rows - 1);
     std::vector<double> profile;
@@ -33,6 +35,38 @@ std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
         std::nth_element(across.begin(), middle, across.end());
         profile.push_back(*middle);
     }
+    return profile;
+}
+
+// How far in from a side the outline left on the frame's edge the paper starts, when
+// what lies between is no paper (the striped edges of the leaves below, a cradle running
+// off the frame): walking out from the paper, where the brightness first falls halfway
+// down to the darkest beyond it. Nullopt when the paper reaches the side (a page running
+// off the frame) or what lies beyond is not all clearly darker.
+std::optional<double> paper_start(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward, int depth)
+{
+    const auto profile = median_profile(grey, a, b, inward, depth);
+    if (!profile) return std::nullopt;
+    const double top = *std::max_element(profile->begin(), profile->end());
+    const double low = *std::min_element(profile->begin(), profile->end());
+    if (top - low < tuning.min_band_rise || profile->back() < top - tuning.band_tolerance) return std::nullopt;
+    const double half = (top + low) / 2;
+    std::size_t t = profile->size() - 1;
+    while (t > 0 && (*profile)[t] >= half) --t;
+    if ((*profile)[t] >= half || t < 2) return std::nullopt;
+    // Nothing beyond is as bright as paper: a page's margin running off the frame is, in
+    // front of a line of print or a picture along the frame.
+    if (*std::max_element(profile->begin(), profile->begin() + static_cast<std::ptrdiff_t>(t + 1)) >
+        top - tuning.min_band_rise)
+        return std::nullopt;
+    return static_cast<double>(t) + (half - (*profile)[t]) / std::max((*profile)[t + 1] - (*profile)[t], 1e-9);
+}
+
+std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward, int depth)
+{
+    const auto median = median_profile(grey, a, b, inward, depth);
+    if (!median) return std::nullopt;
+    const std::vector<double>& profile = *median;
     // Past the blur of the edge the side lies on (down into a darker band).
     std::size_t rim = 2;
     while (rim < 5 && rim + 2 < profile.size() && profile[rim + 1] < profile[rim] - 3) ++rim;
@@ -517,6 +551,20 @@ FoundPage adopt_clear_sides(const cv::Mat& grey, const FoundPage& page, const st
     return best;
 }
 
+namespace {
+
+// Whether side a-b runs along one of the frame's edges, both its ends within `margin` of it.
+bool near_frame_edge(cv::Point2d a, cv::Point2d b, cv::Size frame, double margin)
+{
+    const auto near = [&](double u, double v, double edge) {
+        return std::abs(u - edge) < margin && std::abs(v - edge) < margin;
+    };
+    return near(a.x, b.x, 0) || near(a.y, b.y, 0) || near(a.x, b.x, frame.width - 1) ||
+           near(a.y, b.y, frame.height - 1);
+}
+
+}  // namespace
+
 FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::array<bool, 4>* moved,
                               std::array<bool, 4> keep)
 {
@@ -530,11 +578,23 @@ FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::a
         cv::Point2d a = q[i];
         cv::Point2d b = q[(i + 1) % 4];
         lines[i] = line_through(a, b);
-        // A side reaching the frame may be cut by it: what lies along it is not one band.
-        const cv::Rect2d inner(2, 2, grey.cols - 5, grey.rows - 5);
-        if (keep[i] || !page.edge_visible[i] || !inner.contains(a) || !inner.contains(b)) continue;
+        if (keep[i]) continue;
         cv::Point2d inward(lines[i].direction.y, -lines[i].direction.x);
         if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        // A side the outline left on the frame's edge, or just beside it, where no paper
+        // edge was seen: the paper may start farther in.
+        const double near_frame = tuning.frame_band_share * std::min(grey.cols, grey.rows);
+        if (!page.edge_visible[i] && near_frame_edge(a, b, grey.size(), near_frame)) {
+            if (const auto start = paper_start(grey, a, b, inward, static_cast<int>(reach))) {
+                lines[i].point += *start * inward;
+                pulled.edge_visible[i] = true;
+                if (moved) (*moved)[i] = true;
+            }
+            continue;
+        }
+        // A side reaching the frame may be cut by it: what lies along it is not one band.
+        const cv::Rect2d inner(2, 2, grey.cols - 5, grey.rows - 5);
+        if (!page.edge_visible[i] || !inner.contains(a) || !inner.contains(b)) continue;
         double pulled_in = 0;
         double stepped = step_share(grey, a, b, inward);
         for (int round = 0; round < tuning.pull_rounds; ++round) {  // cradle, cover, leaves: a step each

@@ -107,5 +107,42 @@ TEST(SideFitting, NoSideIsPulledOntoAStripOfPrint)
     EXPECT_EQ(moved, (std::array<bool, 4>{}));
 }
 
+// The outline left the sheet's left side on the frame's edge: the edges of the leaves
+// below (stripes, none as bright as paper) run from the sheet off the frame. The side
+// moves in onto the sheet's edge, now a visible paper edge.
+TEST(SideFitting, ASideOnTheFrameMovesInOverTheLeavesBelow)
+{
+    cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
+    const std::vector<cv::Point> sheet{{60, 100}, {650, 110}, {640, 500}, {60, 490}};
+    cv::fillConvexPoly(grey, sheet, cv::Scalar(200), cv::LINE_8);
+    for (int x = 0; x < 60; ++x) grey(cv::Rect(x, 95, 1, 410)).setTo(cv::Scalar(x % 6 < 3 ? 110 : 150));
+    FoundPage page = page_of({cv::Point2d(0, 99), cv::Point2d(650, 110), cv::Point2d(640, 500), cv::Point2d(0, 490)});
+    page.edge_visible[3] = false;
+    std::array<bool, 4> moved{};
+    const FoundPage pulled = pull_sides_to_paper(grey, page, &moved);
+    EXPECT_NEAR(pulled.quad[0].x, 60, 1.5);
+    EXPECT_NEAR(pulled.quad[3].x, 60, 1.5);
+    EXPECT_TRUE(moved[3]);
+    EXPECT_TRUE(pulled.edge_visible[3]);
+}
+
+// A page running off the frame, a rule printed along it near the frame: its side on the
+// frame stays there (the margin beyond the rule is paper).
+TEST(SideFitting, ASideOnTheFrameStaysWherePaperRunsOffIt)
+{
+    cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
+    const std::vector<cv::Point> sheet{{0, 100}, {650, 110}, {640, 500}, {0, 490}};
+    cv::fillConvexPoly(grey, sheet, cv::Scalar(200), cv::LINE_8);
+    cv::line(grey, {20, 100}, {20, 490}, cv::Scalar(50), 3);
+    FoundPage page = page_of({cv::Point2d(0, 100), cv::Point2d(650, 110), cv::Point2d(640, 500), cv::Point2d(0, 490)});
+    page.edge_visible[3] = false;
+    std::array<bool, 4> moved{};
+    const FoundPage pulled = pull_sides_to_paper(grey, page, &moved);
+    EXPECT_EQ(pulled.quad[0], page.quad[0]);
+    EXPECT_EQ(pulled.quad[3], page.quad[3]);
+    EXPECT_FALSE(moved[3]);
+    EXPECT_FALSE(pulled.edge_visible[3]);
+}
+
 }  // namespace
 }  // namespace digikit::imaging

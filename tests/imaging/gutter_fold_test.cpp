@@ -1,0 +1,82 @@
+// The fold of a one-page view found as the step down onto the facing page
+// (imaging/src/gutter_fold.cpp).
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "digikit/imaging/page_pipeline.hpp"
+#include "gutter_fold.hpp"
+#include "page_finder.hpp"
+
+namespace digikit::imaging {
+namespace {
+
+// A left page (grey 210, lines of print) up to column `fold`, then the facing page
+// turning away into the gutter's shade: darker at once (150), then darker still, with no
+// dark line at the fold.
+cv::Mat left_page_and_facing(int fold)
+{
+    cv::Mat grey(500, 400, CV_8UC1, cv::Scalar(210));
+    for (int y = 60; y < 440; y += 18) cv::line(grey, {40, y}, {fold - 40, y}, cv::Scalar(60), 2);
+    for (int x = fold; x < grey.cols; ++x) {
+        grey.col(x).setTo(cv::Scalar(150 - (x - fold) / 4));
+    }
+    return grey;
+}
+
+Quad whole(const cv::Mat& grey)
+{
+    const auto w = static_cast<double>(grey.cols - 1);
+    const auto h = static_cast<double>(grey.rows - 1);
+    return {cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
+}
+
+TEST(StepFold, IsWhereThePageStepsDownOntoTheFacingPage)
+{
+    const cv::Mat grey = left_page_and_facing(330);
+    const auto fold = find_step_fold(grey, whole(grey), 1, 0.45);
+    ASSERT_TRUE(fold.has_value());
+    EXPECT_TRUE(fold->stepped);
+    EXPECT_EQ(fold->side, 1U);
+    for (const double y : {0.0, 250.0, 499.0}) {
+        const double x =
+            fold->line.point.x + (y - fold->line.point.y) * fold->line.direction.x / fold->line.direction.y;
+        EXPECT_NEAR(x, 330, 2.0) << "at y " << y;
+    }
+}
+
+// A page that ends at the quad's side (no facing page beyond it), and a page whose paper
+// only darkens a little towards the gutter: no step.
+TEST(StepFold, NoneWithoutADarkerFacingPage)
+{
+    cv::Mat grey = left_page_and_facing(330);
+    const Quad page_only{cv::Point2d(0, 0), cv::Point2d(329, 0), cv::Point2d(329, 499), cv::Point2d(0, 499)};
+    EXPECT_FALSE(find_step_fold(grey, page_only, 1, 0.45).has_value());
+    grey.colRange(330, grey.cols).setTo(cv::Scalar(204));
+    EXPECT_FALSE(find_step_fold(grey, whole(grey), 1, 0.45).has_value());
+}
+
+// A left-page camera's photo: the page on a dark cradle, the facing page running off the
+// frame beyond a fold that casts no shadow. The page is found up to the step, and doubted
+// (a step can lie beside the fold: a binding strip, the facing page's shading).
+TEST(StepFold, APageCutAtAStepIsFoundAndDoubted)
+{
+    cv::Mat photo(500, 700, CV_8UC3, cv::Scalar(30, 30, 30));
+    photo(cv::Rect(60, 50, 390, 400)).setTo(cv::Scalar(210, 210, 210));
+    for (int y = 90; y < 420; y += 18) cv::line(photo, {100, y}, {410, y}, cv::Scalar(60, 60, 60), 2);
+    for (int x = 450; x < photo.cols; ++x) {
+        const double level = 150 - (x - 450) / 5.0;
+        photo(cv::Rect(x, 50, 1, 400)).setTo(cv::Scalar(level, level, level));
+    }
+    FinderRequest request;
+    request.view = PageView::left_page;
+    const PageLayout layout = find_pages(photo, request);
+    ASSERT_EQ(layout.pages.size(), 1U);
+    const FoundPage& page = layout.pages[0];
+    EXPECT_NEAR(page.quad[1].x, 450, 3.0);
+    EXPECT_NEAR(page.quad[2].x, 450, 3.0);
+    EXPECT_NEAR(page.quad[0].x, 60, 3.0);
+    EXPECT_LT(page.confidence, min_page_confidence);
+}
+
+}  // namespace
+}  // namespace digikit::imaging
