@@ -42,7 +42,8 @@ std::optional<std::vector<double>> median_profile(const cv::Mat& grey, cv::Point
 // what lies between is no paper (the striped edges of the leaves below, a cradle running
 // off the frame): walking out from the paper, where the brightness first falls halfway
 // down to the darkest beyond it. Nullopt when the paper reaches the side (a page running
-// off the frame) or what lies beyond is not all clearly darker.
+// off the frame), what lies beyond is not all clearly darker, or the brightness rises
+// there gradually (light falling off towards the frame).
 std::optional<double> paper_start(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward, int depth)
 {
     const auto profile = median_profile(grey, a, b, inward, depth);
@@ -54,6 +55,11 @@ std::optional<double> paper_start(const cv::Mat& grey, cv::Point2d a, cv::Point2
     std::size_t t = profile->size() - 1;
     while (t > 0 && (*profile)[t] >= half) --t;
     if ((*profile)[t] >= half || t < 2) return std::nullopt;
+    // A paper edge: the brightness rises clearly within three pixels there, as step_up
+    // asks (light falling off towards the frame rises gradually).
+    const std::size_t rise_end = std::min(profile->size() - 1, t + 3);
+    if ((*profile)[rise_end] - (*profile)[t] < std::max(tuning.min_step, tuning.step_share * (top - low)))
+        return std::nullopt;
     // Nothing beyond is as bright as paper: a page's margin running off the frame is, in
     // front of a line of print or a picture along the frame.
     if (*std::max_element(profile->begin(), profile->begin() + static_cast<std::ptrdiff_t>(t + 1)) >
