@@ -96,6 +96,17 @@ bool reaches_both_ends(const EndDepths& ends, int x)
     });
 }
 
+// A line running down a straightened image (of `size`) as a line in the photo
+// (`to_straight` maps the photo to the image).
+Line in_photo(const Line& line, cv::Size size, const cv::Mat& to_straight)
+{
+    const auto x_at = [&](double y) { return line.point.x + (y - line.point.y) * line.direction.x / line.direction.y; };
+    const std::vector<cv::Point2d> ends{{x_at(0), 0.0}, {x_at(size.height), static_cast<double>(size.height)}};
+    std::vector<cv::Point2d> mapped;
+    cv::perspectiveTransform(ends, mapped, to_straight.inv());
+    return line_through(mapped[0], mapped[1]);
+}
+
 // The dark line near column `x` of a straightened image followed band by band down it
 // (it may slant), as a line in the photo (`to_straight` maps the photo to the image).
 Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight)
@@ -114,16 +125,9 @@ Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight
         }
         track.emplace_back(best + 0.5, (y0 + y1) / 2.0);
     }
-    std::vector<cv::Point2d> ends{{x + 0.5, 0.0}, {x + 0.5, static_cast<double>(size.height)}};
-    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9) {
-        const auto x_at = [&](double y) {
-            return line->point.x + (y - line->point.y) * line->direction.x / line->direction.y;
-        };
-        ends = {{x_at(0), 0.0}, {x_at(size.height), static_cast<double>(size.height)}};
-    }
-    std::vector<cv::Point2d> mapped;
-    cv::perspectiveTransform(ends, mapped, to_straight.inv());
-    return line_through(mapped[0], mapped[1]);
+    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9)
+        return in_photo(*line, size, to_straight);
+    return in_photo(Line{{x + 0.5, 0.0}, {0.0, 1.0}}, size, to_straight);
 }
 
 // The quad turned so that `side` is its right side, straightened; and the map from the
@@ -192,13 +196,7 @@ std::optional<Fold> find_step_fold(const cv::Mat& grey, const Quad& quad, std::s
     const auto on_line = std::count_if(
         track.begin(), track.end(), [&](cv::Point2d p) { return distance_to(*line, p) <= tuning.step_fold_outlier; });
     if (on_line < tuning.min_step_bands) return std::nullopt;
-    const auto x_at = [&](double y) {
-        return line->point.x + (y - line->point.y) * line->direction.x / line->direction.y;
-    };
-    const std::vector<cv::Point2d> ends{{x_at(0), 0.0}, {x_at(size.height), static_cast<double>(size.height)}};
-    std::vector<cv::Point2d> mapped;
-    cv::perspectiveTransform(ends, mapped, to_straight.inv());
-    return Fold{line_through(mapped[0], mapped[1]), side, depth / static_cast<double>(track.size()), true};
+    return Fold{in_photo(*line, size, to_straight), side, depth / static_cast<double>(track.size()), true};
 }
 
 std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, bool required)

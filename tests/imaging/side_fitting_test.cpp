@@ -126,39 +126,46 @@ TEST(SideFitting, ASideOnTheFrameMovesInOverTheLeavesBelow)
     EXPECT_TRUE(pulled.edge_visible[3]);
 }
 
-// A page running off the frame, its light falling off towards the frame's edge (darker
-// by 60 grey levels there, none of it paper-bright): its side on the frame stays there.
+// A sheet (200) running off the frame's left edge on a dark table (40), and the outline
+// of it, its left side on the frame's edge.
+struct SheetOffTheFrame {
+    cv::Mat grey{600, 800, CV_8UC1, cv::Scalar(40)};
+    FoundPage outline =
+        page_of({cv::Point2d(0, 100), cv::Point2d(650, 110), cv::Point2d(640, 500), cv::Point2d(0, 490)});
+
+    SheetOffTheFrame()
+    {
+        const std::vector<cv::Point> sheet{{0, 100}, {650, 110}, {640, 500}, {0, 490}};
+        cv::fillConvexPoly(grey, sheet, cv::Scalar(200), cv::LINE_8);
+        outline.edge_visible[3] = false;
+    }
+
+    // Whether pulling the outline's sides leaves its side on the frame where it is.
+    [[nodiscard]] bool side_on_frame_stays() const
+    {
+        std::array<bool, 4> moved{};
+        const FoundPage pulled = pull_sides_to_paper(grey, outline, &moved);
+        return pulled.quad[0] == outline.quad[0] && pulled.quad[3] == outline.quad[3] && !moved[3] &&
+               !pulled.edge_visible[3];
+    }
+};
+
+// Its light falling off towards the frame's edge (darker by 60 grey levels there, none
+// of it paper-bright): the side on the frame stays there.
 TEST(SideFitting, ASideOnTheFrameStaysWhereTheLightFallsOff)
 {
-    cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
-    const std::vector<cv::Point> sheet{{0, 100}, {650, 110}, {640, 500}, {0, 490}};
-    cv::fillConvexPoly(grey, sheet, cv::Scalar(200), cv::LINE_8);
-    for (int x = 0; x < 40; ++x) grey(cv::Rect(x, 100, 1, 395)).setTo(cv::Scalar(140 + 1.5 * x));
-    FoundPage page = page_of({cv::Point2d(0, 100), cv::Point2d(650, 110), cv::Point2d(640, 500), cv::Point2d(0, 490)});
-    page.edge_visible[3] = false;
-    std::array<bool, 4> moved{};
-    const FoundPage pulled = pull_sides_to_paper(grey, page, &moved);
-    EXPECT_EQ(pulled.quad[0], page.quad[0]);
-    EXPECT_EQ(pulled.quad[3], page.quad[3]);
-    EXPECT_FALSE(moved[3]);
+    SheetOffTheFrame photo;
+    for (int x = 0; x < 40; ++x) photo.grey(cv::Rect(x, 100, 1, 395)).setTo(cv::Scalar(140 + 1.5 * x));
+    EXPECT_TRUE(photo.side_on_frame_stays());
 }
 
-// A page running off the frame, a rule printed along it near the frame: its side on the
-// frame stays there (the margin beyond the rule is paper).
+// A rule printed along it near the frame: the side on the frame stays there (the margin
+// beyond the rule is paper).
 TEST(SideFitting, ASideOnTheFrameStaysWherePaperRunsOffIt)
 {
-    cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
-    const std::vector<cv::Point> sheet{{0, 100}, {650, 110}, {640, 500}, {0, 490}};
-    cv::fillConvexPoly(grey, sheet, cv::Scalar(200), cv::LINE_8);
-    cv::line(grey, {20, 100}, {20, 490}, cv::Scalar(50), 3);
-    FoundPage page = page_of({cv::Point2d(0, 100), cv::Point2d(650, 110), cv::Point2d(640, 500), cv::Point2d(0, 490)});
-    page.edge_visible[3] = false;
-    std::array<bool, 4> moved{};
-    const FoundPage pulled = pull_sides_to_paper(grey, page, &moved);
-    EXPECT_EQ(pulled.quad[0], page.quad[0]);
-    EXPECT_EQ(pulled.quad[3], page.quad[3]);
-    EXPECT_FALSE(moved[3]);
-    EXPECT_FALSE(pulled.edge_visible[3]);
+    SheetOffTheFrame photo;
+    cv::line(photo.grey, {20, 100}, {20, 490}, cv::Scalar(50), 3);
+    EXPECT_TRUE(photo.side_on_frame_stays());
 }
 
 }  // namespace
