@@ -3,6 +3,7 @@
 
 #include "digikit/base/atomic_file.hpp"
 #include "temp_dir.hpp"
+#include "test_transports.hpp"
 #include "test_wiki.hpp"
 
 #include <gtest/gtest.h>
@@ -127,9 +128,11 @@ TEST(CommonsClient, AnUnreachableWikiIsATransientErrorAfterTheRetries)
 {
     auto options = test_client_options("http://127.0.0.1:" + std::to_string(unused_port()) + "/api.php");
     options.max_attempts = 3;
-    CommonsClient client(options);
+    auto counter = std::make_unique<testing::CountingTransport>(options);
+    const auto& requests = *counter;
+    CommonsClient client(options, std::move(counter));
     EXPECT_THROW(static_cast<void>(client.files_with_sha1("da39a3ee5e6b4b0d3255bfef95601890afd80709")), TransientError);
-    EXPECT_EQ(client.requests_sent(), 3u);
+    EXPECT_EQ(requests.sent(), 3u);
 }
 
 TEST(Credentials, ReadsBotPasswordOrTokenAndNamesWhatIsMissing)

@@ -1,6 +1,7 @@
 #include "digikit/uploader/sync.hpp"
 
 #include "temp_dir.hpp"
+#include "test_transports.hpp"
 #include "test_wiki.hpp"
 
 #include <gtest/gtest.h>
@@ -223,7 +224,9 @@ TEST_F(SyncTest, ADryRunChangesNothing)
 {
     const auto small = add_page("Dry small.jpg", 7001, 64);
     const auto large = add_page("Dry large.jpg", 7002, 160);
-    CommonsClient client(small_chunks());
+    auto counter = std::make_unique<testing::CountingTransport>(small_chunks());
+    const auto& requests = *counter;
+    CommonsClient client(small_chunks(), std::move(counter));
     SyncOptions options;
     options.dry_run = true;
     const auto summary = sync_queue(queue_, client, options);
@@ -231,7 +234,7 @@ TEST_F(SyncTest, ADryRunChangesNothing)
     EXPECT_NE(summary.plan[0].find("would upload)"), std::string::npos) << summary.plan[0];
     EXPECT_NE(summary.plan[1].find("would upload in chunks"), std::string::npos) << summary.plan[1];
     EXPECT_EQ(summary.remaining, 2u);
-    EXPECT_EQ(client.requests_sent(), 0u);
+    EXPECT_EQ(requests.sent(), 0u);
     EXPECT_EQ(queue_.get(small.id).state, ItemState::queued);
     EXPECT_EQ(queue_.get(large.id).state, ItemState::queued);
 }
@@ -262,7 +265,9 @@ TEST_F(SyncTest, AnAddressThatIsNotTheApiStopsTheRunAndLeavesEveryItemQueued)
     for (const auto& [path, answer] : {std::pair{"/w/api.php", "HTTP 404"},
                                        std::pair{"/index.php/Special:BlankPage", "an HTML page instead of JSON"},
                                        std::pair{"/load.php", "a text/javascript document instead of JSON"}}) {
-        CommonsClient client(test_client_options(server + path));
+        auto counter = std::make_unique<testing::CountingTransport>(test_client_options(server + path));
+        const auto& requests = *counter;
+        CommonsClient client(test_client_options(server + path), std::move(counter));
         const auto summary = sync_queue(queue_, client, {});
         EXPECT_FALSE(summary.complete());
         EXPECT_TRUE(summary.needs_person);
@@ -270,7 +275,7 @@ TEST_F(SyncTest, AnAddressThatIsNotTheApiStopsTheRunAndLeavesEveryItemQueued)
                                                ", not the MediaWiki API: check commons.api_url");
         EXPECT_EQ(summary.failed, 0u);
         EXPECT_EQ(summary.remaining, 2u);
-        EXPECT_EQ(client.requests_sent(), 1u) << "an address that is not the API is not retried";
+        EXPECT_EQ(requests.sent(), 1u) << "an address that is not the API is not retried";
         for (const auto& queued : {first, second}) {
             const auto item = queue_.get(queued.id);
             EXPECT_EQ(item.state, ItemState::queued);

@@ -3,40 +3,19 @@
 #include "digikit/base/text.hpp"
 #include "digikit/uploader/api_answer.hpp"
 
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <utility>
-
-#ifndef DIGIKIT_VERSION
-#define DIGIKIT_VERSION "0"
-#endif
 
 namespace digikit::uploader {
 namespace {
 
 using Json = nlohmann::json;
 using Params = std::vector<std::pair<std::string, std::string>>;
-
-// The file part of a multipart POST: a whole file from disk, or bytes in memory.
-struct FilePart {
-    std::string field;
-    std::filesystem::path path;  // used when data is empty
-    std::string data;
-    std::string filename;
-};
-
-struct HttpAnswer {
-    long status = 0;
-    std::string content_type;
-    std::string body;
-    std::optional<int> retry_after;
-};
 
 // A failure worth retrying, with the server's requested delay if it gave one. `at_once`:
 // a fresh token or session is all it needs, so the next attempt does not wait.
@@ -45,42 +24,6 @@ struct Transient {
     std::optional<int> retry_after;
     bool at_once = false;
 };
-
-struct MimeDeleter {
-    void operator()(curl_mime* mime) const { curl_mime_free(mime); }
-};
-struct SlistDeleter {
-    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
-void ensure_curl_initialised()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user)
-{
-    static_cast<std::string*>(user)->append(data, size * count);
-    return size * count;
-}
-
-std::size_t read_header(char* data, std::size_t size, std::size_t count, void* user)
-{
-    const std::string_view line(data, size * count);
-    constexpr std::string_view retry_after_name = "retry-after:";
-    if (line.size() > retry_after_name.size()) {
-        if (base::ascii_lower(line.substr(0, retry_after_name.size())) == retry_after_name) {
-            try {
-                static_cast<HttpAnswer*>(user)->retry_after =
-                    std::stoi(std::string(line.substr(retry_after_name.size())));
-            } catch (const std::exception&) {
-                // An HTTP date instead of seconds: the normal backoff applies.
-            }
-        }
-    }
-    return size * count;
-}
 
 std::string read_range(const std::filesystem::path& file, std::uint64_t offset, std::uint64_t length)
 {
@@ -144,8 +87,7 @@ ApiError unexpected_answer(const std::string& api_url, const Json::exception& er
     std::string detail = error.what();
     const auto tag_end = detail.find("] ");
     if (tag_end != std::string::npos) detail.erase(0, tag_end + 2);  // "[json.exception.type_error.302] "
-    return ApiError("unexpected-answer",
-                    "the wiki at " + api_url + " answered something digikit cannot read (" + detail + ")");
+    return {"unexpected-answer", "the wiki at " + api_url + " answered something digikit cannot read (" + detail + ")"};
 }
 
 }  // namespace
@@ -155,22 +97,15 @@ ApiError::ApiError(std::string code, const std::string& info)
 {
 }
 
-struct CurlDeleter {
-    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-
 struct CommonsClient::State {
     ClientOptions options;
-    std::unique_ptr<CURL, CurlDeleter> curl;
+    std::unique_ptr<HttpTransport> transport;
     bool logged_in = false;
     std::string csrf_token;
-    std::uint64_t requests = 0;
     std::mt19937_64 random{std::random_device{}()};
-    std::string agent;
     std::map<std::string, bool> modules;
 
-    void configure_handle();
-    HttpAnswer perform(const Params& params, bool post, const FilePart* file);
+    HttpAnswer send(Params params, bool post, const FilePart* file);
     Json call(const Params& params, bool post, bool write, const FilePart* file = nullptr);
     std::string fetch_csrf_token();
     void login();
@@ -178,64 +113,13 @@ struct CommonsClient::State {
     void wait_unless_stopped(std::chrono::milliseconds delay) const;
 };
 
-HttpAnswer CommonsClient::State::perform(const Params& params, bool post, const FilePart* file)
+HttpAnswer CommonsClient::State::send(Params params, bool post, const FilePart* file)
 {
-    CURL* handle = curl.get();
-    ++requests;
-    HttpAnswer answer;
-    std::string url = options.api_url;
-    std::unique_ptr<curl_mime, MimeDeleter> mime;
-    if (post) {
-        mime.reset(curl_mime_init(handle));
-        for (const auto& [name, value] : params) {
-            curl_mimepart* part = curl_mime_addpart(mime.get());
-            curl_mime_name(part, name.c_str());
-            curl_mime_data(part, value.data(), value.size());
-        }
-        if (file != nullptr) {
-            curl_mimepart* part = curl_mime_addpart(mime.get());
-            curl_mime_name(part, file->field.c_str());
-            if (file->data.empty()) {
-                curl_mime_filedata(part, file->path.c_str());
-            } else {
-                curl_mime_data(part, file->data.data(), file->data.size());
-            }
-            curl_mime_filename(part, file->filename.c_str());
-            curl_mime_type(part, "application/octet-stream");
-        }
-        curl_easy_setopt(handle, CURLOPT_MIMEPOST, mime.get());
-    } else {
-        curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
-        char separator = url.find('?') == std::string::npos ? '?' : '&';
-        for (const auto& [name, value] : params) {
-            std::unique_ptr<char, decltype(&curl_free)> escaped(
-                curl_easy_escape(handle, value.c_str(), static_cast<int>(value.size())), &curl_free);
-            url += separator + name + "=" + escaped.get();
-            separator = '&';
-        }
+    try {
+        return transport->send(HttpRequest{post, std::move(params), file});
+    } catch (const NetworkError& error) {
+        throw Transient{error.what(), std::nullopt};
     }
-    std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Expect:"));
-    if (!options.credentials.oauth2_token.empty()) {
-        // Built in place so the token never sits in a message or a log line.
-        headers.reset(curl_slist_append(headers.release(),
-                                        ("Authorization: Bearer " + options.credentials.oauth2_token).c_str()));
-    }
-    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &answer.body);
-    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &answer);
-    const CURLcode rc = curl_easy_perform(handle);
-    // The mime and the header list die with this call.
-    curl_easy_setopt(handle, CURLOPT_MIMEPOST, nullptr);
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
-    if (rc != CURLE_OK) {
-        throw Transient{std::string("network error: ") + curl_easy_strerror(rc), std::nullopt};
-    }
-    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &answer.status);
-    const char* content_type = nullptr;
-    curl_easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &content_type);
-    if (content_type != nullptr) answer.content_type = content_type;
-    return answer;
 }
 
 namespace {
@@ -243,12 +127,6 @@ namespace {
 bool stop_requested(const ClientOptions& options)
 {
     return options.should_stop && options.should_stop();
-}
-
-// libcurl's progress callback: a non-zero answer aborts the transfer.
-int stop_if_asked(void* data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
-{
-    return stop_requested(*static_cast<const ClientOptions*>(data)) ? 1 : 0;
 }
 
 }  // namespace
@@ -261,26 +139,6 @@ void CommonsClient::State::wait_unless_stopped(std::chrono::milliseconds delay) 
         std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
             std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
     }
-}
-
-// Settings that hold for every request; the handle keeps its cookies and connections.
-void CommonsClient::State::configure_handle()
-{
-    CURL* handle = curl.get();
-    agent = CommonsClient::user_agent_for(options);
-    curl_easy_setopt(handle, CURLOPT_USERAGENT, agent.c_str());
-    curl_easy_setopt(handle, CURLOPT_COOKIEFILE, "");  // cookies in memory only
-    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT, static_cast<long>(options.request_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &stop_if_asked);
-    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &options);
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &append_body);
-    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &read_header);
 }
 
 std::chrono::milliseconds CommonsClient::State::backoff(int attempt, std::optional<int> retry_after)
@@ -319,7 +177,7 @@ Json CommonsClient::State::call(const Params& request, bool post, bool write, co
                 }
                 params.emplace_back("token", csrf_token);
             }
-            const HttpAnswer answer = perform(params, post, file);
+            const HttpAnswer answer = send(std::move(params), post, file);
             const AnswerClass kind = classify_answer(answer.status, answer.content_type, answer.body);
             switch (kind.kind) {
                 case AnswerKind::api: break;
@@ -397,18 +255,19 @@ void CommonsClient::State::login()
     logged_in = true;
 }
 
-CommonsClient::CommonsClient(ClientOptions options) : state_(std::make_unique<State>())
+CommonsClient::CommonsClient(ClientOptions options) : CommonsClient(options, make_curl_transport(options)) {}
+
+CommonsClient::CommonsClient(ClientOptions options, std::unique_ptr<HttpTransport> transport)
+    : state_(std::make_unique<State>())
 {
-    ensure_curl_initialised();
     if (options.chunk_size == 0) {
         throw std::invalid_argument("chunk size must be positive");
     }
-    state_->options = std::move(options);
-    state_->curl.reset(curl_easy_init());
-    if (!state_->curl) {
-        throw std::runtime_error("libcurl could not be initialised");
+    if (!transport) {
+        throw std::invalid_argument("a client needs a transport");
     }
-    state_->configure_handle();
+    state_->options = std::move(options);
+    state_->transport = std::move(transport);
 }
 
 CommonsClient::~CommonsClient() = default;
@@ -416,12 +275,6 @@ CommonsClient::~CommonsClient() = default;
 const ClientOptions& CommonsClient::options() const
 {
     return state_->options;
-}
-
-std::string CommonsClient::user_agent_for(const ClientOptions& options)
-{
-    return "digikit/" DIGIKIT_VERSION " (" + options.contact + ") libcurl/" +
-           curl_version_info(CURLVERSION_NOW)->version;
 }
 
 std::string CommonsClient::user_agent() const
@@ -610,11 +463,6 @@ try {
     state_->call({{"action", "delete"}, {"title", std::string(title)}, {"reason", std::string(reason)}}, true, true);
 } catch (const Json::exception& error) {
     throw unexpected_answer(state_->options.api_url, error);
-}
-
-std::uint64_t CommonsClient::requests_sent() const
-{
-    return state_->requests;
 }
 
 }  // namespace digikit::uploader

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "digikit/uploader/http_transport.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -94,16 +96,25 @@ struct RemoteFile {
     std::int64_t page_id = 0;  // the file page's id; its MediaInfo entity is "M<page_id>"
 };
 
-// The MediaWiki Action API over libcurl: login, tokens, retries, uploads. One thread.
+// The transport the one-argument CommonsClient uses: libcurl, one handle that keeps the
+// session's cookies and connections, the options' timeouts, User-Agent, OAuth 2 token and
+// should_stop.
+[[nodiscard]] std::unique_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
+
+// The MediaWiki Action API: login, tokens, retries, uploads. One thread.
 class CommonsClient {
 public:
+    // Over libcurl (make_curl_transport).
     explicit CommonsClient(ClientOptions options);
+    // Over any transport (tests: a scripted wiki, or libcurl wrapped to count requests).
+    CommonsClient(ClientOptions options, std::unique_ptr<HttpTransport> transport);
     CommonsClient(const CommonsClient&) = delete;
     CommonsClient& operator=(const CommonsClient&) = delete;
     ~CommonsClient();
 
     [[nodiscard]] const ClientOptions& options() const;
-    // "digikit/VERSION (CONTACT) libcurl/VERSION", as Wikimedia's User-Agent policy asks.
+    // "digikit/VERSION (CONTACT) libcurl/VERSION", as Wikimedia's User-Agent policy asks
+    // (defined beside the libcurl transport, which sends it).
     [[nodiscard]] std::string user_agent() const;
     [[nodiscard]] static std::string user_agent_for(const ClientOptions& options);
 
@@ -139,9 +150,6 @@ public:
 
     // Deletes a file page (needs the delete right); for tests and maintenance.
     void delete_page(std::string_view title, std::string_view reason);
-
-    // Requests sent, including retries (for tests and benchmarks).
-    [[nodiscard]] std::uint64_t requests_sent() const;
 
 private:
     struct State;
