@@ -3,25 +3,20 @@
 #include <gtest/gtest.h>
 
 #include "digikit/capture/simulated_camera.hpp"
+#include "fake_camera.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::capture {
 namespace {
 
 // A camera that fails every shot the way it is told to.
-class FailingCamera final : public Camera {
-public:
-    explicit FailingCamera(bool recoverable) : recoverable_(recoverable) { info_.id = "broken"; }
-    [[nodiscard]] const DeviceInfo& info() const override { return info_; }
-    std::filesystem::path capture(const std::filesystem::path& /*stem*/) override
-    {
-        throw CaptureError("camera broken: lens cap on", recoverable_);
-    }
-
-private:
-    DeviceInfo info_;
-    bool recoverable_;
-};
+std::unique_ptr<Camera> failing_camera(bool recoverable)
+{
+    return std::make_unique<testing::FakeCamera>(DeviceInfo{"broken", "fake", "", "", CameraRole::single},
+                                                 [recoverable](const std::filesystem::path&) -> std::filesystem::path {
+                                                     throw CaptureError("camera broken: lens cap on", recoverable);
+                                                 });
+}
 
 std::unique_ptr<Camera> simulated(CameraRole role)
 {
@@ -59,7 +54,7 @@ TEST(CameraRig, OneFailingCameraFailsTheWholeShotAndKeepsNothing)
     for (const bool recoverable : {true, false}) {
         std::vector<std::unique_ptr<Camera>> cameras;
         cameras.push_back(simulated(CameraRole::left));
-        cameras.push_back(std::make_unique<FailingCamera>(recoverable));
+        cameras.push_back(failing_camera(recoverable));
         CameraRig rig(std::move(cameras));
         const testing::TempDir dir;
         try {

@@ -14,6 +14,7 @@
 #include "command.hpp"
 #include "digikit/base/read_file.hpp"
 #include "digikit/capture/simulated_camera.hpp"
+#include "fake_camera.hpp"
 #include "full_unwinding.hpp"
 #include "kit.hpp"
 #include "temp_dir.hpp"
@@ -92,27 +93,19 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     EXPECT_GT(std::filesystem::file_size(dir / "once.jpg"), 1000U);
 }
 
-// Counts how often the kit asks for the settings, around the captures it takes.
-class SettingsCountingCamera final : public capture::Camera {
-public:
-    explicit SettingsCountingCamera(std::vector<std::string>& calls)
-        : calls_(calls),
-          simulated_(
-              capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single}, {320, 240, 1}))
-    {
-    }
-    [[nodiscard]] const capture::DeviceInfo& info() const override { return simulated_->info(); }
-    std::filesystem::path capture(const std::filesystem::path& stem) override
-    {
-        calls_.emplace_back("capture");
-        return simulated_->capture(stem);
-    }
-    void apply_settings() override { calls_.emplace_back("settings"); }
-
-private:
-    std::vector<std::string>& calls_;
-    std::unique_ptr<capture::Camera> simulated_;
-};
+// A simulated camera that notes each capture and each time the kit asks for the settings.
+std::unique_ptr<capture::Camera> settings_counting_camera(std::vector<std::string>& calls)
+{
+    const capture::DeviceInfo info{"sim", "sim", "sim", "S", capture::CameraRole::single};
+    std::shared_ptr<capture::Camera> simulated = capture::make_simulated_camera(info, {320, 240, 1});
+    return std::make_unique<testing::FakeCamera>(
+        info,
+        [&calls, simulated](const std::filesystem::path& stem) {
+            calls.emplace_back("capture");
+            return simulated->capture(stem);
+        },
+        [&calls] { calls.emplace_back("settings"); });
+}
 
 TEST(CameraPickup, SettingsAreAppliedBeforeTheFirstCaptureOfEachBook)
 {
@@ -122,7 +115,7 @@ TEST(CameraPickup, SettingsAreAppliedBeforeTheFirstCaptureOfEachBook)
     config.storage.min_free_mb = 0;
     std::vector<std::string> calls;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
-    cameras.push_back(std::make_unique<SettingsCountingCamera>(calls));
+    cameras.push_back(settings_counting_camera(calls));
     Kit kit(config, std::make_unique<KitCameras>(std::move(cameras)));
     for (const auto button :
          {hardware::Button::new_book, hardware::Button::capture, hardware::Button::capture, hardware::Button::retake,

@@ -12,6 +12,7 @@
 #include "daemon.hpp"
 #include "digikit/capture/simulated_camera.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "fake_camera.hpp"
 #include "kit.hpp"
 #include "press_queue.hpp"
 #include "temp_dir.hpp"
@@ -21,28 +22,19 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Notes when the kit asks the camera to fire, then lets the real camera work.
-class TimedCamera final : public digikit::capture::Camera {
-public:
-    TimedCamera(std::unique_ptr<digikit::capture::Camera> camera, std::vector<Clock::time_point>& fired,
-                std::mutex& mutex)
-        : camera_(std::move(camera)), fired_(fired), mutex_(mutex)
-    {
-    }
-    [[nodiscard]] const digikit::capture::DeviceInfo& info() const override { return camera_->info(); }
-    std::filesystem::path capture(const std::filesystem::path& stem) override
-    {
-        {
-            const std::lock_guard lock(mutex_);
-            fired_.push_back(Clock::now());
-        }
-        return camera_->capture(stem);
-    }
-
-private:
-    std::unique_ptr<digikit::capture::Camera> camera_;
-    std::vector<Clock::time_point>& fired_;
-    std::mutex& mutex_;
-};
+std::unique_ptr<digikit::capture::Camera> timed_camera(std::shared_ptr<digikit::capture::Camera> camera,
+                                                       std::vector<Clock::time_point>& fired, std::mutex& mutex)
+{
+    const auto info = camera->info();
+    return std::make_unique<digikit::testing::FakeCamera>(
+        info, [camera = std::move(camera), &fired, &mutex](const std::filesystem::path& stem) {
+            {
+                const std::lock_guard lock(mutex);
+                fired.push_back(Clock::now());
+            }
+            return camera->capture(stem);
+        });
+}
 
 double ms(Clock::duration d)
 {
@@ -73,8 +65,7 @@ int main(int argc, char** argv)
     std::vector<std::unique_ptr<digikit::capture::Camera>> cameras;
     for (const auto role : {digikit::capture::CameraRole::left, digikit::capture::CameraRole::right}) {
         digikit::capture::DeviceInfo info{"sim", "sim", "simulated", std::string(to_string(role)), role};
-        cameras.push_back(std::make_unique<TimedCamera>(digikit::capture::make_simulated_camera(info, {1600, 1200, 1}),
-                                                        fired, mutex));
+        cameras.push_back(timed_camera(digikit::capture::make_simulated_camera(info, {1600, 1200, 1}), fired, mutex));
     }
     digikit::firmware::Kit kit(config, std::make_unique<digikit::firmware::KitCameras>(std::move(cameras)));
     digikit::firmware::PressQueue press_queue(kit);

@@ -4,6 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "digikit/capture/simulated_camera.hpp"
+#include "fake_camera.hpp"
 #include "kit.hpp"
 #include "temp_dir.hpp"
 
@@ -11,20 +12,17 @@ namespace digikit::firmware {
 namespace {
 
 // A camera whose lens cap is still on: every picture is black.
-class CappedCamera final : public capture::Camera {
-public:
-    [[nodiscard]] const capture::DeviceInfo& info() const override { return info_; }
-    std::filesystem::path capture(const std::filesystem::path& stem) override
-    {
-        auto path = stem;
-        path += ".jpg";
-        cv::imwrite(path.string(), cv::Mat(480, 640, CV_8UC3, cv::Scalar(4, 4, 4)));
-        return path;
-    }
-
-private:
-    capture::DeviceInfo info_{"capped", "fake", "lens cap on", "CAP-1", capture::CameraRole::single};
-};
+std::unique_ptr<capture::Camera> capped_camera()
+{
+    return std::make_unique<testing::FakeCamera>(
+        capture::DeviceInfo{"capped", "fake", "lens cap on", "CAP-1", capture::CameraRole::single},
+        [](const std::filesystem::path& stem) {
+            auto path = stem;
+            path += ".jpg";
+            cv::imwrite(path.string(), cv::Mat(480, 640, CV_8UC3, cv::Scalar(4, 4, 4)));
+            return path;
+        });
+}
 
 Config config_in(const testing::TempDir& dir)
 {
@@ -39,7 +37,7 @@ TEST(CaptureVerdict, ABadShotAdvisesARetake)
     testing::TempDir dir;
     std::vector<Feedback> shown;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
-    cameras.push_back(std::make_unique<CappedCamera>());
+    cameras.push_back(capped_camera());
     Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
             [&shown](Feedback s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);

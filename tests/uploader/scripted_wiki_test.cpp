@@ -96,7 +96,8 @@ TEST_F(ScriptedWikiTest, AnExpiredTokenIsFetchedAgainAndTheUploadRepeatedWithout
     const auto response = client.upload_plain(page_, "Page 1.jpg", "text", "comment");
     EXPECT_EQ(response.result, "Success");
     EXPECT_EQ(response.filename, "Page_1.jpg");
-    EXPECT_EQ(asked(), (std::vector<std::string>{"query meta", "login", "query meta", "upload", "query meta", "upload"}));
+    EXPECT_EQ(asked(),
+              (std::vector<std::string>{"query meta", "login", "query meta", "upload", "query meta", "upload"}));
 }
 
 TEST_F(ScriptedWikiTest, ALostSessionLogsInAgainBeforeTheUploadIsRepeated)
@@ -142,8 +143,9 @@ TEST_F(ScriptedWikiTest, NoAnswerAtAllIsATransientErrorNamingTheCauseAfterEveryA
         (void)client.file_info("Page 1.jpg");
         FAIL() << "no error";
     } catch (const TransientError& error) {
-        EXPECT_EQ(std::string(error.what()), "the wiki at http://wiki.invalid/w/api.php kept failing (network error: "
-                                             "Connection refused) after 4 attempts");
+        EXPECT_EQ(std::string(error.what()),
+                  "the wiki at http://wiki.invalid/w/api.php kept failing (network error: "
+                  "Connection refused) after 4 attempts");
     }
     EXPECT_EQ(asked().size(), 4u);
 }
@@ -164,8 +166,8 @@ TEST_F(ScriptedWikiTest, SyncFailsARefusedItemWithTheWikisWordsAndConfirmsALande
             return api_answer(api_error("verification-error", "File extension does not match the MIME type."));
         }
         landed_uploaded = true;
-        return api_answer(
-            api_error("fileexists-no-change", "The upload is an exact duplicate of the current version of File:Landed.jpg."));
+        return api_answer(api_error("fileexists-no-change",
+                                    "The upload is an exact duplicate of the current version of File:Landed.jpg."));
     });
     auto& client = client_over([&](const HttpRequest& request) {
         if (landed_uploaded && field(request, "aisha1") == landed.sha1) {
