@@ -18,7 +18,7 @@ namespace {
 std::string read_all(int fd, const std::filesystem::path& path)
 {
     std::string bytes;
-    std::array<char, 64 * 1024> chunk{};
+    std::array<char, std::size_t{64} * 1024> chunk{};
     for (;;) {
         const ssize_t n = ::read(fd, chunk.data(), chunk.size());
         if (n == 0) return bytes;

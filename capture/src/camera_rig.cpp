@@ -95,9 +95,10 @@ CameraRig::~CameraRig() = default;
 
 std::vector<std::filesystem::path> CameraRig::capture(const std::vector<std::filesystem::path>& stems)
 {
-    if (stems.size() != cameras_.size())
+    if (stems.size() != cameras_.size()) {
         throw std::invalid_argument("a rig of " + std::to_string(cameras_.size()) +
                                     " cameras needs as many file stems, got " + std::to_string(stems.size()));
+    }
     for (std::size_t i = 0; i < shooters_.size(); ++i) shooters_[i]->fire(stems[i]);
     for (auto& shooter : shooters_) shooter->wait();
 

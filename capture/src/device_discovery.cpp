@@ -18,9 +18,10 @@ std::vector<DeviceInfo> discover_devices()
         }
         found.push_back(std::move(info));
     }
-    for (const auto& device : list_sane_devices())
+    for (const auto& device : list_sane_devices()) {
         found.push_back(
             DeviceInfo{device.name, "sane", device.vendor + " " + device.model, device.name, CameraRole::single});
+    }
     return found;
 }
 

@@ -76,8 +76,9 @@ public:
                 gp_list_get_value(list, i, &port);
                 // Only USB: network ports named earlier (ptpip:...) join libgphoto2's list
                 // and would be "detected" again whether anything answers there or not.
-                if (model != nullptr && port != nullptr && std::string_view(port).starts_with("usb:"))
+                if (model != nullptr && port != nullptr && std::string_view(port).starts_with("usb:")) {
                     found.push_back({model, port});
+                }
             }
         }
         gp_context_unref(context);
@@ -304,7 +305,7 @@ public:
         check_ready();
         CameraFilePath shot{};
         check(gp_camera_capture(camera_, GP_CAPTURE_IMAGE, &shot, context_), "capture");
-        const std::filesystem::path target = target_path(stem, shot.name);
+        std::filesystem::path target = target_path(stem, shot.name);
         download(shot, target);
         // The picture is stored; a file left on the camera only costs card space.
         messages_.clear();
@@ -489,8 +490,9 @@ private:
         try {
             base::AtomicFile file(target);
             const int fd = ::open(file.temp_path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-            if (fd < 0)
+            if (fd < 0) {
                 throw std::system_error(errno, std::generic_category(), "cannot open " + file.temp_path().string());
+            }
             CameraFile* camera_file = nullptr;
             if (gp_file_new_from_fd(&camera_file, fd) < GP_OK) {
                 ::close(fd);
@@ -558,7 +560,7 @@ struct CameraPlace {
 class Gphoto2Camera final : public Camera {
 public:
     Gphoto2Camera(DeviceInfo info, CameraPlace place, Gphoto2Options options)
-        : info_(std::move(info)), place_(std::move(place)), options_(options)
+        : info_(std::move(info)), place_(std::move(place)), options_(std::move(options))
     {
     }
     Gphoto2Camera(const Gphoto2Camera&) = delete;
@@ -639,7 +641,7 @@ private:
     std::unique_ptr<CameraThread> thread_;
 };
 
-std::unique_ptr<Camera> start_camera(DeviceInfo info, CameraPlace place, Gphoto2Options options)
+std::unique_ptr<Camera> start_camera(DeviceInfo info, CameraPlace place, const Gphoto2Options& options)
 {
     if (info.type.empty()) info.type = "gphoto2";
     if (info.model.empty()) info.model = place.address.model;
@@ -655,7 +657,8 @@ std::vector<Gphoto2Address> detect_gphoto2_cameras()
     return Gphoto2Catalogue::instance().detect();
 }
 
-std::unique_ptr<Camera> open_gphoto2_camera(DeviceInfo info, const Gphoto2Address& address, Gphoto2Options options)
+std::unique_ptr<Camera> open_gphoto2_camera(DeviceInfo info, const Gphoto2Address& address,
+                                            const Gphoto2Options& options)
 {
     return start_camera(std::move(info), CameraPlace{address, {}, false}, options);
 }
@@ -675,7 +678,7 @@ std::unique_ptr<Camera> first_with_serial(const DeviceInfo& info, const std::vec
             const auto search = autodetected ? std::vector<Gphoto2Address>{} : candidates;
             return start_camera(info, CameraPlace{candidate, search, autodetected}, options);
         } catch (const CaptureError& e) {
-            tried.push_back(e.what());
+            tried.emplace_back(e.what());
         }
     }
     std::string message = "no camera with serial number " + info.serial +
@@ -687,13 +690,13 @@ std::unique_ptr<Camera> first_with_serial(const DeviceInfo& info, const std::vec
 
 }  // namespace
 
-std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, std::vector<Gphoto2Address> candidates,
-                                            Gphoto2Options options)
+std::unique_ptr<Camera> find_gphoto2_camera(const DeviceInfo& info, const std::vector<Gphoto2Address>& candidates,
+                                            const Gphoto2Options& options)
 {
     return first_with_serial(info, candidates, false, options);
 }
 
-std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, Gphoto2Options options)
+std::unique_ptr<Camera> find_gphoto2_camera(const DeviceInfo& info, const Gphoto2Options& options)
 {
     return first_with_serial(info, detect_gphoto2_cameras(), true, options);
 }

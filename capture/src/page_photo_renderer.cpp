@@ -514,8 +514,9 @@ void shade_gutter(cv::Mat& bgra, bool gutter_on_right, double depth, double widt
         auto* row = bgra.ptr<cv::Vec4b>(y);
         for (int x = 0; x < cols; ++x) {
             const float f = factor[static_cast<std::size_t>(x)];
-            for (int ch = 0; ch < 3; ++ch)
+            for (int ch = 0; ch < 3; ++ch) {
                 row[x][ch] = cv::saturate_cast<std::uint8_t>(static_cast<float>(row[x][ch]) * f);
+            }
         }
     }
 }
@@ -549,8 +550,9 @@ void composite_page(cv::Mat& photo, const cv::Mat& flat_bgra, const Quad& quad)
         for (int x = 0; x < roi.width; ++x) {
             const int alpha = src[x][3];
             if (alpha == 0) continue;
-            for (int ch = 0; ch < 3; ++ch)
+            for (int ch = 0; ch < 3; ++ch) {
                 dst[x][ch] = cv::saturate_cast<std::uint8_t>(src[x][ch] + (dst[x][ch] * (255 - alpha) + 127) / 255);
+            }
         }
     }
 }
@@ -600,14 +602,17 @@ void light_and_noise(cv::Mat& photo, const PagePhotoSpec& spec, Random& rng)
 
 void check_spec(const PagePhotoSpec& spec)
 {
-    if (spec.width < 64 || spec.height < 64)
+    if (spec.width < 64 || spec.height < 64) {
         throw std::invalid_argument("page photo must be at least 64x64 pixels, got " + std::to_string(spec.width) +
                                     "x" + std::to_string(spec.height));
-    if (static_cast<long long>(spec.width) * spec.height > max_photo_pixels)
+    }
+    if (static_cast<long long>(spec.width) * spec.height > max_photo_pixels) {
         throw std::invalid_argument("page photo must be at most 24 MP, got " + std::to_string(spec.width) + "x" +
                                     std::to_string(spec.height));
-    if (spec.page_fill <= 0.05 || spec.page_fill > 1.2)
+    }
+    if (spec.page_fill <= 0.05 || spec.page_fill > 1.2) {
         throw std::invalid_argument("page_fill must be in (0.05, 1.2], got " + std::to_string(spec.page_fill));
+    }
 }
 
 }  // namespace
@@ -665,6 +670,7 @@ std::vector<std::string> page_words(int page_number)
     constexpr int count = 28;
     Random rng(std::uint64_t{0x776f7264} + static_cast<std::uint64_t>(static_cast<unsigned>(page_number)));  // "word"
     std::vector<std::string> words;
+    words.reserve(count);
     for (int i = 0; i < count; ++i) {
         words.emplace_back(
             vocabulary[static_cast<std::size_t>(rng.integer(0, static_cast<int>(vocabulary.size()) - 1))]);
@@ -675,9 +681,10 @@ std::vector<std::string> page_words(int page_number)
 std::vector<std::uint8_t> encode_camera_jpeg(const cv::Mat& bgr, int quality)
 {
     std::vector<std::uint8_t> bytes;
-    if (!cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, quality}))
+    if (!cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, quality})) {
         throw std::runtime_error("cannot encode a " + std::to_string(bgr.cols) + "x" + std::to_string(bgr.rows) +
                                  " image as JPEG");
+    }
     return bytes;
 }
 

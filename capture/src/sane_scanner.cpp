@@ -94,8 +94,9 @@ std::vector<SaneDevice> devices_present()
         throw CaptureError(std::string("cannot list SANE devices: ") + sane_strstatus(status), false);
     }
     std::vector<SaneDevice> devices;
-    for (const SANE_Device** d = list; d != nullptr && *d != nullptr; ++d)
+    for (const SANE_Device** d = list; d != nullptr && *d != nullptr; ++d) {
         devices.push_back({(*d)->name, (*d)->vendor, (*d)->model, (*d)->type});
+    }
     return devices;
 }
 
@@ -221,7 +222,7 @@ Frame read_frame(const OpenDevice& device)
         frame.bytes.reserve(static_cast<std::size_t>(frame.parameters.lines) *
                             static_cast<std::size_t>(frame.parameters.bytes_per_line));
     }
-    std::vector<SANE_Byte> buffer(64 * 1024);
+    std::vector<SANE_Byte> buffer(std::size_t{64} * 1024);
     for (;;) {
         SANE_Int length = 0;
         const SANE_Status status =
@@ -330,7 +331,7 @@ private:
         }
     }
 
-    std::filesystem::path store(const cv::Mat& image, const std::filesystem::path& stem) const
+    [[nodiscard]] std::filesystem::path store(const cv::Mat& image, const std::filesystem::path& stem) const
     {
         constexpr int resolution_unit_inch = 2;
         constexpr int compression_deflate = 8;
@@ -368,10 +369,11 @@ std::unique_ptr<Camera> open_sane_scanner(DeviceInfo info, SaneScanSettings sett
     const auto devices = devices_present();
     const auto found =
         std::find_if(devices.begin(), devices.end(), [&](const SaneDevice& d) { return d.name == info.id; });
-    if (found == devices.end())
+    if (found == devices.end()) {
         throw CaptureError(
             "scanner " + info.id + " is not connected (SANE lists " + std::to_string(devices.size()) + " device(s))",
             false);
+    }
     if (info.type.empty()) info.type = "sane";
     if (info.model.empty()) info.model = found->vendor + " " + found->model;
     if (info.serial.empty()) info.serial = info.id;

@@ -85,9 +85,10 @@ private:
 std::unique_ptr<Camera> make_simulated_camera(DeviceInfo info, SimulatedCameraSettings settings)
 {
     if (settings.width < 64 || settings.height < 64 ||
-        static_cast<long long>(settings.width) * settings.height > 24'000'000LL)
+        static_cast<long long>(settings.width) * settings.height > 24'000'000LL) {
         throw std::invalid_argument("simulated camera " + info.id + ": size must be 64x64 .. 24 MP, got " +
                                     std::to_string(settings.width) + "x" + std::to_string(settings.height));
+    }
     return std::make_unique<SimulatedCamera>(std::move(info), settings);
 }
 

@@ -76,8 +76,9 @@ UsbHotplugMonitor::UsbHotplugMonitor(bool report_present) : state_(std::make_uni
         state_->context = nullptr;
         throw CaptureError(std::string("cannot start libusb: ") + libusb_strerror(rc), false);
     }
-    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) == 0)
+    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) == 0) {
         throw CaptureError("USB hotplug is not supported on this system", false);
+    }
     state_->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (state_->wake_fd < 0) throw CaptureError("cannot create the USB hotplug notification fd", false);
     const auto events =
@@ -86,8 +87,9 @@ UsbHotplugMonitor::UsbHotplugMonitor(bool report_present) : state_(std::make_uni
     rc = libusb_hotplug_register_callback(state_->context, events, flags, LIBUSB_HOTPLUG_MATCH_ANY,
                                           LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, &State::on_hotplug,
                                           state_.get(), &state_->callback);
-    if (rc != LIBUSB_SUCCESS)
+    if (rc != LIBUSB_SUCCESS) {
         throw CaptureError(std::string("cannot watch USB hotplug: ") + libusb_strerror(rc), false);
+    }
     state_->registered = true;
     state_->thread = std::thread([state = state_.get()] { state->handle_events(); });
 }

@@ -87,8 +87,9 @@ void edit_here(const Config& config, const BookEdit& edit)
     {
         ProcessingWorker worker(store, pipeline_options(config), camera_pipeline_options(config),
                                 [&](const Shot& shot) {
-                                    if (shot.book_id == edit.book)
+                                    if (shot.book_id == edit.book) {
                                         (void)publish_ready_pages(store, config, shot.book_id);
+                                    }
                                 });
         worker.wait_idle();
     }

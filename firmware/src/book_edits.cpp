@@ -13,7 +13,7 @@ namespace {
 std::string existing_state(BookStore& store, const std::string& id)
 {
     check_book_id(id);
-    const std::string state = store.book_state(id);
+    std::string state = store.book_state(id);
     if (state.empty()) throw std::runtime_error("no book '" + id + "' in " + store.data_dir().string());
     return state;
 }

@@ -29,8 +29,9 @@ ItemsByPath items_of(const std::vector<Page>& pages, const std::vector<uploader:
 {
     std::map<std::filesystem::path, std::filesystem::path> files;  // as the queue stores them -> as pages name them
     for (const auto& page : pages) {
-        for (const auto& file : {page.access, page.master})
+        for (const auto& file : {page.access, page.master}) {
             files[std::filesystem::absolute(file).lexically_normal()] = file;
+        }
     }
     ItemsByPath items;
     for (const auto& item : queued) {
@@ -110,8 +111,9 @@ std::vector<PageUpload> uploads_of(const Config& config, const metadata::BookMet
         }
         metadata::DescriptionOptions options = book_options;
         const std::string links = metadata::file_links(others);
-        if (!links.empty())
+        if (!links.empty()) {
             options.other_versions = links + (options.other_versions.empty() ? "" : " ") + options.other_versions;
+        }
         upload.description = metadata::page_description(book, info, options);
     }
     return uploads;

@@ -129,7 +129,7 @@ void check_book_id(const std::string& id)
     if (!plain) throw std::invalid_argument("'" + id + "' is not a book id (like 20261121-001)");
 }
 
-BookStore::BookStore(std::filesystem::path data_dir)
+BookStore::BookStore(const std::filesystem::path& data_dir)
     : data_dir_(std::filesystem::absolute(data_dir)),
       db_((std::filesystem::create_directories(data_dir_ / "books"), data_dir_ / "digikit.sqlite"))
 {

@@ -64,7 +64,7 @@ struct BookSummary {
 // Files are made durable before the rows that point to them.
 class BookStore {
 public:
-    explicit BookStore(std::filesystem::path data_dir);
+    explicit BookStore(const std::filesystem::path& data_dir);
 
     [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
     [[nodiscard]] std::filesystem::path book_dir(const std::string& id) const;

@@ -130,7 +130,7 @@ public:
         return node->as_table();
     }
 
-    Config read(const toml::table& root) const
+    [[nodiscard]] Config read(const toml::table& root) const
     {
         Config config;
         config.source = source_;
@@ -195,7 +195,7 @@ private:
         only_keys(t, "console.", {"listen"});
         read_string(t, "console.", "listen", out.listen);
         if (!out.listen.empty() && !parse_listen_address(out.listen)) {
-            fail(t.get("listen"), "console.listen", "\"HOST:PORT\" (e.g. \"127.0.0.1:8080\") or \"\" for off");
+            fail(t.get("listen"), "console.listen", R"("HOST:PORT" (e.g. "127.0.0.1:8080") or "" for off)");
         }
     }
 

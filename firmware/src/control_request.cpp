@@ -37,9 +37,9 @@ BookEdit book_edit_from_json(const nlohmann::json& json)
 std::string printable_excerpt(std::string_view bytes, std::size_t limit)
 {
     std::string text;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (const char c : bytes) {
         if (text.size() >= limit) return text + "...";
-        const auto byte = static_cast<unsigned char>(bytes[i]);
+        const auto byte = static_cast<unsigned char>(c);
         if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
             text += static_cast<char>(byte);
         } else {

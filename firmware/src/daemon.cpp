@@ -1,4 +1,5 @@
 #include "daemon.hpp"
+#include "digikit/base/text.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -38,7 +39,7 @@ int open_lock_file(const std::filesystem::path& data_dir)
     std::filesystem::create_directories(data_dir);
     const auto path = data_dir / "digikit.lock";
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + base::error_text(errno));
     return fd;
 }
 
@@ -78,7 +79,8 @@ std::function<void()> watchdog_feeder()
 // on a terminal they stay on stderr.
 void log_to_journal_under_systemd()
 {
-    if (std::getenv("JOURNAL_STREAM") == nullptr) return;
+    // Read once, before the daemon starts any thread: nothing sets the environment.
+    if (std::getenv("JOURNAL_STREAM") == nullptr) return;  // NOLINT(concurrency-mt-unsafe)
     auto journal = std::make_shared<spdlog::sinks::systemd_sink_mt>("digikit");
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("digikit", journal));
 }

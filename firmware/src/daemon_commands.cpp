@@ -62,8 +62,9 @@ void print_queue(const nlohmann::json& queue)
 void print_book_file_status(const nlohmann::json& book_file)
 {
     if (!book_file.is_object()) return;
-    if (book_file["building"].is_string())
+    if (book_file["building"].is_string()) {
         std::cout << "book file:  building " << book_file["building"].get<std::string>() << "\n";
+    }
     for (const auto& failure : book_file["failed"]) {
         const auto book = failure["book"].get<std::string>();
         std::cout << "book file:  FAILED for book " << book << ": " << failure["reason"].get<std::string>()
@@ -120,8 +121,9 @@ void print_status(const nlohmann::json& status)
     for (const auto& camera : status["cameras"].is_array() ? status["cameras"] : nlohmann::json::array()) {
         std::cout << "camera:     " << camera["role"].get<std::string>() << " " << camera["type"].get<std::string>()
                   << " serial " << camera["serial"].get<std::string>();
-        if (!camera["attached"].get<bool>())
+        if (!camera["attached"].get<bool>()) {
             std::cout << ": NOT READY (" << camera["problem"].get<std::string>() << ")";
+        }
         std::cout << "\n";
     }
     if (status["cameras"].is_array() && status["cameras"].empty()) std::cout << "camera:     none attached\n";

@@ -49,7 +49,7 @@ void check_data_dir(const Config& config, Findings& found)
     }
     const auto space = fs::space(dir, error);
     if (error) return;
-    const auto free_mb = static_cast<std::int64_t>(space.available / (1024 * 1024));
+    const auto free_mb = static_cast<std::int64_t>(space.available / (std::uintmax_t{1024} * 1024));
     // Twice the capture floor: a kit that starts a book just above it stops within pages.
     if (free_mb < 2 * config.storage.min_free_mb) {
         found.fixes.push_back("only " + std::to_string(free_mb) + " MB free for " + dir.string() +
@@ -77,7 +77,7 @@ void check_credentials(const Config& config, Findings& found)
         // Also refuses a file others may read, naming the chmod that fixes it.
         (void)uploader::load_credentials(file);
     } catch (const std::exception& failure) {
-        found.fixes.push_back(failure.what());
+        found.fixes.emplace_back(failure.what());
     }
 }
 
@@ -100,7 +100,7 @@ void check_cameras(const Config& config, Findings& found)
     ++found.checks;
     const nlohmann::json cameras = cameras_as_seen(config, found);
     if (cameras.empty()) {
-        found.fixes.push_back("no camera or scanner found: plug one in and switch it on, or configure [[device]]");
+        found.fixes.emplace_back("no camera or scanner found: plug one in and switch it on, or configure [[device]]");
     }
     for (const auto& camera : cameras) {
         if (camera.value("attached", false)) continue;
@@ -146,7 +146,7 @@ void check_clock(Findings& found)
     const auto now = std::chrono::system_clock::now();
     const auto built = std::chrono::sys_days{std::chrono::year{2026} / 11 / 1};
     if (now < built) {
-        found.fixes.push_back(
+        found.fixes.emplace_back(
             "the clock is wrong (it says a date before this digikit was made): set the time, "
             "e.g. enable NTP with timedatectl set-ntp true");
     }

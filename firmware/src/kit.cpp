@@ -17,7 +17,7 @@ std::int64_t free_megabytes(const std::filesystem::path& dir)
 {
     struct statvfs info {};
     if (::statvfs(dir.c_str(), &info) != 0) return -1;
-    return static_cast<std::int64_t>(info.f_bavail * info.f_frsize / (1024 * 1024));
+    return static_cast<std::int64_t>(info.f_bavail * info.f_frsize / (std::uint64_t{1024} * 1024));
 }
 
 }  // namespace
@@ -25,7 +25,7 @@ std::int64_t free_megabytes(const std::filesystem::path& dir)
 std::string Kit::unused_retake_stem(const std::string& book, int sequence) const
 {
     for (int n = 1;; ++n) {
-        const std::string stem = sequence_stem(sequence) + "r" + std::to_string(n);
+        std::string stem = sequence_stem(sequence) + "r" + std::to_string(n);
         bool used = false;
         for (const auto& dir : {store_.raw_dir(book), store_.retaken_dir(book)}) {
             for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -110,7 +110,7 @@ Kit::Outcome Kit::edit_book(const BookEdit& edit)
 {
     std::string ended;
     if (edit.command == "close" && store_.open_book() == edit.book) {
-        const auto outcome = press(hardware::Button::end_book);
+        auto outcome = press(hardware::Button::end_book);
         if (!outcome.ok || !edit.without_failed) return outcome;
         ended = outcome.message + "; ";
     }
@@ -241,6 +241,7 @@ std::string Kit::capture(bool retake)
     auto& rig = ready_rig(*book);
     const auto devices = cameras_->devices();
     std::vector<std::filesystem::path> stems;
+    stems.reserve(devices.size());
     for (const auto& device : devices) {
         stems.push_back(store_.raw_dir(*book) / (stem + "_" + std::string(capture::to_string(device.role))));
     }

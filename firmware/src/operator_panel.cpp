@@ -78,7 +78,7 @@ void OperatorPanel::stop()
     for (auto& source : sources_) source->stop();
 }
 
-void OperatorPanel::start(std::function<void(hardware::Button)> on_press)
+void OperatorPanel::start(const std::function<void(hardware::Button)>& on_press)
 {
     for (auto& source : sources_) {
         source->start(

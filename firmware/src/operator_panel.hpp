@@ -26,7 +26,7 @@ public:
     ~OperatorPanel();
 
     // `on_press` runs on the buttons' reader threads: it must only hand the press on.
-    void start(std::function<void(hardware::Button)> on_press);
+    void start(const std::function<void(hardware::Button)>& on_press);
     // Stops the buttons (before whatever `on_press` reaches goes away).
     void stop();
     void show(Feedback signal);

@@ -159,8 +159,9 @@ int sync_command(const Config& config, bool once, bool dry_run)
         for (const auto& line : summary.plan) std::cout << line << "\n";
         std::cout << summary.published << " published, " << summary.already_on_wiki << " already on the wiki, "
                   << summary.failed << " failed, " << summary.remaining << " remaining";
-        if (summary.held_elsewhere > 0)
+        if (summary.held_elsewhere > 0) {
             std::cout << ", " << summary.held_elsewhere << " being uploaded by another sync";
+        }
         std::cout << "\n";
         if (summary.complete() || dry_run) return summary.failed == 0 ? 0 : 1;
         if (once || summary.needs_person) throw CommandError("sync stopped: " + summary.stopped_because);

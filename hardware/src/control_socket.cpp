@@ -21,7 +21,7 @@
 namespace digikit::hardware {
 namespace {
 
-constexpr std::size_t max_response = 1024 * 1024;
+constexpr std::size_t max_response = std::size_t{1024} * 1024;
 
 sockaddr_un socket_address(const std::filesystem::path& path)
 {

@@ -8,10 +8,10 @@ namespace {
 using std::chrono::milliseconds;
 using Duration = FeedbackPattern::Duration;
 
-constexpr Output G = Output::green;
-constexpr Output A = Output::amber;
-constexpr Output R = Output::red;
-constexpr Output B = Output::buzzer;
+constexpr Output green = Output::green;
+constexpr Output amber = Output::amber;
+constexpr Output red = Output::red;
+constexpr Output buzzer = Output::buzzer;
 
 Duration length_of(const std::vector<Frame>& frames)
 {
@@ -108,35 +108,35 @@ std::optional<Duration> FeedbackPattern::next_change_after(Duration elapsed) con
 FeedbackPattern pattern_for(Feedback feedback)
 {
     switch (feedback) {
-        case Feedback::ready: return {{}, {{{G}, milliseconds(1000)}}};
-        case Feedback::busy: return {{}, {{{A}, milliseconds(1000)}}};
+        case Feedback::ready: return {{}, {{{green}, milliseconds(1000)}}};
+        case Feedback::busy: return {{}, {{{amber}, milliseconds(1000)}}};
         case Feedback::capture_good:
             // One short beep, green flickers twice, then back to the state.
-            return {{{{G, B}, milliseconds(100)},
+            return {{{{green, buzzer}, milliseconds(100)},
                      {{}, milliseconds(100)},
-                     {{G}, milliseconds(100)},
+                     {{green}, milliseconds(100)},
                      {{}, milliseconds(100)}},
                     {}};
         case Feedback::capture_warning:
             // Two beeps, then amber blinks fast for about two seconds: retake advised.
-            return {joined(blinks({A, B}, milliseconds(200), milliseconds(100), 2),
-                           blinks({A}, milliseconds(150), milliseconds(150), 5)),
+            return {joined(blinks({amber, buzzer}, milliseconds(200), milliseconds(100), 2),
+                           blinks({amber}, milliseconds(150), milliseconds(150), 5)),
                     {}};
         case Feedback::error:
             // Three long beeps with red, then steady red until the error is cleared.
-            return {{{{R, B}, milliseconds(500)},
-                     {{R}, milliseconds(250)},
-                     {{R, B}, milliseconds(500)},
-                     {{R}, milliseconds(250)},
-                     {{R, B}, milliseconds(500)}},
-                    {{{R}, milliseconds(1000)}}};
-        case Feedback::uploading: return {{}, blinks({G}, milliseconds(500), milliseconds(500), 1)};
+            return {{{{red, buzzer}, milliseconds(500)},
+                     {{red}, milliseconds(250)},
+                     {{red, buzzer}, milliseconds(500)},
+                     {{red}, milliseconds(250)},
+                     {{red, buzzer}, milliseconds(500)}},
+                    {{{red}, milliseconds(1000)}}};
+        case Feedback::uploading: return {{}, blinks({green}, milliseconds(500), milliseconds(500), 1)};
         case Feedback::disk_nearly_full:
             // One long beep, then amber and red take turns.
-            return {{{{R, B}, milliseconds(1000)}}, {{{A}, milliseconds(500)}, {{R}, milliseconds(500)}}};
+            return {{{{red, buzzer}, milliseconds(1000)}}, {{{amber}, milliseconds(500)}, {{red}, milliseconds(500)}}};
         case Feedback::hold_longer:
             // Three quick chirps with amber: nothing happened, hold the button longer.
-            return {blinks({A, B}, milliseconds(60), milliseconds(60), 3), {}};
+            return {blinks({amber, buzzer}, milliseconds(60), milliseconds(60), 3), {}};
     }
     return {};
 }

@@ -1,10 +1,10 @@
 #include "gpio_chip.hpp"
+#include "digikit/base/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <stdexcept>
 
 namespace digikit::hardware {
@@ -14,7 +14,7 @@ GpioChip open_gpio_chip(const std::string& name)
     GpioChip chip(gpiod_chip_open_lookup(name.c_str()));
     if (!chip) {
         const int error = errno;
-        throw std::runtime_error("cannot open GPIO chip '" + name + "': " + std::strerror(error));
+        throw std::runtime_error("cannot open GPIO chip '" + name + "': " + base::error_text(error));
     }
     return chip;
 }
@@ -40,7 +40,8 @@ gpiod_line* find_gpio_line(gpiod_chip* chip, const std::string& chip_name, const
 
 std::string gpio_line_problem(const std::string& chip_name, const std::string& line, int error)
 {
-    std::string message = "cannot request GPIO line " + line + " of chip '" + chip_name + "': " + std::strerror(error);
+    std::string message =
+        "cannot request GPIO line " + line + " of chip '" + chip_name + "': " + base::error_text(error);
     if (error == EBUSY) message += " (another program or driver holds it)";
     return message;
 }

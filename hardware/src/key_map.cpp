@@ -28,10 +28,12 @@ unsigned int parse_key(const std::string& text, const std::string& button)
 KeyMap KeyMap::defaults()
 {
     KeyMap map;
-    for (const unsigned int code : std::array<unsigned int, 3>{KEY_PAGEDOWN, KEY_RIGHT, KEY_SPACE})
+    for (const unsigned int code : std::array<unsigned int, 3>{KEY_PAGEDOWN, KEY_RIGHT, KEY_SPACE}) {
         map.add(code, Button::capture);
-    for (const unsigned int code : std::array<unsigned int, 3>{KEY_PAGEUP, KEY_LEFT, KEY_BACKSPACE})
+    }
+    for (const unsigned int code : std::array<unsigned int, 3>{KEY_PAGEUP, KEY_LEFT, KEY_BACKSPACE}) {
         map.add(code, Button::retake);
+    }
     map.add(KEY_N, Button::new_book);
     map.add(KEY_E, Button::end_book);
     map.add(KEY_S, Button::sync);

@@ -34,7 +34,7 @@ void write_attribute(const std::filesystem::path& file, const std::string& value
 
 }  // namespace
 
-SysfsLedIndicator::SysfsLedIndicator(std::map<Output, std::filesystem::path> leds)
+SysfsLedIndicator::SysfsLedIndicator(const std::map<Output, std::filesystem::path>& leds)
 {
     for (const auto& [output, folder] : leds) {
         const auto brightness = folder / "brightness";

@@ -255,7 +255,7 @@ void CommonsClient::State::login()
     logged_in = true;
 }
 
-CommonsClient::CommonsClient(ClientOptions options) : CommonsClient(options, make_curl_transport(options)) {}
+CommonsClient::CommonsClient(const ClientOptions& options) : CommonsClient(options, make_curl_transport(options)) {}
 
 CommonsClient::CommonsClient(ClientOptions options, std::unique_ptr<HttpTransport> transport)
     : state_(std::make_unique<State>())

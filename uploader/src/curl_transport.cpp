@@ -79,9 +79,7 @@ private:
 };
 
 CurlTransport::CurlTransport(const ClientOptions& options)
-    : api_url_(options.api_url),
-      agent_(CommonsClient::user_agent_for(options)),
-      should_stop_(options.should_stop)
+    : api_url_(options.api_url), agent_(CommonsClient::user_agent_for(options)), should_stop_(options.should_stop)
 {
     ensure_curl_initialised();
     handle_.reset(curl_easy_init());

@@ -135,7 +135,7 @@ nlohmann::json ConsoleApi::book(const std::string& id)
 
 std::vector<FieldError> ConsoleApi::set_book(const std::string& id, const nlohmann::json& fields)
 {
-    if (!fields.is_object()) throw CommandError("expected {\"fields\": {\"KEY\": \"VALUE\", ...}}");
+    if (!fields.is_object()) throw CommandError(R"(expected {"fields": {"KEY": "VALUE", ...}})");
     std::vector<std::pair<std::string, std::string>> assignments;
     for (const auto& [key, value] : fields.items()) {
         if (!value.is_string()) return {{key, key + ": expected text"}};
@@ -145,6 +145,7 @@ std::vector<FieldError> ConsoleApi::set_book(const std::string& id, const nlohma
     // applies the edit on its event loop, as it does the CLI's.
     if (auto errors = check_book_fields(store_, id, assignments); !errors.empty()) return errors;
     std::vector<std::string> arguments;
+    arguments.reserve(assignments.size());
     for (const auto& [key, value] : assignments) arguments.push_back(key + "=" + value);
     (void)edit({"set", id, arguments, false});
     return {};

@@ -130,7 +130,7 @@ void ConsoleServer::add_routes()
     });
     http_->Get(R"(/|/console\.css|/console\.js)", [](const httplib::Request& req, httplib::Response& res) {
         const auto asset = console_asset(req.path);
-        res.set_content(asset->body.data(), asset->body.size(), std::string(asset->content_type).c_str());
+        res.set_content(asset->body.data(), asset->body.size(), std::string(asset->content_type));
     });
     add_api_routes();
     add_file_routes();
@@ -141,7 +141,7 @@ void ConsoleServer::add_api_routes()
     http_->Post("/api/login", [this](const httplib::Request& req, httplib::Response& res) {
         if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
             // Other sites' forms cannot send JSON without asking first (CORS): they stop here.
-            send_error(res, 415, "send the password as JSON ({\"password\": \"...\"})");
+            send_error(res, 415, R"(send the password as JSON ({"password": "..."}))");
             return;
         }
         const auto body = json_body(req, res);
@@ -211,7 +211,7 @@ void ConsoleServer::add_api_routes()
         if (!body) return;
         answer(res, [&] {
             const auto shot = body->value("shot", nlohmann::json(""));
-            if (!shot.is_string()) throw std::invalid_argument("expected {\"shot\": \"0003_left\"}");
+            if (!shot.is_string()) throw std::invalid_argument(R"(expected {"shot": "0003_left"})");
             send_json(res, 200,
                       {{"ok", true}, {"message", api_->reprocess(req.matches[1].str(), shot.get<std::string>())}});
         });

@@ -1,6 +1,5 @@
 #include "console_server.hpp"
-
-#include <cstring>
+#include "digikit/base/text.hpp"
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -49,16 +48,17 @@ void check_console_listen(const Config& config, bool has_password)
                              " (mode 0600), or listen on 127.0.0.1 ([console] listen)");
 }
 
-ConsoleServer::ConsoleServer(const Config& config, std::optional<std::string> password, ControlRequest control)
-    : config_(config),
+ConsoleServer::ConsoleServer(Config config, std::optional<std::string> password, ControlRequest control)
+    : config_(std::move(config)),
       api_(std::make_shared<ConsoleApi>(config_, std::move(control))),
       sessions_(std::make_unique<ConsoleSessions>(std::move(password))),
       http_(std::make_unique<httplib::Server>())
 {
     check_console_listen(config_, sessions_->has_password());
     const auto address = parse_listen_address(config_.console.listen);
-    http_->new_task_queue = [] { return new httplib::ThreadPool(threads); };
-    http_->set_payload_max_length(64 * 1024);
+    // httplib owns the queue it is given.
+    http_->new_task_queue = [] { return new httplib::ThreadPool(threads); };  // NOLINT(cppcoreguidelines-owning-memory)
+    http_->set_payload_max_length(std::size_t{64} * 1024);
     http_->set_keep_alive_timeout(5);
     add_routes();
     int port = address->port;
@@ -68,7 +68,7 @@ ConsoleServer::ConsoleServer(const Config& config, std::optional<std::string> pa
         port = -1;
     }
     if (port < 0) {
-        throw std::runtime_error("cannot listen on " + config_.console.listen + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot listen on " + config_.console.listen + ": " + base::error_text(errno));
     }
     const bool v6 = address->host.find(':') != std::string::npos;
     url_ = "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(port) + "/";

@@ -39,7 +39,7 @@ public:
     static constexpr std::size_t max_event_clients = 16;           // open pages, each one stream
     static constexpr std::size_t threads = max_event_clients + 8;  // a stream holds a thread
     // Binds and starts serving; throws std::runtime_error when it cannot bind.
-    ConsoleServer(const Config& config, std::optional<std::string> password, ControlRequest control);
+    ConsoleServer(Config config, std::optional<std::string> password, ControlRequest control);
     ConsoleServer(const ConsoleServer&) = delete;
     ConsoleServer& operator=(const ConsoleServer&) = delete;
     ~ConsoleServer();

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace digikit::base {
 
@@ -27,6 +28,13 @@ template <typename Strings>
         text += item;
     }
     return text;
+}
+
+// The C library's words for an errno value ("No such file or directory"). std::strerror
+// may share one buffer between threads; the error category's message does not.
+[[nodiscard]] inline std::string error_text(int error)
+{
+    return std::generic_category().message(error);
 }
 
 }  // namespace digikit::base

@@ -41,12 +41,13 @@ struct Gphoto2Options {
 // the same serial number on the same port (or, for a camera found by serial, among
 // the detected ones again), so a replugged camera comes back.
 [[nodiscard]] std::unique_ptr<Camera> open_gphoto2_camera(DeviceInfo info, const Gphoto2Address& address,
-                                                          Gphoto2Options options = {});
+                                                          const Gphoto2Options& options = {});
 
 // Opens the camera whose serial number is `info.serial` among `candidates` (by default
 // the autodetected ones). Throws a fatal CaptureError naming the serial when none has it.
-[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, std::vector<Gphoto2Address> candidates,
-                                                          Gphoto2Options options = {});
-[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(DeviceInfo info, Gphoto2Options options = {});
+[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(const DeviceInfo& info,
+                                                          const std::vector<Gphoto2Address>& candidates,
+                                                          const Gphoto2Options& options = {});
+[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(const DeviceInfo& info, const Gphoto2Options& options = {});
 
 }  // namespace digikit::capture

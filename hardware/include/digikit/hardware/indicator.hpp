@@ -28,7 +28,7 @@ public:
     // Each output's LED folder, e.g. /sys/class/leds/ACT. Switches the LED's trigger to
     // "none" so the kernel stops driving it; throws std::runtime_error naming a folder
     // without a writable brightness file.
-    explicit SysfsLedIndicator(std::map<Output, std::filesystem::path> leds);
+    explicit SysfsLedIndicator(const std::map<Output, std::filesystem::path>& leds);
     void set(Output output, bool on) override;
 
 private:

@@ -105,7 +105,7 @@ struct RemoteFile {
 class CommonsClient {
 public:
     // Over libcurl (make_curl_transport).
-    explicit CommonsClient(ClientOptions options);
+    explicit CommonsClient(const ClientOptions& options);
     // Over any transport (tests: a scripted wiki, or libcurl wrapped to count requests).
     CommonsClient(ClientOptions options, std::unique_ptr<HttpTransport> transport);
     CommonsClient(const CommonsClient&) = delete;
