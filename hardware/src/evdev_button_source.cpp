@@ -1,15 +1,14 @@
 #include "digikit/hardware/evdev_button_source.hpp"
-#include "digikit/base/exception_barrier.hpp"
+#include "digikit/base/text.hpp"
 
 #include <fcntl.h>
 #include <libevdev/libevdev.h>
 #include <poll.h>
 
 #include <cerrno>
-#include <cstring>
 #include <stdexcept>
-#include <thread>
 
+#include "button_reader.hpp"
 #include "file_descriptor.hpp"
 #include "key_event_decoder.hpp"
 #include "wake_event.hpp"
@@ -34,30 +33,31 @@ OpenDevice open_device(const std::filesystem::path& path, const KeyMap& keys)
     OpenDevice open;
     open.fd = std::make_unique<FileDescriptor>(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (open.fd->get() < 0) {
-        throw std::runtime_error("cannot open input device " + path.string() + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot open input device " + path.string() + ": " + base::error_text(errno));
     }
     libevdev* device = nullptr;
     const int rc = libevdev_new_from_fd(open.fd->get(), &device);
     if (rc < 0) {
-        throw std::runtime_error(path.string() + " is not an input (evdev) device: " + std::strerror(-rc));
+        throw std::runtime_error(path.string() + " is not an input (evdev) device: " + base::error_text(-rc));
     }
     open.device.reset(device);
     bool has_a_key = false;
-    for (const auto& [code, button] : keys.codes())
+    for (const auto& [code, button] : keys.codes()) {
         has_a_key = has_a_key || libevdev_has_event_code(device, EV_KEY, code);
+    }
     if (!has_a_key) {
         throw std::runtime_error("input device " + path.string() + " (" + libevdev_get_name(device) +
                                  ") has none of the keys mapped to buttons");
     }
     // Grabbed, its keys reach no one else (a console would otherwise see them typed).
     if (const int grab = libevdev_grab(device, LIBEVDEV_GRAB); grab < 0) {
-        throw std::runtime_error("cannot grab input device " + path.string() + ": " + std::strerror(-grab) +
+        throw std::runtime_error("cannot grab input device " + path.string() + ": " + base::error_text(-grab) +
                                  (grab == -EBUSY ? " (another program holds it)" : ""));
     }
     // Event times on the clock of std::chrono::steady_clock, for the debouncer.
     if (const int clock = libevdev_set_clock_id(device, CLOCK_MONOTONIC); clock < 0) {
         throw std::runtime_error("cannot set the clock of input device " + path.string() + ": " +
-                                 std::strerror(-clock));
+                                 base::error_text(-clock));
     }
     return open;
 }
@@ -69,10 +69,7 @@ struct EvdevButtonSource::State {
     OpenDevice open;
     std::string name;
     KeyEventDecoder decoder;
-    WakeEvent wake;
-    std::thread thread;
-    EventHandler on_event;
-    ProblemHandler on_problem;
+    ButtonReader reader{"evdev button source"};  // last: stopped before the rest goes
 
     explicit State(EvdevButtonSettings s)
         : settings(std::move(s)),
@@ -80,20 +77,6 @@ struct EvdevButtonSource::State {
           name(libevdev_get_name(open.device.get())),
           decoder(settings.keys, settings.debounce)
     {
-    }
-
-    // Behind the barrier: a consumer that throws loses that event, not the reader thread.
-    void deliver(const std::vector<ButtonEvent>& events) const
-    {
-        for (const auto& event : events) {
-            base::run_behind_barrier([&] { on_event(event); },
-                                     [this](const std::string& failure) { problem("button event lost: " + failure); });
-        }
-    }
-
-    void problem(const std::string& message) const
-    {
-        if (on_problem) on_problem(message);
     }
 
     // Drains what the device has queued; false when the device is gone.
@@ -107,17 +90,17 @@ struct EvdevButtonSource::State {
                 // difference between what we saw and the device's real state.
                 do {
                     rc = libevdev_next_event(open.device.get(), LIBEVDEV_READ_FLAG_SYNC, &event);
-                    if (rc == LIBEVDEV_READ_STATUS_SYNC) deliver(decoder.decode(event, true));
+                    if (rc == LIBEVDEV_READ_STATUS_SYNC) reader.deliver(decoder.decode(event, true));
                 } while (rc == LIBEVDEV_READ_STATUS_SYNC);
                 if (rc == -EAGAIN) continue;
             }
             if (rc == LIBEVDEV_READ_STATUS_SUCCESS) {
-                deliver(decoder.decode(event, false));
+                reader.deliver(decoder.decode(event, false));
                 continue;
             }
             if (rc == -EAGAIN) return true;
-            problem("input device " + settings.device.string() + " (" + name + ") is gone: " + std::strerror(-rc) +
-                    "; waiting for it to come back");
+            reader.problem("input device " + settings.device.string() + " (" + name +
+                           ") is gone: " + base::error_text(-rc) + "; waiting for it to come back");
             return false;
         }
     }
@@ -126,11 +109,11 @@ struct EvdevButtonSource::State {
     {
         try {
             open = open_device(settings.device, settings.keys);
-            problem("input device " + settings.device.string() + " is back");
+            reader.problem("input device " + settings.device.string() + " is back");
             reported = false;
             return true;
         } catch (const std::exception& failure) {
-            if (!reported) problem(failure.what());
+            if (!reported) reader.problem(failure.what());
             reported = true;
             return false;
         }
@@ -141,7 +124,7 @@ struct EvdevButtonSource::State {
         bool reopen_reported = false;
         for (;;) {
             const bool connected = open.device != nullptr;
-            std::array<pollfd, 2> fds{{{wake.fd(), POLLIN, 0}, {connected ? open.fd->get() : -1, POLLIN, 0}}};
+            std::array<pollfd, 2> fds{{{reader.wake_fd(), POLLIN, 0}, {connected ? open.fd->get() : -1, POLLIN, 0}}};
             int timeout = poll_timeout(decoder.next_deadline());
             // Unplugged: look for the device again every reopen_interval.
             if (!connected && (timeout < 0 || timeout > reopen_interval.count())) {
@@ -149,16 +132,16 @@ struct EvdevButtonSource::State {
             }
             const int ready = ::poll(fds.data(), fds.size(), timeout);
             if (ready < 0 && errno != EINTR) {
-                problem(std::string("cannot wait for input events: ") + std::strerror(errno));
+                reader.problem(std::string("cannot wait for input events: ") + base::error_text(errno));
                 return;
             }
             if (fds[0].revents != 0) return;  // stop()
             if (connected && fds[1].revents != 0 && !read_events()) {
                 open = OpenDevice{};
-                deliver(decoder.release_all(std::chrono::steady_clock::now()));
+                reader.deliver(decoder.release_all(std::chrono::steady_clock::now()));
             }
             if (!connected) try_reopen(reopen_reported);
-            deliver(decoder.advance(std::chrono::steady_clock::now()));
+            reader.deliver(decoder.advance(std::chrono::steady_clock::now()));
         }
     }
 };
@@ -175,18 +158,12 @@ EvdevButtonSource::~EvdevButtonSource()
 
 void EvdevButtonSource::start(EventHandler on_event, ProblemHandler on_problem)
 {
-    if (state_->thread.joinable()) throw std::logic_error("evdev button source started twice");
-    state_->on_event = std::move(on_event);
-    state_->on_problem = std::move(on_problem);
-    state_->thread = std::thread([state = state_.get()] { state->run(); });
+    state_->reader.start(std::move(on_event), std::move(on_problem), [state = state_.get()] { state->run(); });
 }
 
 void EvdevButtonSource::stop()
 {
-    if (!state_->thread.joinable()) return;
-    state_->wake.signal();
-    state_->thread.join();
-    state_->wake.clear();
+    state_->reader.stop();
 }
 
 std::string EvdevButtonSource::describe() const

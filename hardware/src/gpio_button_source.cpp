@@ -1,15 +1,14 @@
 #include "digikit/hardware/gpio_button_source.hpp"
-#include "digikit/base/exception_barrier.hpp"
+#include "digikit/base/text.hpp"
 
 #include <poll.h>
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
+#include "button_reader.hpp"
 #include "gpio_chip.hpp"
 #include "wake_event.hpp"
 
@@ -35,26 +34,9 @@ struct GpioButtonSource::State {
     GpioChip chip;
     std::vector<WatchedLine> lines;
     ButtonDebouncer debouncer;
-    WakeEvent wake;
-    std::thread thread;
-    EventHandler on_event;
-    ProblemHandler on_problem;
+    ButtonReader reader{"GPIO button source"};  // last: stopped before the rest goes
 
     explicit State(GpioButtonSettings s) : settings(std::move(s)), debouncer(settings.debounce) {}
-
-    // Behind the barrier: a consumer that throws loses that event, not the reader thread.
-    void deliver(const std::vector<ButtonEvent>& events) const
-    {
-        for (const auto& event : events) {
-            base::run_behind_barrier([&] { on_event(event); },
-                                     [this](const std::string& failure) { problem("button event lost: " + failure); });
-        }
-    }
-
-    void problem(const std::string& message) const
-    {
-        if (on_problem) on_problem(message);
-    }
 
     // Reads what the line has queued. Two edges the same way mean the kernel lost one
     // between them (its queue overflowed, or a bounce outran it): ask the line's level.
@@ -63,8 +45,8 @@ struct GpioButtonSource::State {
         std::array<gpiod_line_event, 16> buffer{};
         const int count = gpiod_line_event_read_multiple(watched.line, buffer.data(), buffer.size());
         if (count < 0) {
-            problem("cannot read GPIO line " + watched.spec + " of chip '" + settings.chip +
-                    "': " + std::strerror(errno));
+            reader.problem("cannot read GPIO line " + watched.spec + " of chip '" + settings.chip +
+                           "': " + base::error_text(errno));
             return false;
         }
         bool lost = false;
@@ -73,13 +55,13 @@ struct GpioButtonSource::State {
             const bool down = event.event_type == GPIOD_LINE_EVENT_RISING_EDGE;  // rising = active
             lost = lost || watched.last_down == down;
             watched.last_down = down;
-            deliver(debouncer.edge(watched.button, down, plausible_event_time(since_boot(event.ts))));
+            reader.deliver(debouncer.edge(watched.button, down, plausible_event_time(since_boot(event.ts))));
         }
         if (lost) {
             const int level = gpiod_line_get_value(watched.line);
             if (level >= 0) {
                 watched.last_down = level == 1;
-                deliver(debouncer.resync(watched.button, level == 1, std::chrono::steady_clock::now()));
+                reader.deliver(debouncer.resync(watched.button, level == 1, std::chrono::steady_clock::now()));
             }
         }
         return true;
@@ -89,18 +71,18 @@ struct GpioButtonSource::State {
     {
         std::vector<pollfd> fds;
         for (const auto& watched : lines) fds.push_back({gpiod_line_event_get_fd(watched.line), POLLIN, 0});
-        fds.push_back({wake.fd(), POLLIN, 0});
+        fds.push_back({reader.wake_fd(), POLLIN, 0});
         for (;;) {
             const int ready = ::poll(fds.data(), fds.size(), poll_timeout(debouncer.next_deadline()));
             if (ready < 0 && errno != EINTR) {
-                problem(std::string("cannot wait for GPIO events: ") + std::strerror(errno));
+                reader.problem(std::string("cannot wait for GPIO events: ") + base::error_text(errno));
                 return;
             }
             if (fds.back().revents != 0) return;  // stop()
             for (std::size_t i = 0; i < lines.size(); ++i) {
                 if ((fds.at(i).revents & POLLIN) != 0 && !read_line_events(lines.at(i))) fds.at(i).fd = -1;
             }
-            deliver(debouncer.advance(std::chrono::steady_clock::now()));
+            reader.deliver(debouncer.advance(std::chrono::steady_clock::now()));
         }
     }
 };
@@ -129,18 +111,12 @@ GpioButtonSource::~GpioButtonSource()
 
 void GpioButtonSource::start(EventHandler on_event, ProblemHandler on_problem)
 {
-    if (state_->thread.joinable()) throw std::logic_error("GPIO button source started twice");
-    state_->on_event = std::move(on_event);
-    state_->on_problem = std::move(on_problem);
-    state_->thread = std::thread([state = state_.get()] { state->run(); });
+    state_->reader.start(std::move(on_event), std::move(on_problem), [state = state_.get()] { state->run(); });
 }
 
 void GpioButtonSource::stop()
 {
-    if (!state_->thread.joinable()) return;
-    state_->wake.signal();
-    state_->thread.join();
-    state_->wake.clear();
+    state_->reader.stop();
 }
 
 std::string GpioButtonSource::describe() const
