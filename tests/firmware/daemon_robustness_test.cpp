@@ -26,6 +26,7 @@
 #include "command.hpp"
 #include "digikit/base/read_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "kit_under_test.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -134,29 +135,12 @@ int thread_count(pid_t pid)
     return -1;
 }
 
-class DaemonRobustnessTest : public ::testing::Test {
+class DaemonRobustnessTest : public KitUnderTest {
 protected:
+    // The kit's config with `commons` settings, small photos.
     void write_config(const std::string& commons = "")
     {
-        std::ofstream(config_)
-            << "data_dir = \"" << data_.string() << "\"\n"
-            << "[metadata]\ninstitution = \"Test Library\"\n"
-            << commons << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 320\nheight = 240\n"
-            << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 320\nheight = "
-               "240\nseed = 7\n";
-    }
-
-    void start()
-    {
-        daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s)) << log();
-    }
-
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return testing::run_digikit(args);
+        KitUnderTest::write_config("[metadata]\ninstitution = \"Test Library\"\n" + commons, {320, 240, 7});
     }
 
     // One request over the socket, as `digikit press` sends it; the answer as JSON.
@@ -168,13 +152,7 @@ protected:
         return nlohmann::json::parse(answer);
     }
 
-    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
-
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "data";
-    std::filesystem::path config_ = dir_ / "kit.toml";
     std::filesystem::path socket_ = data_ / "digikit.sock";
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
 };
 
 TEST_F(DaemonRobustnessTest, GarbageOnTheSocketIsRefusedAndTheDaemonGoesOn)

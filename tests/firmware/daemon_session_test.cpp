@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "kit_under_test.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -18,33 +19,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class DaemonSession : public ::testing::Test {
+class DaemonSession : public KitUnderTest {
 protected:
     void write_config(std::int64_t min_free_mb)
     {
-        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << "[storage]\nmin_free_mb = " << min_free_mb << "\n"
-                               << "[commons]\nbook_file = \"none\"\n"  // pages only here
-                               << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 320\nheight = "
-                                  "240\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 320\nheight = "
-                                  "240\nseed = 3\n";
+        KitUnderTest::write_config("[storage]\nmin_free_mb = " + std::to_string(min_free_mb) +
+                                       "\n"
+                                       "[commons]\nbook_file = \"none\"\n",  // pages only here
+                                   {320, 240, 3});
     }
 
     void SetUp() override { write_config(0); }
-
-    void start()
-    {
-        daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
-    }
-
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return testing::run_digikit(args);
-    }
 
     // The outcome of End book: the book has left `closing` for `closed`, or (metadata
     // missing) still waits only for its metadata.
@@ -61,11 +46,6 @@ protected:
             120s));
         return book;
     }
-
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "data";
-    std::filesystem::path config_ = dir_ / "kit.toml";
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
 };
 
 std::size_t count_files(const std::filesystem::path& dir, const std::string& extension)

@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "digikit/base/read_file.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "kit_under_test.hpp"
 #include "temp_dir.hpp"
 
 namespace digikit::firmware {
@@ -18,30 +19,13 @@ namespace {
 using namespace std::chrono_literals;
 using testing::run_digikit;
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public KitUnderTest {
 protected:
     void SetUp() override
     {
-        std::ofstream(config_)
-            << "data_dir = \"" << data_.string() << "\"\n"
-            << "[metadata]\ninstitution = \"Test Library\"\n"
-            << "[commons]\nbook_file = \"none\"\n"  // pages only here
-            << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 640\nheight = 480\n"
-            << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 640\nheight = 480\nseed = 7\n";
-    }
-
-    void start()
-    {
-        daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        // A killed daemon leaves its socket file behind: wait for an answer, not the file.
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s)) << log();
-    }
-
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return run_digikit(args);
+        write_config(
+            "[metadata]\ninstitution = \"Test Library\"\n"
+            "[commons]\nbook_file = \"none\"\n");  // pages only here
     }
 
     void press(const std::string& button)
@@ -77,13 +61,6 @@ protected:
             << log();
         return last;
     }
-
-    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
-
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "data";
-    std::filesystem::path config_ = dir_ / "kit.toml";
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
 };
 
 TEST_F(DaemonTest, ScanningSessionOverTheControlSocket)
