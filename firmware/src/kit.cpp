@@ -332,7 +332,7 @@ std::string Kit::sync_now(const std::function<bool()>& should_stop)
         uploader::UploadQueue queue(store_.data_dir() / "digikit.sqlite");
         auto client_settings = client_options(config_);
         client_settings.should_stop = should_stop;  // SIGTERM mid-transfer ends it at once
-        uploader::CommonsClient client(std::move(client_settings));
+        uploader::CommonsClient client(client_settings);
         uploader::SyncOptions options;
         options.should_stop = should_stop;
         const auto summary = uploader::sync_queue(queue, client, options);

@@ -151,7 +151,7 @@ int sync_command(const Config& config, bool once, bool dry_run)
     uploader::ClientOptions options;
     options.api_url = config.commons.api_url;
     if (!dry_run) options = client_options(config);  // a dry run needs no credentials
-    uploader::CommonsClient client(std::move(options));
+    uploader::CommonsClient client(options);
     uploader::SyncOptions sync;
     sync.dry_run = dry_run;
     for (;;) {

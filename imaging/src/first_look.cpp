@@ -48,7 +48,7 @@ double edge_crispness(const cv::Mat& grey, const Quad& quad)
         const cv::Mat blurred_steps =
             cv::abs(across ? again.colRange(1, again.cols) - again.colRange(0, again.cols - 1)
                            : again.rowRange(1, again.rows) - again.rowRange(0, again.rows - 1));
-        const cv::Mat print = steps > min_print_step;
+        const cv::Mat print = steps > static_cast<double>(min_print_step);
         cv::Mat lost = cv::max(steps - blurred_steps, 0.0);
         cv::Mat mask;
         print.convertTo(mask, CV_32F, 1.0 / 255);

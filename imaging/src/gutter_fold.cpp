@@ -125,8 +125,9 @@ Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight
         }
         track.emplace_back(best + 0.5, (y0 + y1) / 2.0);
     }
-    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9)
+    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9) {
         return in_photo(*line, size, to_straight);
+    }
     return in_photo(Line{{x + 0.5, 0.0}, {0.0, 1.0}}, size, to_straight);
 }
 
@@ -167,7 +168,7 @@ std::optional<std::pair<double, double>> step_down(const std::vector<double>& le
     // The page's paper still within the facing page's part, or never down: no step there.
     if (last < from || last + 1 >= facing_from) return std::nullopt;
     const double above = level[static_cast<std::size_t>(last)];
-    const double below = level[static_cast<std::size_t>(last + 1)];
+    const double below = level[static_cast<std::size_t>(last) + 1];
     return std::pair{last + 0.5 + (above - end) / std::max(above - below, 1e-9), paper - facing};
 }
 
@@ -214,8 +215,9 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
         if (at(x) < at(darkest)) darkest = x;
     }
     const double depth = gutter_depth(level, darkest);
-    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(end_depths(grey), darkest)))
+    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(end_depths(grey), darkest))) {
         return std::nullopt;
+    }
     return Fold{traced_line(grey, darkest, to_straight), 1, depth};
 }
 

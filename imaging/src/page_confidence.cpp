@@ -42,7 +42,7 @@ double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Poin
         double strongest = 0;
         double at_side = 0;
         for (int o = -window; o <= window; ++o) {
-            const auto i = static_cast<std::size_t>(o + window + 1);
+            const auto i = static_cast<std::size_t>(o + window) + 1;
             const double change = std::abs(values[i + 1] - values[i - 1]);
             strongest = std::max(strongest, change);
             if (std::abs(o) <= tuning.edge_tolerance) at_side = std::max(at_side, change);
@@ -50,7 +50,7 @@ double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Poin
         // Page-stack edges or a cover beside the paper may step more: the side's own step
         // need only be one of the clear ones there.
         const double depth =
-            std::abs(values[static_cast<std::size_t>(window + 4)] - values[static_cast<std::size_t>(window - 2)]);
+            std::abs(values[static_cast<std::size_t>(window) + 4] - values[static_cast<std::size_t>(window) - 2]);
         on_edge += at_side >= tuning.edge_share_of_strongest * strongest && depth >= tuning.edge_contrast ? 1 : 0;
     }
     return static_cast<double>(on_edge) / tuning.evidence_samples;

@@ -103,8 +103,9 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         // Paper brighter than its surroundings must have surroundings on every side: a
         // bright blob running out of the frame is paper and whatever else is as bright.
         // In a one-page view the facing page may run out beyond the fold, when there is one.
-        if (candidate && mask_of == &brighter_than_surroundings && !surrounded(grey, candidate->page, request.view))
+        if (candidate && mask_of == &brighter_than_surroundings && !surrounded(grey, candidate->page, request.view)) {
             candidate.reset();
+        }
         if (candidate) {
             const auto sides = side_support(grey, candidate->page);
             candidate->support = overall_support(sides);
@@ -116,8 +117,9 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         // its length: a side placed through the paper where the light falls off to the
         // board's level can still leave the outline as a whole well supported.
         if (best && best->score > tuning.quick_score && best->support > tuning.quick_support &&
-            best->weakest >= tuning.quick_weakest)
+            best->weakest >= tuning.quick_weakest) {
             break;
+        }
     }
     if (!best || best->score < tuning.min_outline_score) return layout;
     // An adopted side lies off the best outline, already pulled onto the paper with its own.
@@ -156,8 +158,9 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         for (std::size_t i = 0; i < 4; ++i) keep[i] = keep[i] || (cut && lies_on_fold(page.quad, i, *cut));
         page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page, nullptr, keep), reduced_bgr.size()));
         page.confidence = page_confidence(grey, page, best->score, cut);
-        for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t i = 0; i < 4; ++i) {
             page.on_fold[i] = cut && !page.edge_visible[i] && lies_on_fold(page.quad, i, *cut);
+        }
     }
     // Nothing found with confidence (no paper edge in view, or a quad the photo hardly
     // supports): no page, rather than an invented quad.

@@ -1,5 +1,7 @@
 #include "page_writer.hpp"
 
+#include "digikit/base/text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -90,7 +92,7 @@ tmsize_t strip_as_rgb(const cv::Mat& bgr, const MasterLayout& layout, std::size_
 [[noreturn]] void throw_write_error(const std::string& what, const std::filesystem::path& target)
 {
     const int saved = errno;
-    throw std::runtime_error(what + target.string() + (saved != 0 ? ": " + std::string(std::strerror(saved)) : ""));
+    throw std::runtime_error(what + target.string() + (saved != 0 ? ": " + base::error_text(saved) : ""));
 }
 
 void write_strips_in_turn(TIFF* tiff, const cv::Mat& bgr, const MasterLayout& layout,

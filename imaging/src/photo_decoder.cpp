@@ -161,7 +161,7 @@ cv::Mat decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name
     image.create(static_cast<int>(info.output_height), static_cast<int>(info.output_width),
                  CV_8UC(info.output_components));
     while (info.output_scanline < info.output_height) {
-        JSAMPROW row = image.ptr<JSAMPLE>(static_cast<int>(info.output_scanline));
+        auto* row = image.ptr<JSAMPLE>(static_cast<int>(info.output_scanline));
         jpeg_read_scanlines(&info, &row, 1);
     }
     jpeg_finish_decompress(&info);

@@ -133,7 +133,8 @@ int keep_first_error(TIFF*, void* user_data, const char*, const char* format, va
     auto& message = *static_cast<std::string*>(user_data);
     if (message.empty()) {
         std::array<char, 256> text{};
-        std::vsnprintf(text.data(), text.size(), format, arguments);
+        // libtiff's own format string, with its arguments.
+        std::vsnprintf(text.data(), text.size(), format, arguments);  // NOLINT(clang-diagnostic-format-nonliteral)
         message = text.data();
     }
     return 1;

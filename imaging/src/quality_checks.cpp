@@ -16,8 +16,8 @@ namespace {
 // over small shifts). The next page of a book sits in the same place with the same lines
 // of text at the same heights, but its words are elsewhere.
 constexpr double min_repeat_match = 0.8;
-const cv::Size detail_size(120, 168);
-constexpr int detail_shift = 4;  // pixels of detail_size searched each way
+const cv::Size detail_size(120, 168);  // NOLINT(cert-err58-cpp): cv::Size's constructor does not throw
+constexpr int detail_shift = 4;        // pixels of detail_size searched each way
 
 // How well two page details match: normalised correlation, best over small shifts.
 double detail_match(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b)

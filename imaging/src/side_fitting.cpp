@@ -58,13 +58,15 @@ std::optional<double> paper_start(const cv::Mat& grey, cv::Point2d a, cv::Point2
     // A paper edge: the brightness rises clearly within three pixels there, as step_up
     // asks (light falling off towards the frame rises gradually).
     const std::size_t rise_end = std::min(profile->size() - 1, t + 3);
-    if ((*profile)[rise_end] - (*profile)[t] < std::max(tuning.min_step, tuning.step_share * (top - low)))
+    if ((*profile)[rise_end] - (*profile)[t] < std::max(tuning.min_step, tuning.step_share * (top - low))) {
         return std::nullopt;
+    }
     // Nothing beyond is as bright as paper: a page's margin running off the frame is, in
     // front of a line of print or a picture along the frame.
     if (*std::max_element(profile->begin(), profile->begin() + static_cast<std::ptrdiff_t>(t + 1)) >
-        top - tuning.min_band_rise)
+        top - tuning.min_band_rise) {
         return std::nullopt;
+    }
     return static_cast<double>(t) + (half - (*profile)[t]) / std::max((*profile)[t + 1] - (*profile)[t], 1e-9);
 }
 
@@ -102,8 +104,9 @@ std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
         const double half = (profile[t] + profile[end]) / 2;
         const auto held = std::min(profile.size(), end + 4);
         if (std::any_of(profile.begin() + static_cast<std::ptrdiff_t>(end),
-                        profile.begin() + static_cast<std::ptrdiff_t>(held), [&](double v) { return v < half; }))
+                        profile.begin() + static_cast<std::ptrdiff_t>(held), [&](double v) { return v < half; })) {
             return std::nullopt;
+        }
         std::size_t after = t + 1;
         while (profile[after] < half) ++after;
         return static_cast<double>(after) -
@@ -247,8 +250,10 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
                                  [&](const auto& point) { return point.first >= from && point.first < to; });
         };
         const auto enough = static_cast<std::ptrdiff_t>(tuning.trace_samples / 6);
-        if (traced_in(0, 1.0 / 3) < enough || traced_in(1.0 / 3, 2.0 / 3) < enough || traced_in(2.0 / 3, 1.01) < enough)
+        if (traced_in(0, 1.0 / 3) < enough || traced_in(1.0 / 3, 2.0 / 3) < enough ||
+            traced_in(2.0 / 3, 1.01) < enough) {
             continue;
+        }
         const double first = median_offset(trace, sides.starts[i], 0, 1.0 / 3);
         const double second = median_offset(trace, sides.starts[i], 1.0 / 3, 2.0 / 3);
         const double third = median_offset(trace, sides.starts[i], 2.0 / 3, 1);
@@ -368,8 +373,9 @@ FoundPage fit_sides(const Quad& rough, const std::vector<cv::Point>& contour, cv
             const cv::Point2d q(p);
             const double t = (q - a).dot(lines[i].direction) / length;
             if (t < tuning.fit_end_share || t > 1 - tuning.fit_end_share ||
-                distance_to(lines[i], q) > tuning.fit_distance_share * diagonal)
+                distance_to(lines[i], q) > tuning.fit_distance_share * diagonal) {
                 continue;
+            }
             if (on_frame_border(p, frame)) {
                 ++border;
                 continue;

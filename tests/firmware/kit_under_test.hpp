@@ -30,8 +30,8 @@ protected:
     // the cameras.
     void write_config(const std::string& settings = "", const SimulatedSpreadCameras& cameras = {})
     {
-        const std::string size = "width = " + std::to_string(cameras.width) +
-                                 "\nheight = " + std::to_string(cameras.height) + "\n";
+        const std::string size =
+            "width = " + std::to_string(cameras.width) + "\nheight = " + std::to_string(cameras.height) + "\n";
         std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
                                << settings << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\n"
                                << size << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\n"

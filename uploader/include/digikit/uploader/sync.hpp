@@ -11,7 +11,7 @@
 //   ClientOptions options;
 //   options.api_url = config.commons.api_url;
 //   options.credentials = load_credentials(config.commons.credentials_file);
-//   CommonsClient client(std::move(options));
+//   CommonsClient client(options);
 //   SyncOptions sync;                       // sync.dry_run = true for `--dry-run`
 //   SyncSummary summary = sync_queue(queue, client, sync, [](const SyncEvent& e) { ... });
 //   // summary.complete(): nothing left; otherwise summary.stopped_because says why
