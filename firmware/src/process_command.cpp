@@ -62,7 +62,7 @@ int process_command(const Config& config, const ProcessOptions& options)
 
     const auto results = imaging::process_batch(options.inputs, options.out_dir, batch);
     if (!options.report.empty()) {
-        base::write_file_atomically(options.report, imaging::report_json(results).dump(2) + "\n");
+        base::write_file_atomically(options.report, imaging::report_json(results) + "\n");
     }
     std::size_t pages = 0;
     std::size_t failed = 0;

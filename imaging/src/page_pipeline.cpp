@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "digikit/base/atomic_file.hpp"
@@ -324,7 +325,7 @@ void add_batch_checks(std::vector<PhotoOutcome>& outcomes)
     std::vector<double> heights;
     for (const auto& outcome : outcomes) {
         for (const auto& page : outcome.result.pages) {
-            if (page.checks.value("page_found", 0) == 0) continue;
+            if (check_value(page.checks, "page_found") == 0) continue;
             widths.push_back(page.width);
             heights.push_back(page.height);
         }
@@ -464,7 +465,37 @@ bool looks_like_photo(const std::filesystem::path& path)
            photo_format(std::span(head.data(), static_cast<std::size_t>(in.gcount()))).has_value();
 }
 
-nlohmann::json report_json(const std::vector<ImageResult>& results)
+double check_value(const PageChecks& checks, std::string_view name)
+{
+    const auto found = checks.find(name);
+    if (found == checks.end()) throw std::out_of_range("the page has no check '" + std::string(name) + "'");
+    return std::visit([](auto value) { return static_cast<double>(value); }, found->second);
+}
+
+std::string describe(const PageChecks& checks)
+{
+    std::string text;
+    for (const auto& [name, value] : checks) {
+        text += (text.empty() ? "" : ", ") + name + "=";
+        std::visit([&text](auto number) { text += nlohmann::json(number).dump(); }, value);
+    }
+    return text;
+}
+
+namespace {
+
+nlohmann::json checks_json(const PageChecks& checks)
+{
+    nlohmann::json json = nlohmann::json::object();
+    for (const auto& [name, value] : checks) {
+        std::visit([&json, &name](auto number) { json[name] = number; }, value);
+    }
+    return json;
+}
+
+}  // namespace
+
+std::string report_json(const std::vector<ImageResult>& results, int indent)
 {
     nlohmann::json images = nlohmann::json::array();
     for (const auto& result : results) {
@@ -479,7 +510,7 @@ nlohmann::json report_json(const std::vector<ImageResult>& results)
                              {"access", page.access.string()},
                              {"width", page.width},
                              {"height", page.height},
-                             {"checks", page.checks},
+                             {"checks", checks_json(page.checks)},
                              {"confidence", page.confidence},
                              {"warnings", page.warnings}});
         }
@@ -487,7 +518,7 @@ nlohmann::json report_json(const std::vector<ImageResult>& results)
                           {"error", result.error ? nlohmann::json(*result.error) : nlohmann::json(nullptr)},
                           {"pages", pages}});
     }
-    return {{"images", images}};
+    return nlohmann::json{{"images", images}}.dump(indent);
 }
 
 std::filesystem::path thumbnail_path(const std::filesystem::path& access)

@@ -46,9 +46,9 @@ TEST(QualityChecks, ABlurredPhotoIsFlaggedAndASharpOneIsNot)
     cv::GaussianBlur(sharp, blurred, cv::Size(0, 0), 3.0);
     const PageResult good = first_page(dir, "sharp", sharp);
     const PageResult bad = first_page(dir, "blurred", blurred);
-    EXPECT_FALSE(has_warning(good, "blurry")) << good.checks.dump();
-    EXPECT_TRUE(has_warning(bad, "blurry")) << bad.checks.dump();
-    EXPECT_GT(good.checks["sharpness"].get<double>(), 3 * bad.checks["sharpness"].get<double>());
+    EXPECT_FALSE(has_warning(good, "blurry")) << describe(good.checks);
+    EXPECT_TRUE(has_warning(bad, "blurry")) << describe(bad.checks);
+    EXPECT_GT(check_value(good.checks, "sharpness"), 3 * check_value(bad.checks, "sharpness"));
 }
 
 TEST(QualityChecks, ExposureProblemsAreFlagged)
@@ -62,9 +62,9 @@ TEST(QualityChecks, ExposureProblemsAreFlagged)
     const PageResult ok = first_page(dir, "normal", normal);
     const PageResult over = first_page(dir, "bright", bright);
     const PageResult under = first_page(dir, "dark", dark);
-    EXPECT_FALSE(has_warning(ok, "clipped") || has_warning(ok, "underexposed")) << ok.checks.dump();
-    EXPECT_TRUE(has_warning(over, "clipped")) << over.checks.dump();
-    EXPECT_TRUE(has_warning(under, "underexposed")) << under.checks.dump();
+    EXPECT_FALSE(has_warning(ok, "clipped") || has_warning(ok, "underexposed")) << describe(ok.checks);
+    EXPECT_TRUE(has_warning(over, "clipped")) << describe(over.checks);
+    EXPECT_TRUE(has_warning(under, "underexposed")) << describe(under.checks);
 }
 
 TEST(QualityChecks, APhotoWithoutAPageSaysSoAndKeepsTheWholeFrame)
@@ -74,7 +74,7 @@ TEST(QualityChecks, APhotoWithoutAPageSaysSoAndKeepsTheWholeFrame)
     cv::randn(cloth, cv::Scalar(40, 42, 45), cv::Scalar(3, 3, 3));
     const PageResult page = first_page(dir, "empty", cloth);
     EXPECT_TRUE(has_warning(page, "page_not_found"));
-    EXPECT_EQ(page.checks["page_found"], 0);
+    EXPECT_EQ(page.checks.at("page_found"), CheckValue{0});
     EXPECT_EQ(page.width, 900);
     EXPECT_EQ(page.height, 600);
 }
@@ -97,7 +97,7 @@ TEST(QualityChecks, APageOfAnotherSizeThanTheBookIsFlagged)
     ASSERT_EQ(results.size(), 4u);
     for (int i = 0; i < 4; ++i) {
         const auto& page = results[static_cast<std::size_t>(i)].pages.at(0);
-        EXPECT_EQ(has_warning(page, "size_inconsistent"), i == 3) << i << " " << page.checks.dump();
+        EXPECT_EQ(has_warning(page, "size_inconsistent"), i == 3) << i << " " << describe(page.checks);
     }
 }
 
@@ -125,7 +125,7 @@ TEST(FlatbedProfile, DeskewsByTheTextAndCropsToIt)
     ASSERT_FALSE(result.error);
     ASSERT_EQ(result.pages.size(), 1u);
     const auto& page = result.pages[0];
-    EXPECT_NEAR(page.checks["rotation_deg"].get<double>(), 3.0, 0.2);
+    EXPECT_NEAR(check_value(page.checks, "rotation_deg"), 3.0, 0.2);
     // The text block (500 x 709) plus a margin, not the whole scan.
     EXPECT_GT(page.width, 500);
     EXPECT_LT(page.width, 700);

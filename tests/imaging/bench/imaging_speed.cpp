@@ -169,7 +169,7 @@ int main(int argc, char** argv)
         if (result.error) std::printf("error: %s\n", result.error->c_str());
         for (const auto& page : result.pages) {
             for (const auto& warning : page.warnings)
-                std::printf("warning: %s %s\n", warning.c_str(), page.checks.dump().c_str());
+                std::printf("warning: %s %s\n", warning.c_str(), describe(page.checks).c_str());
         }
         t.floor = floor_ms(photo, quads, dir / "out");
         start = Clock::now();

@@ -60,7 +60,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "digikit_real_photos: %s\n", e.what());
         return 2;
     }
-    if (!report.empty()) std::ofstream(report) << report_json(results).dump(1) << "\n";
+    if (!report.empty()) std::ofstream(report) << report_json(results, 1) << "\n";
     std::printf("%zu photo(s), %.0f ms per photo\n", results.size(),
                 results.empty() ? 0.0 : total_ms / static_cast<double>(results.size()));
     return 0;

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace digikit::imaging {
 
@@ -77,13 +77,23 @@ struct PipelineOptions {
 // Below this confidence a page carries the warning page_uncertain.
 inline constexpr double min_page_confidence = 0.5;
 
+// A page's first-look measures by name (page_found, rotation_deg, sharpness, clipped,
+// paper_white, size_deviation, ...), as the report writes them under "checks": whole
+// numbers (page_found) stay whole there.
+using CheckValue = std::variant<int, double>;
+using PageChecks = std::map<std::string, CheckValue, std::less<>>;
+// One measure as a number; throws std::out_of_range naming a check the page lacks.
+[[nodiscard]] double check_value(const PageChecks& checks, std::string_view name);
+// "name=value, ..." for logs and messages.
+[[nodiscard]] std::string describe(const PageChecks& checks);
+
 struct PageResult {
     PageQuad quad{};               // input pixels, reading order
     std::filesystem::path master;  // TIFF
     std::filesystem::path access;  // JPEG
     int width = 0;
     int height = 0;
-    nlohmann::json checks = nlohmann::json::object();  // name -> number
+    PageChecks checks;
     // How well the quad is supported by the photo (edge support of each side, fit of the
     // paper blob, agreement with the book prior), 0..1. Warnings: page_uncertain below
     // min_page_confidence, page_not_found (the quad is then the whole frame, confidence
@@ -130,8 +140,9 @@ struct BatchOptions {
 [[nodiscard]] std::vector<ImageResult> process_batch(const std::vector<std::filesystem::path>& inputs,
                                                      const std::filesystem::path& out_dir, const BatchOptions& options);
 
-// The report of SPEC.md: {"images": [{"input", "error", "pages": [...]}]}.
-[[nodiscard]] nlohmann::json report_json(const std::vector<ImageResult>& results);
+// The report of SPEC.md as JSON text, `indent` spaces per level:
+// {"images": [{"input", "error", "pages": [...]}]}.
+[[nodiscard]] std::string report_json(const std::vector<ImageResult>& results, int indent = 2);
 
 // The book prior for PipelineOptions::book_prior from one camera's recent results
 // within a book: per page (reading order), the median of each corner over the results
