@@ -32,7 +32,7 @@ std::unique_ptr<Camera> open_device(const DeviceInfo& device, const DeviceOption
         gphoto2.settings = options.settings;
         if (options.address.empty()) return find_gphoto2_camera(device, gphoto2);
         // Network cameras speak the generic PTP/IP protocol; the driver is chosen by that model name.
-        return find_gphoto2_camera(device, {{"PTP/IP Camera", options.address}}, gphoto2);
+        return find_gphoto2_camera(device, gphoto2, std::vector<Gphoto2Address>{{"PTP/IP Camera", options.address}});
     }
     if (!options.address.empty() || !options.settings.empty()) {
         throw std::invalid_argument("an address and settings are for gphoto2 cameras, not " + device.type);

@@ -94,14 +94,15 @@ TEST(Gphoto2Camera, FindsTheCameraBySerialNumber)
     PtpIpCameraEmulator first(emulated("SERIAL-A"));
     PtpIpCameraEmulator second(emulated("SERIAL-B"));
     const ::digikit::testing::TempDir dir;
-    auto camera = find_gphoto2_camera(camera_info("right", "SERIAL-B"), {address_of(first), address_of(second)});
+    auto camera =
+        find_gphoto2_camera(camera_info("right", "SERIAL-B"), {}, std::vector{address_of(first), address_of(second)});
     EXPECT_EQ(camera->info().serial, "SERIAL-B");
     (void)camera->capture(dir / "shot");
     EXPECT_EQ(first.capture_times().size(), 0U);
     EXPECT_EQ(second.capture_times().size(), 1U);
 
     try {
-        (void)find_gphoto2_camera(camera_info("x", "SERIAL-C"), {address_of(first), address_of(second)});
+        (void)find_gphoto2_camera(camera_info("x", "SERIAL-C"), {}, std::vector{address_of(first), address_of(second)});
         FAIL() << "expected a CaptureError";
     } catch (const CaptureError& e) {
         EXPECT_NE(std::string(e.what()).find("SERIAL-C"), std::string::npos) << e.what();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,11 +44,12 @@ struct Gphoto2Options {
 [[nodiscard]] std::unique_ptr<Camera> open_gphoto2_camera(DeviceInfo info, const Gphoto2Address& address,
                                                           const Gphoto2Options& options = {});
 
-// Opens the camera whose serial number is `info.serial` among `candidates` (by default
-// the autodetected ones). Throws a fatal CaptureError naming the serial when none has it.
-[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(const DeviceInfo& info,
-                                                          const std::vector<Gphoto2Address>& candidates,
-                                                          const Gphoto2Options& options = {});
-[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(const DeviceInfo& info, const Gphoto2Options& options = {});
+// Opens the camera whose serial number is `info.serial`: among `candidates` when given
+// (a network camera's address, say), otherwise among the autodetected USB cameras; when
+// it reopens after a fatal error it is looked for among the same again. Throws a fatal
+// CaptureError naming the serial when none has it.
+[[nodiscard]] std::unique_ptr<Camera> find_gphoto2_camera(
+    const DeviceInfo& info, const Gphoto2Options& options = {},
+    const std::optional<std::vector<Gphoto2Address>>& candidates = std::nullopt);
 
 }  // namespace digikit::capture
