@@ -38,7 +38,7 @@ std::unique_ptr<Camera> open_device(const DeviceInfo& device, const DeviceOption
         throw std::invalid_argument("an address and settings are for gphoto2 cameras, not " + device.type);
     }
     if (device.type == "sane") return open_sane_scanner(device);
-    if (device.type == "sim") return make_simulated_camera(device, {});
+    if (device.type == "sim") return make_simulated_camera(device, options.simulated);
     throw std::invalid_argument("unknown device type '" + device.type + "' (expected gphoto2, sane or sim)");
 }
 

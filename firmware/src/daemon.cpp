@@ -2,19 +2,13 @@
 #include "digikit/base/text.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
-#include <deque>
 #include <fstream>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
@@ -24,7 +18,6 @@
 #include "control_request.hpp"
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/base/exception_barrier.hpp"
-#include "digikit/capture/usb_hotplug.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "kit.hpp"
 #include "kit_cameras.hpp"
@@ -84,59 +77,6 @@ void log_to_journal_under_systemd()
     auto journal = std::make_shared<spdlog::sinks::systemd_sink_mt>("digikit");
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("digikit", journal));
 }
-
-// Asks the press thread to look for cameras when USB devices come or go (libusb
-// hotplug) and every few seconds: a network camera or a system without hotplug gives no
-// events. The check costs nothing once every configured camera is open.
-class DeviceWatch {
-public:
-    explicit DeviceWatch(PressQueue& presses) : presses_(presses)
-    {
-        try {
-            usb_ = std::make_unique<capture::UsbHotplugMonitor>();
-        } catch (const std::exception& error) {
-            spdlog::warn("USB hotplug unavailable ({}): cameras are looked for every {} s", error.what(),
-                         check_period.count());
-        }
-        thread_ = std::thread([this] { run(); });
-    }
-    DeviceWatch(const DeviceWatch&) = delete;
-    DeviceWatch& operator=(const DeviceWatch&) = delete;
-    ~DeviceWatch()
-    {
-        stopping_ = true;
-        thread_.join();
-    }
-
-private:
-    static constexpr std::chrono::seconds check_period{3};
-    static constexpr int poll_ms = 250;  // how soon the thread notices shutdown
-
-    void run()
-    {
-        auto next_check = std::chrono::steady_clock::now() + check_period;
-        while (!stopping_) {
-            base::run_behind_barrier([&] { watch_once(next_check); },
-                                     [](const std::string& failure) { spdlog::error("device watch: {}", failure); });
-        }
-    }
-
-    void watch_once(std::chrono::steady_clock::time_point& next_check)
-    {
-        pollfd usb{usb_ ? usb_->notify_fd() : -1, POLLIN, 0};
-        if (::poll(&usb, 1, poll_ms) > 0 && !usb_->take_events().empty()) {
-            presses_.post_device_check(true);
-        } else if (std::chrono::steady_clock::now() >= next_check) {
-            presses_.post_device_check(false);
-            next_check = std::chrono::steady_clock::now() + check_period;
-        }
-    }
-
-    PressQueue& presses_;
-    std::unique_ptr<capture::UsbHotplugMonitor> usb_;
-    std::atomic<bool> stopping_{false};
-    std::thread thread_;
-};
 
 // The web console, when configured; a console that cannot bind (the port is taken) is
 // logged and left out: the kit captures without it.
@@ -225,12 +165,14 @@ int run_daemon(const Config& config)
         spdlog::info("removed {} half-written file(s) left by an interruption", removed);
     }
     OperatorPanel panel(config);
-    auto cameras = std::make_unique<KitCameras>(config);
+    auto cameras = open_kit_cameras(config);
     if (!cameras->complete()) spdlog::warn("waiting for cameras: {}", cameras->missing());
     Kit kit(config, std::move(cameras), [&panel](Feedback signal) { panel.show(signal); });
     base::run_behind_barrier([&kit] { kit.publish_status(); }, {});  // the event loop publishes it from now on
     PressQueue presses(kit, std::chrono::seconds(1), watchdog_feeder());
-    const DeviceWatch devices(presses);
+    // Cameras are looked for by the press thread, between presses.
+    const capture::DeviceWatch devices([&presses](bool usb_changed) { presses.post_device_check(usb_changed); },
+                                       log_camera_report);
     panel.start([&presses](hardware::Button button) { (void)presses.post(button); });
     for (const auto& source : panel.describe()) spdlog::info("buttons: {}", source);
     const auto control = [&kit, &presses](const std::string& request) {

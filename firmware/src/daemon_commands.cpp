@@ -165,7 +165,7 @@ nlohmann::json attached_devices(const Config& config)
             hardware::send_control_request(control_socket_path(config.data_dir), "status", status_timeout);
         return nlohmann::json::parse(answer)["status"]["cameras"];
     } catch (const hardware::ControlSocketUnavailable&) {
-        return KitCameras(config).describe();
+        return cameras_json(*open_kit_cameras(config));
     }
 }
 
@@ -207,10 +207,10 @@ int devices_command(const Config& config, bool json)
 
 int capture_command(const Config& config, const std::string& device, const std::filesystem::path& out)
 {
-    KitCameras cameras(config);
-    capture::Camera* chosen = cameras.find(device);
+    const auto cameras = open_kit_cameras(config);
+    capture::Camera* chosen = cameras->find(device);
     if (chosen == nullptr) {
-        const std::string why = cameras.missing().empty() ? "" : " (" + cameras.missing() + ")";
+        const std::string why = cameras->missing().empty() ? "" : " (" + cameras->missing() + ")";
         throw CommandError((device.empty() ? "no camera or scanner is ready" : "no device '" + device + "'") + why);
     }
     const auto target = std::filesystem::absolute(out);

@@ -91,7 +91,7 @@ nlohmann::json cameras_as_seen(const Config& config, Findings& found)
                               "; it was asked for its cameras");
         return nlohmann::json::parse(answer)["status"]["cameras"];
     } catch (const hardware::ControlSocketUnavailable&) {
-        return KitCameras(config).describe();
+        return cameras_json(*open_kit_cameras(config));
     }
 }
 

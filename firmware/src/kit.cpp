@@ -36,7 +36,7 @@ std::string Kit::unused_retake_stem(const std::string& book, int sequence) const
     }
 }
 
-Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Feedback)> on_signal)
+Kit::Kit(Config config, std::unique_ptr<capture::CameraManager> cameras, std::function<void(Feedback)> on_signal)
     : config_(std::move(config)),
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
@@ -73,14 +73,13 @@ Kit::Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(
 void Kit::check_devices(bool usb_changed)
 {
     const std::lock_guard lock(press_mutex_);
-    std::vector<std::string> picked;
+    bool picked = false;
     try {
         picked = cameras_->refresh(usb_changed);
     } catch (const std::exception& error) {
         spdlog::warn("looking for cameras failed: {}", error.what());
     }
-    for (const auto& line : picked) spdlog::info("{}", line);
-    if (picked.empty() || !cameras_->complete()) return;
+    if (!picked || !cameras_->complete()) return;
     KitEvent cleared;  // the error light for the missing camera goes out
     cleared.kind = KitEvent::Kind::fault_cleared;
     feed(cleared);
@@ -272,7 +271,7 @@ std::string Kit::capture(bool retake)
 capture::CameraRig& Kit::ready_rig(const std::string& book)
 {
     if (!cameras_->complete()) {
-        for (const auto& line : cameras_->refresh(false)) spdlog::info("{}", line);
+        (void)cameras_->refresh(false);
     }
     auto& rig = cameras_->rig();
     if (settings_applied_for_ != book) {
@@ -462,7 +461,7 @@ void Kit::publish_status()
         }
         return books;
     });
-    part(status["cameras"], [&] { return cameras_->describe(); });
+    part(status["cameras"], [&] { return cameras_json(*cameras_); });
     status["disk"] = {{"free_mb", free_megabytes(store_.data_dir())}, {"min_free_mb", config_.storage.min_free_mb}};
     const auto now = std::chrono::steady_clock::now();
     if (queue_changed_.exchange(false) || now - queue_read_at_ > std::chrono::seconds(5)) {

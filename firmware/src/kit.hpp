@@ -33,7 +33,7 @@ public:
     using Outcome = PressOutcome;
 
     // `on_signal` tells the operator (LEDs, buzzer) what the state machine decided.
-    Kit(Config config, std::unique_ptr<KitCameras> cameras, std::function<void(Feedback)> on_signal = {});
+    Kit(Config config, std::unique_ptr<capture::CameraManager> cameras, std::function<void(Feedback)> on_signal = {});
     // Stops a sync in progress between two steps; the queue resumes it next time.
     ~Kit() override;
 
@@ -41,7 +41,7 @@ public:
     // `digikit book close|set|reprocess|drop-shot` sent by the CLI; closing the open
     // book is End book, through the state machine.
     Outcome edit_book(const BookEdit& edit);
-    // Picks up cameras that have come (see KitCameras::refresh); between presses.
+    // Picks up cameras that have come (see capture::CameraManager::refresh); between presses.
     void check_devices(bool usb_changed) override;
     // Reads the book, the cameras, the disk and the upload queue into the snapshot that
     // status() serves.
@@ -81,7 +81,7 @@ private:
 
     Config config_;
     BookStore store_;
-    std::unique_ptr<KitCameras> cameras_;
+    std::unique_ptr<capture::CameraManager> cameras_;
     std::string settings_applied_for_;  // the book whose first capture applied the camera settings
     // Queueing a closing book's pages: from the processing thread after each shot, and
     // from the event loop (End book). Declared before the worker, which uses it at once.

@@ -116,7 +116,7 @@ TEST(CameraPickup, SettingsAreAppliedBeforeTheFirstCaptureOfEachBook)
     std::vector<std::string> calls;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(settings_counting_camera(calls));
-    Kit kit(config, std::make_unique<KitCameras>(std::move(cameras)));
+    Kit kit(config, std::make_unique<capture::CameraManager>(std::move(cameras)));
     for (const auto button :
          {hardware::Button::new_book, hardware::Button::capture, hardware::Button::capture, hardware::Button::retake,
           hardware::Button::end_book, hardware::Button::new_book, hardware::Button::capture}) {

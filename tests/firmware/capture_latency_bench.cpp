@@ -67,7 +67,7 @@ int main(int argc, char** argv)
         digikit::capture::DeviceInfo info{"sim", "sim", "simulated", std::string(to_string(role)), role};
         cameras.push_back(timed_camera(digikit::capture::make_simulated_camera(info, {1600, 1200, 1}), fired, mutex));
     }
-    digikit::firmware::Kit kit(config, std::make_unique<digikit::firmware::KitCameras>(std::move(cameras)));
+    digikit::firmware::Kit kit(config, std::make_unique<digikit::capture::CameraManager>(std::move(cameras)));
     digikit::firmware::PressQueue press_queue(kit);
     const auto socket = digikit::firmware::control_socket_path(config.data_dir);
     const digikit::hardware::ControlSocketServer server(socket, [&kit, &press_queue](const std::string& request) {

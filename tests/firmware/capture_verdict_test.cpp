@@ -38,7 +38,7 @@ TEST(CaptureVerdict, ABadShotAdvisesARetake)
     std::vector<Feedback> shown;
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(capped_camera());
-    Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
+    Kit kit(config_in(dir), std::make_unique<capture::CameraManager>(std::move(cameras)),
             [&shown](Feedback s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
     const auto outcome = kit.press(hardware::Button::capture);
@@ -56,7 +56,7 @@ TEST(CaptureVerdict, AGoodShotSaysSo)
     std::vector<std::unique_ptr<capture::Camera>> cameras;
     cameras.push_back(
         capture::make_simulated_camera({"sim", "sim", "sim", "S", capture::CameraRole::single}, {1200, 900, 4}));
-    Kit kit(config_in(dir), std::make_unique<KitCameras>(std::move(cameras)),
+    Kit kit(config_in(dir), std::make_unique<capture::CameraManager>(std::move(cameras)),
             [&shown](Feedback s) { shown.push_back(s); });
     ASSERT_TRUE(kit.press(hardware::Button::new_book).ok);
     const auto outcome = kit.press(hardware::Button::capture);

@@ -86,7 +86,7 @@ int main(int argc, char** argv)
         digikit::capture::DeviceInfo info{"sim", "sim", "simulated", std::string(to_string(role)), role};
         cameras.push_back(digikit::capture::make_simulated_camera(info, {1600, 1200, 1}));
     }
-    digikit::firmware::Kit kit(config, std::make_unique<digikit::firmware::KitCameras>(std::move(cameras)));
+    digikit::firmware::Kit kit(config, std::make_unique<digikit::capture::CameraManager>(std::move(cameras)));
     digikit::firmware::PressQueue press_queue(kit);
     const auto control = [&kit, &press_queue](const std::string& request) {
         return digikit::firmware::handle_control_request(kit, press_queue, request);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "digikit/capture/camera.hpp"
+#include "digikit/capture/simulated_camera.hpp"
 
 namespace digikit::capture {
 
@@ -24,11 +25,13 @@ struct DeviceOptions {
     // gphoto2: settings by libgphoto2 config name, applied in this order whenever the
     // camera opens and at the start of each book (see Gphoto2Options::settings).
     std::vector<std::pair<std::string, std::string>> settings;
+    // sim: the photos it renders.
+    SimulatedCameraSettings simulated;
 };
 
 // Opens the device a configuration entry names: type "gphoto2" by serial number
 // (wherever it is plugged in), "sane" by SANE device name (`id`), "sim" as a
-// simulated camera (24 MP, seed 1). Throws CaptureError (fatal) when it is not there,
+// simulated camera rendering `options.simulated`. Throws CaptureError (fatal) when it is not there,
 // std::invalid_argument for an unknown type or options the type does not take.
 [[nodiscard]] std::unique_ptr<Camera> open_device(const DeviceInfo& device, const DeviceOptions& options = {});
 
