@@ -9,9 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "command.hpp"
 #include "digikit/base/read_file.hpp"
-#include "temp_dir.hpp"
+#include "kit_under_test.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -23,23 +22,13 @@ std::size_t lines_of(const std::string& text)
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-class BookValidation : public ::testing::Test {
+class BookValidation : public KitUnderTest {
 protected:
     void SetUp() override { write_config(""); }
 
     void write_config(const std::string& metadata)
     {
-        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << "[metadata]\ninstitution = \"Test Library\"\n"
-                               << metadata
-                               << "[[device]]\ntype = \"sim\"\nrole = \"single\"\nserial = \"S\"\nwidth = 640\n"
-                               << "height = 480\n";
-    }
-
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return testing::run_digikit(args);
+        KitUnderTest::write_config("[metadata]\ninstitution = \"Test Library\"\n" + metadata, {.spread = false});
     }
 
     std::size_t book_count()
@@ -56,31 +45,18 @@ protected:
         return created.out.substr(0, created.out.find('\n'));
     }
 
-    void start_daemon()
-    {
-        daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
-            << base::read_file(dir_ / "daemon.log");
-    }
-
     nlohmann::json status()
     {
         const auto result = digikit({"status", "--json"});
-        EXPECT_EQ(result.exit_code, 0) << result.err << base::read_file(dir_ / "daemon.log");
+        EXPECT_EQ(result.exit_code, 0) << result.err << log();
         return result.exit_code == 0 ? nlohmann::json::parse(result.out) : nlohmann::json::object();
     }
 
     void capture()
     {
         const auto result = digikit({"press", "capture"});
-        EXPECT_EQ(result.exit_code, 0) << result.err << base::read_file(dir_ / "daemon.log");
+        EXPECT_EQ(result.exit_code, 0) << result.err << log();
     }
-
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "data";
-    std::filesystem::path config_ = dir_ / "kit.toml";
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
 };
 
 TEST_F(BookValidation, HostileCategoriesAreRefusedAndNothingIsWritten)
@@ -144,7 +120,7 @@ TEST_F(BookValidation, ConfigDefaultsAreStoredAsTheReaderReadsThem)
 TEST_F(BookValidation, AHandBrokenBookIsShownAndRepairedWhileTheDaemonKeepsCapturing)
 {
     const std::string other = new_book("Another book");
-    start_daemon();
+    start();
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);  // opens the prepared book
     capture();
     const std::string id = status()["book"]["id"];
@@ -187,7 +163,7 @@ TEST_F(BookValidation, AHandBrokenBookIsShownAndRepairedWhileTheDaemonKeepsCaptu
 
     // A restart resumes the book instead of dying on it.
     EXPECT_EQ(daemon_->stop(SIGTERM), 0);
-    start_daemon();
+    start();
     EXPECT_EQ(status()["book"]["id"], id);
     capture();
 

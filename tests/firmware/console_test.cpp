@@ -9,19 +9,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "command.hpp"
-#include "digikit/base/read_file.hpp"
-#include "temp_dir.hpp"
+#include "kit_under_test.hpp"
 
 namespace digikit::firmware {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::run_digikit;
 
 constexpr const char* password = "correct horse battery staple";
 
-class ConsoleTest : public ::testing::Test {
+class ConsoleTest : public KitUnderTest {
 protected:
     void SetUp() override
     {
@@ -32,16 +29,11 @@ protected:
 
     void write_config(const std::string& listen)
     {
-        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << "[metadata]\ninstitution = \"Test Library\"\n"
-                               << "[commons]\ncredentials_file = \"" << credentials_.string() << "\"\n"
-                               << "[console]\nlisten = \"" << listen << "\"\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = 640\n"
-                               << "height = 480\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = 640\n"
-                               << "height = 480\nseed = 7\n";
+        KitUnderTest::write_config("[metadata]\ninstitution = \"Test Library\"\n[commons]\ncredentials_file = \"" +
+                                   credentials_.string() + "\"\n[console]\nlisten = \"" + listen + "\"\n");
     }
 
+    // Waits for the console's port in the log too.
     void start()
     {
         daemon_ = std::make_unique<testing::BackgroundProcess>(
@@ -58,14 +50,6 @@ protected:
             30s))
             << log();
     }
-
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return run_digikit(args);
-    }
-
-    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
 
     [[nodiscard]] httplib::Client client() const
     {
@@ -107,11 +91,7 @@ protected:
         return nlohmann::json::parse(result.out);
     }
 
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "data";
-    std::filesystem::path config_ = dir_ / "kit.toml";
     std::filesystem::path credentials_ = dir_ / "credentials.toml";
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
     int port_ = 0;
     std::string csrf_;
 };

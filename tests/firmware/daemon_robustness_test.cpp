@@ -140,7 +140,8 @@ protected:
     // The kit's config with `commons` settings, small photos.
     void write_config(const std::string& commons = "")
     {
-        KitUnderTest::write_config("[metadata]\ninstitution = \"Test Library\"\n" + commons, {320, 240, 7});
+        KitUnderTest::write_config("[metadata]\ninstitution = \"Test Library\"\n" + commons,
+                                   {.width = 320, .height = 240});
     }
 
     // One request over the socket, as `digikit press` sends it; the answer as JSON.

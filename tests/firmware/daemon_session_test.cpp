@@ -26,7 +26,7 @@ protected:
         KitUnderTest::write_config("[storage]\nmin_free_mb = " + std::to_string(min_free_mb) +
                                        "\n"
                                        "[commons]\nbook_file = \"none\"\n",  // pages only here
-                                   {320, 240, 3});
+                                   {.width = 320, .height = 240, .right_seed = 3});
     }
 
     void SetUp() override { write_config(0); }

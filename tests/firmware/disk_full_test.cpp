@@ -16,9 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "command.hpp"
-#include "digikit/base/read_file.hpp"
-#include "temp_dir.hpp"
+#include "kit_under_test.hpp"
 
 namespace digikit::firmware {
 namespace {
@@ -62,7 +60,7 @@ std::uintmax_t free_bytes(const std::filesystem::path& dir)
 constexpr int width = 1200;  // the sim cameras' photos
 constexpr int height = 800;
 
-class DiskFull : public ::testing::Test {
+class DiskFull : public KitUnderTest {
 protected:
     void SetUp() override
     {
@@ -70,15 +68,12 @@ protected:
         const std::string why = mount_small_disk(data_);
         if (!why.empty()) GTEST_SKIP() << "a small disk cannot be made here: " << why;
         mounted_ = true;
-        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << "[metadata]\ninstitution = \"Test Library\"\n"
-                               << "[commons]\nbook_file = \"none\"\n"  // pages only here
-                               << "[storage]\nmin_free_mb = 0\n"       // the floor would refuse captures first
-                               << "[imaging]\ntiff_compression = \"none\"\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = " << width
-                               << "\nheight = " << height
-                               << "\n[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = " << width
-                               << "\nheight = " << height << "\nseed = 4\n";
+        write_config(
+            "[metadata]\ninstitution = \"Test Library\"\n"
+            "[commons]\nbook_file = \"none\"\n"  // pages only here
+            "[storage]\nmin_free_mb = 0\n"       // the floor would refuse captures first
+            "[imaging]\ntiff_compression = \"none\"\n",
+            {.width = width, .height = height, .right_seed = 4});
     }
 
     void TearDown() override
@@ -87,30 +82,11 @@ protected:
         if (mounted_) ::umount2(data_.c_str(), MNT_DETACH);
     }
 
-    void start()
-    {
-        daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 60s)) << log();
-    }
-
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return testing::run_digikit(args);
-    }
-
     nlohmann::json book(const std::string& id)
     {
         return nlohmann::json::parse(digikit({"book", "show", id, "--json"}).out);
     }
 
-    std::string log() const { return base::read_file_if_exists(dir_ / "daemon.log").value_or(""); }
-
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "card";
-    std::filesystem::path config_ = dir_ / "kit.toml";
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
     bool mounted_ = false;
 };
 

@@ -18,12 +18,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "command.hpp"
 #include "digikit/base/read_file.hpp"
 #include "digikit/uploader/commons_client.hpp"
 #include "digikit/uploader/upload_queue.hpp"
 #include "fault_proxy.hpp"
-#include "temp_dir.hpp"
+#include "kit_under_test.hpp"
 #include "test_wiki.hpp"
 
 namespace digikit::firmware {
@@ -33,7 +32,7 @@ using namespace std::chrono_literals;
 using uploader::testing::Fault;
 using uploader::testing::FaultProxy;
 
-class EveryPageOnce : public ::testing::Test {
+class EveryPageOnce : public KitUnderTest {
 protected:
     // Settings of the [imaging] table, if any.
     virtual std::string imaging_settings() const { return ""; }
@@ -49,16 +48,14 @@ protected:
         std::ofstream(credentials) << "username = \"" << wiki.username << "\"\npassword = \"" << wiki.password
                                    << "\"\n";
         ::chmod(credentials.c_str(), 0600);
-        std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << "[metadata]\ninstitution = \"Test Library\"\nlicense = \"PD-old-70\"\n"
-                               << "[commons]\napi_url = \"" << proxy_->api_url() << "\"\ncredentials_file = \""
-                               << credentials.string() << "\"\nbook_file = \"none\"\n"  // pages only here
-                               << "[storage]\nmin_free_mb = 0\n"
-                               << imaging_settings()
-                               << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\nwidth = " << photo_width
-                               << "\nheight = " << photo_height << "\nseed = 11\n"
-                               << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\nwidth = "
-                               << photo_width << "\nheight = " << photo_height << "\nseed = 12\n";
+        write_config(
+            "[metadata]\ninstitution = \"Test Library\"\nlicense = \"PD-old-70\"\n"
+            "[commons]\napi_url = \"" +
+                proxy_->api_url() + "\"\ncredentials_file = \"" + credentials.string() +
+                "\"\nbook_file = \"none\"\n"  // pages only here
+                "[storage]\nmin_free_mb = 0\n" +
+                imaging_settings(),
+            {.width = photo_width, .height = photo_height, .left_seed = 11, .right_seed = 12});
         title_ = "Every page once " + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
                  " " + std::to_string(::getpid());
         const auto created = digikit({"book", "new", "--title", title_, "--author", "Jane Example", "--year", "1887"});
@@ -66,18 +63,8 @@ protected:
         id_ = created.out.substr(0, created.out.find('\n'));
     }
 
-    testing::CommandResult digikit(std::vector<std::string> args)
-    {
-        args.insert(args.begin(), {"--config", config_.string()});
-        return testing::run_digikit(args);
-    }
-
-    void start()
-    {
-        daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 60s)) << log();
-    }
+    // The daemon is stopped before the proxy it talks to goes.
+    void TearDown() override { daemon_.reset(); }
 
     // As a power cut would, after `delay`.
     void kill_after(std::chrono::milliseconds delay)
@@ -196,17 +183,14 @@ protected:
         EXPECT_TRUE(tags.contains("UsageTerms")) << master << ": " << result.out;
     }
 
-    std::string log() const
+    // The end of the daemon's log: a run with kills writes much.
+    [[nodiscard]] std::string log() const
     {
         const std::string text = base::read_file_if_exists(dir_ / "daemon.log").value_or("");
         return text.size() > 4000 ? text.substr(text.size() - 4000) : text;
     }
 
-    testing::TempDir dir_;
-    std::filesystem::path data_ = dir_ / "data";
-    std::filesystem::path config_ = dir_ / "kit.toml";
     std::unique_ptr<FaultProxy> proxy_;
-    std::unique_ptr<testing::BackgroundProcess> daemon_;
     std::string title_;
     std::string id_;
     int kills_ = 0;

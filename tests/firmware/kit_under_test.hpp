@@ -1,6 +1,6 @@
 #pragma once
-// What the daemon tests share: a kit in a folder of its own, configured with two
-// simulated cameras, its daemon started with `digikit run`, and the CLI pointed at it.
+// What the daemon tests share: a kit in a folder of its own, configured with simulated
+// cameras, its daemon started with `digikit run`, and the CLI pointed at it.
 
 #include <gtest/gtest.h>
 
@@ -17,34 +17,42 @@
 
 namespace digikit::firmware {
 
-// The two simulated cameras of a spread kit, each photo `width` x `height`.
-struct SimulatedSpreadCameras {
+// The simulated cameras of the kit, each photo `width` x `height`: a spread kit's left
+// (serial L) and right (serial R) or, not `spread`, one camera (role single, serial S).
+struct SimulatedCameras {
     int width = 640;
     int height = 480;
-    int right_seed = 7;  // the left camera keeps its default seed
+    int left_seed = 1;  // the left or single camera's
+    int right_seed = 7;
+    bool spread = true;
 };
 
 class KitUnderTest : public ::testing::Test {
 protected:
     // kit.toml: the data folder, then `settings` (TOML tables such as [metadata]), then
     // the cameras.
-    void write_config(const std::string& settings = "", const SimulatedSpreadCameras& cameras = {})
+    void write_config(const std::string& settings = "", const SimulatedCameras& cameras = {})
     {
-        const std::string size =
-            "width = " + std::to_string(cameras.width) + "\nheight = " + std::to_string(cameras.height) + "\n";
+        const auto device = [&cameras](const char* role, const char* serial, int seed) {
+            return "[[device]]\ntype = \"sim\"\nrole = \"" + std::string(role) + "\"\nserial = \"" + serial +
+                   "\"\nwidth = " + std::to_string(cameras.width) + "\nheight = " + std::to_string(cameras.height) +
+                   "\nseed = " + std::to_string(seed) + "\n";
+        };
         std::ofstream(config_) << "data_dir = \"" << data_.string() << "\"\n"
-                               << settings << "[[device]]\ntype = \"sim\"\nrole = \"left\"\nserial = \"L\"\n"
-                               << size << "[[device]]\ntype = \"sim\"\nrole = \"right\"\nserial = \"R\"\n"
-                               << size << "seed = " << cameras.right_seed << "\n";
+                               << settings
+                               << (cameras.spread ? device("left", "L", cameras.left_seed) +
+                                                        device("right", "R", cameras.right_seed)
+                                                  : device("single", "S", cameras.left_seed));
     }
 
     // Starts the daemon and waits until it answers, as the operator waits for the ready
     // light. A killed daemon leaves its socket file behind: wait for an answer, not the file.
+    // The limit is generous: a loaded machine may take long to start a sanitized daemon.
     void start()
     {
         daemon_ = std::make_unique<testing::BackgroundProcess>(
             std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
-        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, std::chrono::seconds(30)))
+        ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, std::chrono::seconds(60)))
             << log();
     }
 
