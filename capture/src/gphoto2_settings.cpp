@@ -25,8 +25,9 @@ int set_choice(CameraWidget* widget, const std::string& name, const std::string&
         found = found || value == choice;
         offered += std::string(offered.empty() ? "" : ", ") + choice;
     }
-    if (!found)
+    if (!found) {
         throw std::invalid_argument("setting '" + name + "' cannot be '" + value + "' (offered: " + offered + ")");
+    }
     return gp_widget_set_value(widget, value.c_str());
 }
 

@@ -487,8 +487,8 @@ namespace {
 nlohmann::json checks_json(const PageChecks& checks)
 {
     nlohmann::json json = nlohmann::json::object();
-    for (const auto& [name, value] : checks) {
-        std::visit([&json, &name](auto number) { json[name] = number; }, value);
+    for (const auto& check : checks) {
+        std::visit([&json, &check](auto number) { json[check.first] = number; }, check.second);
     }
     return json;
 }
