@@ -50,13 +50,13 @@ OperatorPanel::OperatorPanel(const Config& config)
             gpio.active_low = config.buttons.active_low;
             gpio.pull_up = config.buttons.pull_up;
             gpio.debounce = debounce_of(config.buttons);
-            sources_.push_back(std::make_unique<hardware::GpioButtonSource>(gpio));
+            sources_.push_back(hardware::open_gpio_button_source(gpio));
         }
         if (!config.buttons.evdev_device.empty()) {
             hardware::EvdevButtonSettings evdev;
             evdev.device = config.buttons.evdev_device;
             evdev.debounce = debounce_of(config.buttons);
-            sources_.push_back(std::make_unique<hardware::EvdevButtonSource>(evdev));
+            sources_.push_back(hardware::open_evdev_button_source(evdev));
         }
         if (config.feedback.leds != LedDriver::none) {
             indicator_ = make_indicator(config.feedback);

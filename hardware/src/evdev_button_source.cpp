@@ -64,6 +64,22 @@ OpenDevice open_device(const std::filesystem::path& path, const KeyMap& keys)
 
 }  // namespace
 
+class EvdevButtonSource final : public ButtonSource {
+public:
+    explicit EvdevButtonSource(EvdevButtonSettings settings);
+    EvdevButtonSource(const EvdevButtonSource&) = delete;
+    EvdevButtonSource& operator=(const EvdevButtonSource&) = delete;
+    ~EvdevButtonSource() override;
+
+    void start(EventHandler on_event, ProblemHandler on_problem) override;
+    void stop() override;
+    [[nodiscard]] std::string describe() const override;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
 struct EvdevButtonSource::State {
     EvdevButtonSettings settings;
     OpenDevice open;
@@ -173,6 +189,11 @@ std::string EvdevButtonSource::describe() const
         text += " " + key_name(code) + "=" + std::string(to_string(button));
     }
     return text;
+}
+
+std::unique_ptr<ButtonSource> open_evdev_button_source(EvdevButtonSettings settings)
+{
+    return std::make_unique<EvdevButtonSource>(std::move(settings));
 }
 
 }  // namespace digikit::hardware

@@ -29,6 +29,22 @@ struct WatchedLine {
     std::optional<bool> last_down;
 };
 
+class GpioButtonSource final : public ButtonSource {
+public:
+    explicit GpioButtonSource(GpioButtonSettings settings);
+    GpioButtonSource(const GpioButtonSource&) = delete;
+    GpioButtonSource& operator=(const GpioButtonSource&) = delete;
+    ~GpioButtonSource() override;
+
+    void start(EventHandler on_event, ProblemHandler on_problem) override;
+    void stop() override;
+    [[nodiscard]] std::string describe() const override;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
 struct GpioButtonSource::State {
     GpioButtonSettings settings;
     GpioChip chip;
@@ -124,6 +140,11 @@ std::string GpioButtonSource::describe() const
     std::string text = "GPIO chip " + state_->settings.chip + ":";
     for (const auto& watched : state_->lines) text += " " + std::string(to_string(watched.button)) + "=" + watched.spec;
     return text;
+}
+
+std::unique_ptr<ButtonSource> open_gpio_button_source(GpioButtonSettings settings)
+{
+    return std::make_unique<GpioButtonSource>(std::move(settings));
 }
 
 }  // namespace digikit::hardware

@@ -129,8 +129,8 @@ std::string message_of(const std::function<void()>& action)
 
 TEST(EvdevButtonSource, NamesAMissingDevice)
 {
-    const auto message =
-        message_of([] { EvdevButtonSource source(pedal_settings("/dev/input/digikit-no-such-pedal")); });
+    const auto message = message_of(
+        [] { const auto source = open_evdev_button_source(pedal_settings("/dev/input/digikit-no-such-pedal")); });
     EXPECT_NE(message.find("/dev/input/digikit-no-such-pedal"), std::string::npos) << message;
 }
 
@@ -138,7 +138,8 @@ TEST(EvdevButtonSource, RefusesAFileThatIsNoInputDevice)
 {
     const testing::TempDir dir;
     base::write_file_atomically(dir / "event0", "not a device");
-    const auto message = message_of([&] { EvdevButtonSource source(pedal_settings(dir / "event0")); });
+    const auto message =
+        message_of([&] { const auto source = open_evdev_button_source(pedal_settings(dir / "event0")); });
     EXPECT_NE(message.find("is not an input"), std::string::npos) << message;
 }
 
@@ -148,9 +149,9 @@ TEST(EvdevButtonSource, ReadsAVirtualPedal)
     auto pedal = VirtualPedal::create(why_no_pedal);
     if (!pedal) GTEST_SKIP() << why_no_pedal;
     Collected<ButtonEvent> events;
-    EvdevButtonSource source(pedal_settings(pedal->node()));
-    source.start([&](const ButtonEvent& event) { events.add(event); });
-    EXPECT_NE(source.describe().find("digikit test pedal"), std::string::npos) << source.describe();
+    const auto source = open_evdev_button_source(pedal_settings(pedal->node()));
+    source->start([&](const ButtonEvent& event) { events.add(event); });
+    EXPECT_NE(source->describe().find("digikit test pedal"), std::string::npos) << source->describe();
 
     pedal->key(KEY_B, 1);
     pedal->key(KEY_B, 0);
@@ -170,8 +171,9 @@ TEST(EvdevButtonSource, GrabsThePedalForItself)
     std::string why_no_pedal;
     auto pedal = VirtualPedal::create(why_no_pedal);
     if (!pedal) GTEST_SKIP() << why_no_pedal;
-    const EvdevButtonSource first(pedal_settings(pedal->node()));
-    const auto message = message_of([&] { EvdevButtonSource second(pedal_settings(pedal->node())); });
+    const auto first = open_evdev_button_source(pedal_settings(pedal->node()));
+    const auto message =
+        message_of([&] { const auto second = open_evdev_button_source(pedal_settings(pedal->node())); });
     EXPECT_NE(message.find("grab"), std::string::npos) << message;
 }
 
@@ -182,7 +184,7 @@ TEST(EvdevButtonSource, RefusesADeviceWithoutTheMappedKeys)
     if (!pedal) GTEST_SKIP() << why_no_pedal;
     auto settings = pedal_settings(pedal->node());
     settings.keys = KeyMap::parse({{"capture", {"KEY_PAGEDOWN"}}});
-    const auto message = message_of([&] { EvdevButtonSource source(settings); });
+    const auto message = message_of([&] { const auto source = open_evdev_button_source(settings); });
     EXPECT_NE(message.find("none of the keys"), std::string::npos) << message;
 }
 
@@ -192,8 +194,8 @@ TEST(EvdevButtonSource, ReportsAnUnpluggedPedal)
     auto pedal = VirtualPedal::create(why_no_pedal);
     if (!pedal) GTEST_SKIP() << why_no_pedal;
     Collected<std::string> problems;
-    EvdevButtonSource source(pedal_settings(pedal->node()));
-    source.start([](const ButtonEvent&) {}, [&](const std::string& message) { problems.add(message); });
+    const auto source = open_evdev_button_source(pedal_settings(pedal->node()));
+    source->start([](const ButtonEvent&) {}, [&](const std::string& message) { problems.add(message); });
     pedal->unplug();
     const auto seen = problems.wait_for(1, 5s);
     ASSERT_FALSE(seen.empty());

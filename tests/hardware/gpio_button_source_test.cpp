@@ -113,7 +113,7 @@ GpioButtonSettings gpio_settings(const std::string& chip, std::map<Button, std::
 TEST(GpioButtonSource, NamesAMissingChip)
 {
     try {
-        GpioButtonSource source(gpio_settings("digikit-no-such-chip", {{Button::capture, "17"}}));
+        const auto source = open_gpio_button_source(gpio_settings("digikit-no-such-chip", {{Button::capture, "17"}}));
         FAIL() << "a missing GPIO chip was accepted";
     } catch (const std::runtime_error& error) {
         EXPECT_NE(std::string(error.what()).find("digikit-no-such-chip"), std::string::npos) << error.what();
@@ -124,7 +124,8 @@ TEST(GpioButtonSource, NamesAMissingLine)
 {
     if (!fs::exists("/dev/gpiochip0")) GTEST_SKIP() << "no GPIO chip /dev/gpiochip0 on this machine";
     try {
-        GpioButtonSource source(gpio_settings("gpiochip0", {{Button::capture, "digikit-no-such-line"}}));
+        const auto source =
+            open_gpio_button_source(gpio_settings("gpiochip0", {{Button::capture, "digikit-no-such-line"}}));
         FAIL() << "a missing GPIO line was accepted";
     } catch (const std::runtime_error& error) {
         EXPECT_NE(std::string(error.what()).find("digikit-no-such-line"), std::string::npos) << error.what();
@@ -139,9 +140,10 @@ TEST(GpioButtonSource, ReadsPressesFromASimulatedChip)
     }
     const GpioSimChip sim;
     Collected collected;
-    GpioButtonSource source(gpio_settings(sim.chip_name(), {{Button::capture, "CAPTURE"}, {Button::end_book, "3"}}));
-    source.start([&](const ButtonEvent& event) { collected.add(event); });
-    EXPECT_NE(source.describe().find("capture=CAPTURE"), std::string::npos) << source.describe();
+    const auto source = open_gpio_button_source(
+        gpio_settings(sim.chip_name(), {{Button::capture, "CAPTURE"}, {Button::end_book, "3"}}));
+    source->start([&](const ButtonEvent& event) { collected.add(event); });
+    EXPECT_NE(source->describe().find("capture=CAPTURE"), std::string::npos) << source->describe();
 
     sim.press(2);
     std::this_thread::sleep_for(100ms);
@@ -163,7 +165,7 @@ TEST(GpioButtonSource, ReadsPressesFromASimulatedChip)
     EXPECT_EQ(events[1].kind, ButtonEventKind::held_too_briefly);
     EXPECT_EQ(events[2].button, Button::end_book);
     EXPECT_EQ(events[2].kind, ButtonEventKind::pressed);
-    source.stop();
+    source->stop();
 }
 
 }  // namespace

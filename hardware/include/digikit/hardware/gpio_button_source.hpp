@@ -17,20 +17,8 @@ struct GpioButtonSettings {
 };
 
 // Buttons on GPIO input lines, read through libgpiod's edge events.
-class GpioButtonSource final : public ButtonSource {
-public:
-    // Opens the chip and requests the lines now; throws std::runtime_error naming the
-    // chip or line that could not be had (missing, or used by another program).
-    explicit GpioButtonSource(GpioButtonSettings settings);
-    ~GpioButtonSource() override;
-
-    void start(EventHandler on_event, ProblemHandler on_problem = {}) override;
-    void stop() override;
-    [[nodiscard]] std::string describe() const override;
-
-private:
-    struct State;
-    std::unique_ptr<State> state_;
-};
+// Opens the chip and requests the lines now; throws std::runtime_error naming the
+// chip or line that could not be had (missing, or used by another program).
+[[nodiscard]] std::unique_ptr<ButtonSource> open_gpio_button_source(GpioButtonSettings settings);
 
 }  // namespace digikit::hardware
