@@ -40,7 +40,7 @@ say() { echo "cross-arm64: $*"; }
 host_tools() {
   bash scripts/install-deps.sh >/dev/null
   package_tools
-  local tools=(crossbuild-essential-arm64 mmdebstrap qemu-user-static binfmt-support)
+  local tools=(crossbuild-essential-arm64 mmdebstrap arch-test qemu-user-static binfmt-support)
   local missing=()
   for pkg in "${tools[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
