@@ -253,7 +253,7 @@ private:
             if (line.empty()) continue;
             std::string button = key.substr(0, key.size() - 5);  // "new_book_line" -> "new-book"
             for (auto& c : button) c = c == '_' ? '-' : c;
-            out.gpio_lines[button] = line;
+            out.gpio_lines[*hardware::parse_button(button)] = line;
         }
         read_bool(t, "buttons.", "active_low", out.active_low);
         read_bool(t, "buttons.", "pull_up", out.pull_up);
@@ -294,9 +294,19 @@ private:
             if (t.get("type") == nullptr) fail(&t, prefix + "type", "gphoto2, sane or sim (the key is missing)");
             read_choice(t, prefix, "type", device.type, {"gphoto2", "sane", "sim"});
             read_string(t, prefix, "serial", device.serial);
-            read_choice(t, prefix, "role", device.role, {"left", "right", "single"});
+            read_enum(t, prefix, "role", device.role,
+                      {{"left", capture::CameraRole::left},
+                       {"right", capture::CameraRole::right},
+                       {"single", capture::CameraRole::single}});
             if (t.get("view") != nullptr) {  // absent: from the role (device_view)
-                read_choice(t, prefix, "view", device.view, {"left-page", "right-page", "spread", "single", "auto"});
+                imaging::PageView view = imaging::PageView::automatic;
+                read_enum(t, prefix, "view", view,
+                          {{"left-page", imaging::PageView::left_page},
+                           {"right-page", imaging::PageView::right_page},
+                           {"spread", imaging::PageView::spread},
+                           {"single", imaging::PageView::single},
+                           {"auto", imaging::PageView::automatic}});
+                device.view = view;
             }
             read_rotation(t, prefix, device.rotate);
             read_string(t, prefix, "address", device.address);
@@ -325,7 +335,8 @@ private:
             if (earlier[i].role == device.role) key = "role";
             if (!device.serial.empty() && earlier[i].serial == device.serial) key = "serial";
             if (key == nullptr) continue;
-            const std::string value = std::string(key) == "role" ? device.role : device.serial;
+            const std::string value =
+                std::string(key) == "role" ? std::string(capture::to_string(device.role)) : device.serial;
             const toml::node* node = t.get(key);
             std::ostringstream message;
             message << source_.string() << ':' << (node != nullptr ? node->source() : t.source()).begin.line << ": "
@@ -404,12 +415,15 @@ private:
 
 }  // namespace
 
-std::string device_view(const DeviceConfig& device)
+imaging::PageView device_view(const DeviceConfig& device)
 {
-    if (!device.view.empty()) return device.view;
-    if (device.role == "left") return "left-page";
-    if (device.role == "right") return "right-page";
-    return "auto";
+    if (device.view) return *device.view;
+    switch (device.role) {
+        case capture::CameraRole::left: return imaging::PageView::left_page;
+        case capture::CameraRole::right: return imaging::PageView::right_page;
+        case capture::CameraRole::single: break;
+    }
+    return imaging::PageView::automatic;
 }
 
 bool ListenAddress::loopback() const
@@ -447,9 +461,9 @@ std::map<std::string, imaging::PipelineOptions> camera_pipeline_options(const Co
     std::map<std::string, imaging::PipelineOptions> by_role;
     for (const auto& device : config.devices) {
         imaging::PipelineOptions options = pipeline_options(config);
-        options.view = imaging::parse_page_view(device_view(device));
+        options.view = device_view(device);
         options.rotate = device.rotate;
-        by_role[device.role] = options;
+        by_role[std::string(capture::to_string(device.role))] = options;
     }
     return by_role;
 }

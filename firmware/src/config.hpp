@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "digikit/capture/camera.hpp"
+#include "digikit/hardware/button.hpp"
 #include "digikit/imaging/page_pipeline.hpp"
 #include "digikit/metadata/book_metadata.hpp"
 
@@ -26,10 +28,10 @@ enum class LedDriver { none, gpio, sysfs };     // feedback.leds
 struct DeviceConfig {
     std::string type;  // gphoto2 | sane | sim
     std::string serial;
-    std::string role = "single";  // left | right | single
-    // What the camera sees and how it is mounted: view is left-page | right-page |
-    // spread | single | auto, empty = from the role (see device_view); rotate 0 | 90 | 180 | 270.
-    std::string view;
+    capture::CameraRole role = capture::CameraRole::single;
+    // What the camera sees (absent: from the role, see device_view) and how it is mounted:
+    // rotate 0 | 90 | 180 | 270.
+    std::optional<imaging::PageView> view;
     int rotate = 0;
     // gphoto2 only: a network camera's address ("ptpip:HOST"), and camera settings by
     // libgphoto2 config name in the order written, applied at the start of each book.
@@ -78,7 +80,7 @@ struct Config {
     // Physical buttons; the control socket is always there. A button with no line is absent.
     struct Buttons {
         std::string gpio_chip = "gpiochip0";
-        std::map<std::string, std::string> gpio_lines;  // "capture" -> "GPIO17" (name or offset)
+        std::map<hardware::Button, std::string> gpio_lines;  // capture -> "GPIO17" (name or offset)
         bool active_low = true;
         bool pull_up = true;
         std::string evdev_device;  // a foot pedal or keypad, e.g. /dev/input/by-id/...-event-kbd
@@ -126,7 +128,7 @@ struct ListenAddress {
 
 // The camera's view of the book: as configured, else from its role (the left camera of a
 // cradle sees the left page, the right camera the right page, a single camera decides).
-[[nodiscard]] std::string device_view(const DeviceConfig& device);
+[[nodiscard]] imaging::PageView device_view(const DeviceConfig& device);
 
 // The pipeline options for each configured camera's photos, by role: its view and mounting.
 [[nodiscard]] std::map<std::string, imaging::PipelineOptions> camera_pipeline_options(const Config& config);

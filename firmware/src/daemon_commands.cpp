@@ -174,8 +174,9 @@ nlohmann::json devices_json(const Config& config, const nlohmann::json& cameras)
     nlohmann::json buttons = nlohmann::json::array(
         {{{"id", "socket:" + control_socket_path(config.data_dir).string()}, {"type", "control-socket"}}});
     for (const auto& [button, line] : config.buttons.gpio_lines) {
-        buttons.push_back(
-            {{"id", "gpio:" + config.buttons.gpio_chip + ":" + line}, {"type", "gpio"}, {"button", button}});
+        buttons.push_back({{"id", "gpio:" + config.buttons.gpio_chip + ":" + line},
+                           {"type", "gpio"},
+                           {"button", hardware::to_string(button)}});
     }
     if (!config.buttons.evdev_device.empty()) {
         buttons.push_back({{"id", "evdev:" + config.buttons.evdev_device}, {"type", "evdev"}});

@@ -123,7 +123,7 @@ void check_gpio(const Config& config, Findings& found)
         if (!problem.empty()) found.fixes.push_back(what + ": " + problem);
     };
     for (const auto& [button, line] : config.buttons.gpio_lines) {
-        check(config.buttons.gpio_chip, line, "the " + button + " button");
+        check(config.buttons.gpio_chip, line, "the " + std::string(hardware::to_string(button)) + " button");
     }
     if (config.feedback.leds == LedDriver::gpio) {
         for (const auto& [output, line] : config.feedback.outputs) {

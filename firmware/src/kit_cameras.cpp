@@ -11,7 +11,7 @@ std::vector<capture::DeviceSpec> device_specs(const Config& config)
         auto& spec = specs.emplace_back();
         spec.info.type = device.type;
         spec.info.serial = device.serial;
-        spec.info.role = capture::parse_camera_role(device.role);
+        spec.info.role = device.role;
         spec.options.address = device.address;
         spec.options.settings = device.settings;
         spec.options.simulated = {device.width, device.height, static_cast<std::uint64_t>(device.seed), device.words};

@@ -46,7 +46,7 @@ OperatorPanel::OperatorPanel(const Config& config)
         if (!config.buttons.gpio_lines.empty()) {
             hardware::GpioButtonSettings gpio;
             gpio.chip = config.buttons.gpio_chip;
-            for (const auto& [name, line] : config.buttons.gpio_lines) gpio.lines[*hardware::parse_button(name)] = line;
+            gpio.lines = config.buttons.gpio_lines;
             gpio.active_low = config.buttons.active_low;
             gpio.pull_up = config.buttons.pull_up;
             gpio.debounce = debounce_of(config.buttons);

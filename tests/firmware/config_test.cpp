@@ -69,7 +69,7 @@ split = "never"
     EXPECT_EQ(config.commons.upload, UploadFiles::both);
     ASSERT_EQ(config.devices.size(), 2U);
     EXPECT_EQ(config.devices[0].serial, "0123456789");
-    EXPECT_EQ(config.devices[0].role, "left");
+    EXPECT_EQ(config.devices[0].role, capture::CameraRole::left);
     EXPECT_EQ(config.devices[1].width, 800);
     EXPECT_EQ(config.imaging.threads, 4);
     EXPECT_EQ(config.imaging.tiff_compression, imaging::TiffCompression::lzw);
@@ -130,13 +130,14 @@ rotate = 90
 )",
                                      "kit.toml");
     ASSERT_EQ(config.devices.size(), 3U);
-    EXPECT_EQ(device_view(config.devices[0]), "left-page");
+    EXPECT_EQ(device_view(config.devices[0]), imaging::PageView::left_page);
     EXPECT_EQ(config.devices[0].rotate, 0);
-    EXPECT_EQ(device_view(config.devices[1]), "right-page");
+    EXPECT_EQ(device_view(config.devices[1]), imaging::PageView::right_page);
     EXPECT_EQ(config.devices[1].rotate, 270);
-    EXPECT_EQ(device_view(config.devices[2]), "spread");
+    EXPECT_EQ(device_view(config.devices[2]), imaging::PageView::spread);
     EXPECT_EQ(config.devices[2].rotate, 90);
-    EXPECT_EQ(device_view(parse_config("[[device]]\ntype = \"sim\"\n", "kit.toml").devices[0]), "auto");
+    EXPECT_EQ(device_view(parse_config("[[device]]\ntype = \"sim\"\n", "kit.toml").devices[0]),
+              imaging::PageView::automatic);
     // What the pipeline gets for each camera's photos.
     const auto by_role = camera_pipeline_options(config);
     EXPECT_EQ(by_role.at("left").view, imaging::PageView::left_page);
