@@ -306,13 +306,41 @@ bool curl_edge(const FoundPage& page, std::size_t i)
            page.edge_visible[before] && page.edge_visible[after];
 }
 
+namespace {
+
+// A side bent on its own (not one of a curled page's two facing edges) whose trace does
+// not run on smoothly along most of it is no bent edge: the trace jumped between the
+// paper's edge and print beyond it (the facing page's lines past the fold). It stays the
+// straight side it was.
+SideTraces without_jumping_sides(SideTraces sides, const FoundPage& page)
+{
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!sides.page.bent[i] || sides.page.traced[i] >= tuning.min_bent_smooth) continue;
+        sides.page.bent[i] = false;
+        sides.page.traced[i] = 0;
+        sides.starts[i] = sides.ends[i] = line_through(page.quad[i], page.quad[(i + 1) % 4]);
+    }
+    return sides;
+}
+
+}  // namespace
+
 FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page)
 {
+    // A curled page's two bowed edges each run on smoothly.
+    const auto curled = [](const SideTraces& sides) {
+        if (!sides.curl_shaped()) return false;
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (curl_edge(sides.page, i) && sides.page.traced[i] < tuning.min_bent_smooth) return false;
+        }
+        return true;
+    };
     const SideTraces near = trace_sides(grey, page, tuning.trace_reach, tuning.bent_end);
-    if (near.curl_shaped()) return place_corners(grey, near);
+    if (curled(near)) return place_corners(grey, near);
     // A thick book's page bows far from the chord of its edge, and most near the fold.
     const SideTraces far = trace_sides(grey, page, tuning.curl_reach, tuning.curl_end);
-    return place_corners(grey, far.curl_shaped() ? far : near);
+    if (curled(far)) return place_corners(grey, far);
+    return place_corners(grey, without_jumping_sides(near, page));
 }
 
 std::optional<Quad> approximate_quad(const std::vector<cv::Point>& hull)

@@ -168,5 +168,80 @@ TEST(SideFitting, ASideOnTheFrameStaysWherePaperRunsOffIt)
     EXPECT_TRUE(photo.side_on_frame_stays());
 }
 
+// One page of an open book seen from above, nearly filling the frame (420x500): a table
+// (`table`) above and below it, the edges of the leaves below it at its fore-edge (grey
+// stripes, x < `stack`), the page (205) up to a dark fold at x 320-328, the facing page
+// (198) running out of the frame beyond it; print as short dark words on both pages.
+struct PageFillingTheFrame {
+    int top;
+    int bottom;
+    int stack;
+    int table;
+    cv::Mat bgr = cv::Mat(500, 420, CV_8UC3);
+    cv::Mat grey;
+    static constexpr int fold = 320;
+
+    PageFillingTheFrame(int top_, int bottom_, int stack_, int table_)
+        : top(top_), bottom(bottom_), stack(stack_), table(table_)
+    {
+        bgr.setTo(cv::Scalar::all(table));
+        for (int x = 2; x < stack; ++x) {
+            bgr(cv::Rect(x, top + 3, 1, bottom - top - 6)).setTo(cv::Scalar::all((x / 3) % 2 != 0 ? 170 : 120));
+        }
+        bgr(cv::Rect(stack, top, fold - stack, bottom - top)).setTo(cv::Scalar::all(205));
+        bgr(cv::Rect(fold + 8, top, bgr.cols - fold - 8, bottom - top)).setTo(cv::Scalar::all(198));
+        for (int x = fold; x < fold + 8; ++x) {
+            bgr(cv::Rect(x, top, 1, bottom - top)).setTo(cv::Scalar::all(110 + std::abs(x - fold - 4) * 12));
+        }
+        for (int y = top + 40; y < bottom - 40; y += 16) {
+            for (int x = stack + 25; x < bgr.cols; x += 22) {
+                if (x + 14 < fold - 20 || x > fold + 25) {
+                    cv::rectangle(bgr, {x, y}, {x + 14, y + 6}, cv::Scalar::all(70), cv::FILLED);
+                }
+            }
+        }
+        cv::GaussianBlur(bgr, bgr, cv::Size(3, 3), 0);
+        cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    }
+
+    // The page's quad, its right side on the fold.
+    [[nodiscard]] Quad page() const
+    {
+        const double right = fold + 1;
+        return {cv::Point2d(stack, top), cv::Point2d(right, top), cv::Point2d(right, bottom),
+                cv::Point2d(stack, bottom)};
+    }
+};
+
+double worst_corner(const Quad& found, const Quad& truth)
+{
+    double worst = 0;
+    for (std::size_t k = 0; k < 4; ++k) worst = std::max(worst, norm(found[k] - truth[k]));
+    return worst;
+}
+
+// Near the top of the page its edge at the fold is fainter than the edges of the words on
+// the facing page just beyond it: the trace along that side jumps between the two. That
+// is no bent edge: the side stays straight and its corners where they were (before, the
+// top corner went 40 pixels out onto the facing page's print, confidence 0.53, no doubt).
+TEST(SideFitting, ATraceJumpingOntoPrintBeyondTheFoldBendsNoSide)
+{
+    const PageFillingTheFrame photo(8, 497, 16, 40);
+    const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
+    EXPECT_FALSE(bent.curled());
+    EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0);
+}
+
+// The same with a lighter table: both long sides' traces jump (print beyond the fold, the
+// leaves' stripes beyond the fore-edge), which looked like a page curled about its long
+// axis. A curled page's bowed edges run on smoothly; these do not.
+TEST(SideFitting, TwoJumpingTracesAreNoCurl)
+{
+    const PageFillingTheFrame photo(8, 497, 16, 100);
+    const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
+    EXPECT_FALSE(bent.curled());
+    EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0);
+}
+
 }  // namespace
 }  // namespace digikit::imaging
