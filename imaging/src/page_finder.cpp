@@ -112,7 +112,10 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
             candidate->weakest = weakest_support(sides);
             outlines.push_back(candidate->page);
         }
-        if (candidate && (!best || rank(*candidate) > rank(*best))) best = std::move(candidate);
+        // A blob filling too little of its quad is no page: it is no better answer either.
+        if (candidate && candidate->score >= tuning.min_outline_score && (!best || rank(*candidate) > rank(*best))) {
+            best = std::move(candidate);
+        }
         // Clear enough: skip the slower search. Every side must be on an edge for most of
         // its length: a side placed through the paper where the light falls off to the
         // board's level can still leave the outline as a whole well supported.
@@ -121,7 +124,7 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
             break;
         }
     }
-    if (!best || best->score < tuning.min_outline_score) return layout;
+    if (!best) return layout;
     // An adopted side lies off the best outline, already pulled onto the paper with its own.
     std::array<bool, 4> adopted{};
     best->page = adopt_clear_sides(grey, best->page, outlines, &adopted);

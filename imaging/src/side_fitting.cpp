@@ -50,9 +50,15 @@ std::optional<double> paper_start(const cv::Mat& grey, cv::Point2d a, cv::Point2
     if (!profile) return std::nullopt;
     const double top = *std::max_element(profile->begin(), profile->end());
     const double low = *std::min_element(profile->begin(), profile->end());
-    if (top - low < tuning.min_band_rise || profile->back() < top - tuning.band_tolerance) return std::nullopt;
+    // Paper at the far end: between its lines of print there (a line of print can lie
+    // right at the end of the reach).
+    const double far_end =
+        *std::max_element(profile->end() - static_cast<std::ptrdiff_t>(profile->size() / 4), profile->end());
+    if (top - low < tuning.min_band_rise || far_end < top - tuning.band_tolerance) return std::nullopt;
     const double half = (top + low) / 2;
-    std::size_t t = profile->size() - 1;
+    // Out from the paper nearest the frame (farther in, lines of print fall below half).
+    std::size_t t = 0;
+    while (t + 1 < profile->size() && (*profile)[t] < top - tuning.band_tolerance) ++t;
     while (t > 0 && (*profile)[t] >= half) --t;
     if ((*profile)[t] >= half || t < 2) return std::nullopt;
     // A paper edge: the brightness rises clearly within three pixels there, as step_up
@@ -625,8 +631,10 @@ FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::a
         // edge was seen: the paper may start farther in.
         const double near_frame = tuning.frame_band_share * std::min(grey.cols, grey.rows);
         if (!page.edge_visible[i] && near_frame_edge(a, b, grey.size(), near_frame)) {
-            if (const auto start = paper_start(grey, a, b, inward, static_cast<int>(reach))) {
-                lines[i].point += *start * inward;
+            // From the first whole row of pixels in: a side on the frame's edge runs half a
+            // pixel outside the photo.
+            if (const auto start = paper_start(grey, a + inward, b + inward, inward, static_cast<int>(reach))) {
+                lines[i].point += (*start + 1) * inward;
                 pulled.edge_visible[i] = true;
                 if (moved) (*moved)[i] = true;
             }

@@ -1,7 +1,10 @@
 // Sides of a page found by more than one paper mask (imaging/src/side_fitting.cpp).
+#include <tuple>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "page_finder.hpp"
 #include "side_fitting.hpp"
 
 namespace digikit::imaging {
@@ -241,6 +244,40 @@ TEST(SideFitting, TwoJumpingTracesAreNoCurl)
     const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
     EXPECT_FALSE(bent.curled());
     EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0);
+}
+
+// The outline put the page's top and bottom on the frame's edges (half a pixel outside the
+// photo), 24 and 12 pixels from the paper, with a dark table between: they move in onto
+// the paper, past the lines of print that fall at the far end of their reach.
+TEST(SideFitting, SidesOnTheFramesEdgeMoveInOntoThePaperPastItsPrint)
+{
+    const PageFillingTheFrame photo(24, 488, 16, 40);
+    FoundPage outline =
+        page_of({cv::Point2d(16, -0.5), cv::Point2d(321, -0.5), cv::Point2d(321, 499.5), cv::Point2d(16, 499.5)});
+    outline.edge_visible = {false, false, false, true};
+    std::array<bool, 4> moved{};
+    const FoundPage pulled = pull_sides_to_paper(photo.grey, outline, &moved);
+    EXPECT_TRUE(moved[0]);
+    EXPECT_TRUE(moved[2]);
+    EXPECT_NEAR(pulled.quad[0].y, 24, 1.5);
+    EXPECT_NEAR(pulled.quad[1].y, 24, 1.5);
+    EXPECT_NEAR(pulled.quad[2].y, 488, 1.5);
+    EXPECT_NEAR(pulled.quad[3].y, 488, 1.5);
+}
+
+// The whole finder on such photos: the page, not the frame (before: the top and bottom on
+// the frame's edges, 24 pixels off, confidence 0.62 and no doubt), nor a corner out on the
+// facing page's print.
+TEST(PageFillingTheFrame, IsFoundUpToItsEdgesAndTheFold)
+{
+    for (const auto& [top, bottom, table] :
+         {std::tuple{24, 488, 40}, std::tuple{12, 488, 40}, std::tuple{8, 497, 40}, std::tuple{8, 497, 100}}) {
+        const PageFillingTheFrame photo(top, bottom, 16, table);
+        const PageLayout layout = find_pages(photo.bgr, FinderRequest{});
+        ASSERT_EQ(layout.pages.size(), 1U) << "top " << top << " bottom " << bottom << " table " << table;
+        EXPECT_LT(worst_corner(layout.pages[0].quad, photo.page()), 5.0)
+            << "top " << top << " bottom " << bottom << " table " << table;
+    }
 }
 
 }  // namespace
