@@ -99,7 +99,13 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     for (const MaskOf mask_of : {&paper_mask, &unreached_by_background, &brighter_than_surroundings}) {
         const cv::Mat mask = mask_of(reduced_bgr);
         auto candidate = outline_of(mask, grey);
-        if (candidate) candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled);
+        if (candidate) {
+            // A one-page view's gutter side left on the frame is the fold's to place (and
+            // to doubt when only a step marks it), not the frame-side move's.
+            std::array<bool, 4> keep{};
+            if (const auto gutter = gutter_side(request.view)) keep[*gutter] = !candidate->page.edge_visible[*gutter];
+            candidate->page = pull_sides_to_paper(grey, candidate->page, &candidate->pulled, keep);
+        }
         // Paper brighter than its surroundings must have surroundings on every side: a
         // bright blob running out of the frame is paper and whatever else is as bright.
         // In a one-page view the facing page may run out beyond the fold, when there is one.

@@ -78,5 +78,28 @@ TEST(StepFold, APageCutAtAStepIsFoundAndDoubted)
     EXPECT_LT(page.confidence, min_page_confidence);
 }
 
+// The same page with only 70 pixels of the facing page in view: the outline's side on the
+// frame's edge could move in to where the paper starts as a frame-side move, and the page
+// came out sure of a fold side that only a step marks. The gutter side of a one-page view
+// is the fold's to place: still cut at the step, still doubted.
+TEST(StepFold, APageCutAtAStepIsDoubtedWithLittleOfTheFacingPageInView)
+{
+    cv::Mat photo(500, 520, CV_8UC3, cv::Scalar(30, 30, 30));
+    photo(cv::Rect(60, 50, 390, 400)).setTo(cv::Scalar(210, 210, 210));
+    for (int y = 90; y < 420; y += 18) cv::line(photo, {100, y}, {410, y}, cv::Scalar(60, 60, 60), 2);
+    for (int x = 450; x < photo.cols; ++x) {
+        const double level = 150 - (x - 450) / 5.0;
+        photo(cv::Rect(x, 50, 1, 400)).setTo(cv::Scalar(level, level, level));
+    }
+    FinderRequest request;
+    request.view = PageView::left_page;
+    const PageLayout layout = find_pages(photo, request);
+    ASSERT_EQ(layout.pages.size(), 1U);
+    const FoundPage& page = layout.pages[0];
+    EXPECT_NEAR(page.quad[1].x, 450, 3.0);
+    EXPECT_NEAR(page.quad[2].x, 450, 3.0);
+    EXPECT_LT(page.confidence, min_page_confidence);
+}
+
 }  // namespace
 }  // namespace digikit::imaging
