@@ -53,9 +53,9 @@ struct FinderTuning {
     // places' spacing apart (2: none skipped between them).
     double smooth_neighbour_gap = 2.5;
     // A bent side's trace runs on smoothly at this share of its places at least: one that
-    // jumps (between the paper's edge and print beyond it) is no bent edge, and two such
-    // facing edges are no curl.
-    double min_bent_smooth = 0.6;
+    // jumps (between the paper's edge and print beyond it, from stripe to stripe of the
+    // leaves below) is no bent edge, and two such facing edges are no curl.
+    double min_bent_smooth = 0.75;
 
     // A side of the best outline supported along less than this share of its length may
     // take another outline's side that is supported along at least clear_side of it, when

@@ -1,5 +1,6 @@
 // Sides of a page found by more than one paper mask (imaging/src/side_fitting.cpp).
 #include <tuple>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -237,13 +238,17 @@ TEST(SideFitting, ATraceJumpingOntoPrintBeyondTheFoldBendsNoSide)
 
 // The same with a lighter table: both long sides' traces jump (print beyond the fold, the
 // leaves' stripes beyond the fore-edge), which looked like a page curled about its long
-// axis. A curled page's bowed edges run on smoothly; these do not.
+// axis. A curled page's bowed edges run on smoothly; these do not. With a wider band of
+// leaves the trace steps from stripe to stripe by a few pixels at a time and runs on at
+// 0.69 of its places: still no curl (a real curl's trace runs on at 0.75 to 0.94 of them).
 TEST(SideFitting, TwoJumpingTracesAreNoCurl)
 {
-    const PageFillingTheFrame photo(8, 497, 16, 100);
-    const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
-    EXPECT_FALSE(bent.curled());
-    EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0);
+    for (const auto& [top, stack] : {std::pair{8, 16}, std::pair{4, 30}}) {
+        const PageFillingTheFrame photo(top, 497, stack, 100);
+        const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
+        EXPECT_FALSE(bent.curled()) << "leaves " << stack;
+        EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0) << "leaves " << stack;
+    }
 }
 
 // The outline put the page's top and bottom on the frame's edges (half a pixel outside the
