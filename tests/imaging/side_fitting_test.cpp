@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "frame_filling_page.hpp"
 #include "page_finder.hpp"
 #include "side_fitting.hpp"
 
@@ -172,57 +173,8 @@ TEST(SideFitting, ASideOnTheFrameStaysWherePaperRunsOffIt)
     EXPECT_TRUE(photo.side_on_frame_stays());
 }
 
-// One page of an open book seen from above, nearly filling the frame (420x500): a table
-// (`table`) above and below it, the edges of the leaves below it at its fore-edge (grey
-// stripes, x < `stack`), the page (205) up to a dark fold at x 320-328, the facing page
-// (198) running out of the frame beyond it; print as short dark words on both pages.
-struct PageFillingTheFrame {
-    int top;
-    int bottom;
-    int stack;
-    int table;
-    cv::Mat bgr = cv::Mat(500, 420, CV_8UC3);
-    cv::Mat grey;
-    static constexpr int fold = 320;
-
-    PageFillingTheFrame(int top_, int bottom_, int stack_, int table_)
-        : top(top_), bottom(bottom_), stack(stack_), table(table_)
-    {
-        bgr.setTo(cv::Scalar::all(table));
-        for (int x = 2; x < stack; ++x) {
-            bgr(cv::Rect(x, top + 3, 1, bottom - top - 6)).setTo(cv::Scalar::all((x / 3) % 2 != 0 ? 170 : 120));
-        }
-        bgr(cv::Rect(stack, top, fold - stack, bottom - top)).setTo(cv::Scalar::all(205));
-        bgr(cv::Rect(fold + 8, top, bgr.cols - fold - 8, bottom - top)).setTo(cv::Scalar::all(198));
-        for (int x = fold; x < fold + 8; ++x) {
-            bgr(cv::Rect(x, top, 1, bottom - top)).setTo(cv::Scalar::all(110 + std::abs(x - fold - 4) * 12));
-        }
-        for (int y = top + 40; y < bottom - 40; y += 16) {
-            for (int x = stack + 25; x < bgr.cols; x += 22) {
-                if (x + 14 < fold - 20 || x > fold + 25) {
-                    cv::rectangle(bgr, {x, y}, {x + 14, y + 6}, cv::Scalar::all(70), cv::FILLED);
-                }
-            }
-        }
-        cv::GaussianBlur(bgr, bgr, cv::Size(3, 3), 0);
-        cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-    }
-
-    // The page's quad, its right side on the fold.
-    [[nodiscard]] Quad page() const
-    {
-        const double right = fold + 1;
-        return {cv::Point2d(stack, top), cv::Point2d(right, top), cv::Point2d(right, bottom),
-                cv::Point2d(stack, bottom)};
-    }
-};
-
-double worst_corner(const Quad& found, const Quad& truth)
-{
-    double worst = 0;
-    for (std::size_t k = 0; k < 4; ++k) worst = std::max(worst, norm(found[k] - truth[k]));
-    return worst;
-}
+using testing::FrameFillingPage;
+using testing::worst_corner;
 
 // Near the top of the page its edge at the fold is fainter than the edges of the words on
 // the facing page just beyond it: the trace along that side jumps between the two. That
@@ -230,10 +182,10 @@ double worst_corner(const Quad& found, const Quad& truth)
 // top corner went 40 pixels out onto the facing page's print, confidence 0.53, no doubt).
 TEST(SideFitting, ATraceJumpingOntoPrintBeyondTheFoldBendsNoSide)
 {
-    const PageFillingTheFrame photo(8, 497, 16, 40);
-    const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
+    const FrameFillingPage photo(8, 497, 16, 40);
+    const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.truth));
     EXPECT_FALSE(bent.curled());
-    EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0);
+    EXPECT_LT(worst_corner(bent.quad, photo.truth), 1.0);
 }
 
 // The same with a lighter table: both long sides' traces jump (print beyond the fold, the
@@ -244,10 +196,10 @@ TEST(SideFitting, ATraceJumpingOntoPrintBeyondTheFoldBendsNoSide)
 TEST(SideFitting, TwoJumpingTracesAreNoCurl)
 {
     for (const auto& [top, stack] : {std::pair{8, 16}, std::pair{4, 30}}) {
-        const PageFillingTheFrame photo(top, 497, stack, 100);
-        const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.page()));
+        const FrameFillingPage photo(top, 497, stack, 100);
+        const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.truth));
         EXPECT_FALSE(bent.curled()) << "leaves " << stack;
-        EXPECT_LT(worst_corner(bent.quad, photo.page()), 1.0) << "leaves " << stack;
+        EXPECT_LT(worst_corner(bent.quad, photo.truth), 1.0) << "leaves " << stack;
     }
 }
 
@@ -256,7 +208,7 @@ TEST(SideFitting, TwoJumpingTracesAreNoCurl)
 // the paper, past the lines of print that fall at the far end of their reach.
 TEST(SideFitting, SidesOnTheFramesEdgeMoveInOntoThePaperPastItsPrint)
 {
-    const PageFillingTheFrame photo(24, 488, 16, 40);
+    const FrameFillingPage photo(24, 488, 16, 40);
     FoundPage outline =
         page_of({cv::Point2d(16, -0.5), cv::Point2d(321, -0.5), cv::Point2d(321, 499.5), cv::Point2d(16, 499.5)});
     outline.edge_visible = {false, false, false, true};
@@ -277,10 +229,10 @@ TEST(PageFillingTheFrame, IsFoundUpToItsEdgesAndTheFold)
 {
     for (const auto& [top, bottom, table] :
          {std::tuple{24, 488, 40}, std::tuple{12, 488, 40}, std::tuple{8, 497, 40}, std::tuple{8, 497, 100}}) {
-        const PageFillingTheFrame photo(top, bottom, 16, table);
+        const FrameFillingPage photo(top, bottom, 16, table);
         const PageLayout layout = find_pages(photo.bgr, FinderRequest{});
         ASSERT_EQ(layout.pages.size(), 1U) << "top " << top << " bottom " << bottom << " table " << table;
-        EXPECT_LT(worst_corner(layout.pages[0].quad, photo.page()), 5.0)
+        EXPECT_LT(worst_corner(layout.pages[0].quad, photo.truth), 5.0)
             << "top " << top << " bottom " << bottom << " table " << table;
     }
 }
