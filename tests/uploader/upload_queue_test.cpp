@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 namespace digikit::uploader {
 namespace {
 
@@ -269,7 +271,8 @@ TEST_F(UploadQueueTest, ConcurrentProcessesEachTakeDifferentItems)
                     queue.mark_published(item->id, item->target_name, "by worker " + std::to_string(worker));
                     queue.release(item->id);
                 }
-            } catch (const std::exception&) {
+            } catch (const std::exception& error) {
+                std::fprintf(stderr, "worker %d: %s\n", worker, error.what());  // the parent's failure says why
                 code = 4;
             }
             ::_exit(code);
