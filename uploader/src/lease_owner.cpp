@@ -30,9 +30,12 @@ struct ProcessStat {
 
 // From /proc/PID/stat: the state (field 3) and the start time (field 22). The command
 // name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'.
+// Read as /proc/PID/./stat, the same file: qemu-user serves its own made-up copy of a
+// process's /proc/<own pid>/stat, whose start time is a tick off what every other process
+// reads, so under qemu a live process's lease looked abandoned to its siblings.
 std::optional<ProcessStat> process_stat(const std::string& pid)
 {
-    std::ifstream in("/proc/" + pid + "/stat");
+    std::ifstream in("/proc/" + pid + "/./stat");
     std::string text;
     if (!std::getline(in, text)) return std::nullopt;
     const auto close = text.rfind(')');
