@@ -65,7 +65,9 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
     for (std::size_t i = 0; i < 4; ++i) {
         const cv::Point2d a = page.quad[i];
         const cv::Point2d b = page.quad[(i + 1) % 4];
-        if (curl_edge(page, i)) {
+        if (page.split[i]) {
+            evidence[i] = 0;  // two edges side by side: which is the paper's, nothing says
+        } else if (curl_edge(page, i)) {
             evidence[i] = page.traced[i];
         } else if (page.edge_visible[i]) {
             const Line side = line_through(a, b);

@@ -22,6 +22,10 @@ struct FoundPage {
     // Of a bent side, the share of its places where its edge was traced running on
     // smoothly: the evidence for a curled page's side (a chord of a curve lies on no edge).
     std::array<double, 4> traced{};
+    // Bent sides whose trace ran along two parallel edges a few pixels apart (the paper's
+    // and a band's beside it, a stripe of the leaves below): no bow, and which of the two
+    // is the paper's edge the photo does not say.
+    std::array<bool, 4> split{};
     // Sides on the fold or a spread's gutter (where the page was cut): at full resolution
     // they go onto the darkest line near them (a fold is a dark line, not a step).
     std::array<bool, 4> on_fold{};

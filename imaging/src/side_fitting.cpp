@@ -272,6 +272,15 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
         sides.page.bent[i] = true;
         sides.page.traced[i] = smooth_share(trace, line_through(a, b));
         const cv::Point2d chord = (b - a) / length;
+        // How far apart the two ends' lines lie at the side's middle.
+        const cv::Point2d middle_of_side = (a + b) / 2;
+        const auto nearest = [&](const Line& line) {
+            return line.point + (middle_of_side - line.point).dot(line.direction) * line.direction;
+        };
+        const cv::Point2d across(-start->direction.y, start->direction.x);
+        const double apart = std::abs((nearest(*end) - nearest(*start)).dot(across));
+        sides.page.split[i] =
+            std::abs(start->direction.cross(end->direction)) < tuning.split_parallel && apart > tuning.min_split_apart;
         sides.steep_at_end[i] = std::abs(end->direction.cross(chord)) > std::abs(start->direction.cross(chord));
     }
     return sides;
@@ -324,6 +333,7 @@ SideTraces without_jumping_sides(SideTraces sides, const FoundPage& page)
         if (!sides.page.bent[i] || sides.page.traced[i] >= tuning.min_bent_smooth) continue;
         sides.page.bent[i] = false;
         sides.page.traced[i] = 0;
+        sides.page.split[i] = false;
         sides.starts[i] = sides.ends[i] = line_through(page.quad[i], page.quad[(i + 1) % 4]);
     }
     return sides;

@@ -62,7 +62,8 @@ using SideSupport = std::array<std::optional<double>, 4>;
 
 // A curled page's edges bow: each visible side is traced along the photo's brightness
 // step near it; a side that bows by more than tuning.min_bow is marked bent and its
-// corners moved to where its ends meet the neighbouring sides (the paper's corners).
+// corners moved to where its ends meet the neighbouring sides (the paper's corners); one
+// whose ends' lines are parallel and apart is marked split (two edges, not a bow).
 // A curled page's edges that bow far (a thick book's page) are traced farther out; where
 // such an edge turns into the fold, it is followed into the corner.
 [[nodiscard]] FoundPage bend_to_edges(const cv::Mat& grey, const FoundPage& page);
