@@ -56,6 +56,44 @@ double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Poin
     return static_cast<double>(on_edge) / tuning.evidence_samples;
 }
 
+// The share of a side on the frame's edge along which the photo just inside the frame
+// (within tuning.frame_band_share of its shorter side, where a side counts as on it) is
+// as bright as the page's paper (the brightest within a few pixels along it, past letters):
+// a page running out of view there. A side on the frame with the table in front of it
+// (a quad reaching out past the page) has nothing there.
+double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
+{
+    std::vector<double> inside;
+    const cv::Point2d middle = centroid(quad);
+    for (int u = 1; u < 10; ++u) {
+        for (int v = 1; v < 10; ++v) {
+            const cv::Point2d top = quad[0] + (quad[1] - quad[0]) * (u / 10.0);
+            const cv::Point2d bottom = quad[3] + (quad[2] - quad[3]) * (u / 10.0);
+            inside.push_back(grey_at(grey, top + (bottom - top) * (v / 10.0)));
+        }
+    }
+    const auto high = inside.begin() + static_cast<std::ptrdiff_t>(3 * inside.size() / 4);
+    std::nth_element(inside.begin(), high, inside.end());
+    const double paper = *high;
+    const cv::Point2d a = quad[i];
+    const cv::Point2d b = quad[(i + 1) % 4];
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    cv::Point2d inward(along.y, -along.x);
+    if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+    // Within the band a side on the frame stands for (the paper's edge just inside it).
+    const int depth = std::max(1, static_cast<int>(tuning.frame_band_share * std::min(grey.cols, grey.rows)));
+    int reached = 0;
+    for (int k = 0; k < tuning.evidence_samples; ++k) {
+        const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
+        double brightest = 0;
+        for (int d = 1; d <= depth; ++d) {
+            for (int o = -5; o <= 5; ++o) brightest = std::max(brightest, grey_at(grey, p + d * inward + o * along));
+        }
+        reached += brightest >= paper - tuning.min_band_rise ? 1 : 0;
+    }
+    return static_cast<double>(reached) / tuning.evidence_samples;
+}
+
 }  // namespace
 
 double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, const std::optional<Fold>& fold)
@@ -76,7 +114,7 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
             const double found = edge_evidence(grey, a, b, inward);
             evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
         } else if (frame_edge_along(a, b, grey.size())) {
-            evidence[i] = tuning.frame_side_evidence;
+            evidence[i] = tuning.frame_side_evidence * paper_at_frame(grey, page.quad, i);
         } else if (fold && lies_on_fold(page.quad, i, *fold)) {
             evidence[i] =
                 fold->stepped ? tuning.step_fold_evidence : std::clamp(fold->depth / tuning.sure_fold_depth, 0.0, 1.0);

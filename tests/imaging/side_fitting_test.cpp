@@ -1,5 +1,6 @@
 // Sides of a page found by more than one paper mask (imaging/src/side_fitting.cpp).
 #include <cmath>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "frame_filling_page.hpp"
+#include "page_confidence.hpp"
 #include "page_finder.hpp"
 #include "side_fitting.hpp"
 
@@ -284,6 +286,38 @@ TEST(PageFillingTheFrame, TurnedWithTheLeavesOutOfTheFrameIsRightOrDoubted)
         EXPECT_TRUE(right || layout.pages[0].confidence < min_page_confidence)
             << "top " << top << " bottom " << bottom << " table " << table << " angle " << angle << ": corner "
             << worst_corner(layout.pages[0].quad, photo.truth) << " px at confidence " << layout.pages[0].confidence;
+    }
+}
+
+// A side on the frame's edge counts as a page running out of view only where the paper
+// reaches the frame: a quad whose top lies on the frame with 20 pixels of table between
+// it and the sheet has nothing there (before: half, as for the sheet running off the
+// frame, and the quad 20 pixels out came to 0.69, no doubt).
+TEST(PageConfidence, ASideOnTheFrameCountsOnlyWhereThePaperReachesIt)
+{
+    const Quad quad{cv::Point2d(150, -0.5), cv::Point2d(650, -0.5), cv::Point2d(650, 500), cv::Point2d(150, 500)};
+    FoundPage page = page_of(quad);
+    page.edge_visible = {false, true, true, true};
+    double confidence[2]{};
+    for (const int top : {0, 20}) {
+        cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
+        grey(cv::Rect(150, top, 500, 500 - top)).setTo(200);
+        confidence[top == 0 ? 0 : 1] = page_confidence(grey, page, 1.0, std::nullopt);
+    }
+    EXPECT_GE(confidence[0], min_page_confidence);  // the sheet runs out of the frame
+    EXPECT_LT(confidence[1], min_page_confidence);  // the table lies between
+}
+
+// Turned -3 degrees, a quad running to the frame on three sides (the table above the page
+// and the facing page's): 111 pixels off at confidence 0.50, no doubt, before.
+TEST(PageFillingTheFrame, AQuadOutOnTheTableToTheFramesEdgesIsDoubted)
+{
+    const FrameFillingPage photo(16, 488, 16, 40, -3.0);
+    const PageLayout layout = find_pages(photo.bgr, FinderRequest{});
+    for (const FoundPage& page : layout.pages) {
+        const double diagonal = norm(photo.truth[2] - photo.truth[0]);
+        EXPECT_TRUE(worst_corner(page.quad, photo.truth) <= 0.02 * diagonal || page.confidence < min_page_confidence)
+            << worst_corner(page.quad, photo.truth) << " px at confidence " << page.confidence;
     }
 }
 
