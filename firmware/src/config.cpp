@@ -268,9 +268,9 @@ private:
         read_enum(t, "feedback.", "leds", out.leds,
                   {{"none", LedDriver::none}, {"gpio", LedDriver::gpio}, {"sysfs", LedDriver::sysfs}});
         read_string(t, "feedback.", "gpio_chip", out.gpio_chip);
-        for (const char* output : {"green", "amber", "red", "buzzer"}) {
+        for (const hardware::Output output : hardware::all_outputs) {
             std::string where;
-            read_string(t, "feedback.", output, where);
+            read_string(t, "feedback.", std::string(hardware::to_string(output)).c_str(), where);
             if (!where.empty()) out.outputs[output] = where;
         }
         read_bool(t, "feedback.", "active_low", out.active_low);

@@ -11,6 +11,7 @@
 
 #include "digikit/capture/camera.hpp"
 #include "digikit/hardware/button.hpp"
+#include "digikit/hardware/feedback.hpp"
 #include "digikit/imaging/page_pipeline.hpp"
 #include "digikit/metadata/book_metadata.hpp"
 
@@ -92,7 +93,7 @@ struct Config {
     struct Feedback {
         LedDriver leds = LedDriver::none;
         std::string gpio_chip = "gpiochip0";
-        std::map<std::string, std::string> outputs;  // "green" -> "GPIO5" or a /sys/class/leds folder
+        std::map<hardware::Output, std::string> outputs;  // green -> "GPIO5" or a /sys/class/leds folder
         bool active_low = false;
     } feedback;
 

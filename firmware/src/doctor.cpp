@@ -127,7 +127,9 @@ void check_gpio(const Config& config, Findings& found)
     }
     if (config.feedback.leds == LedDriver::gpio) {
         for (const auto& [output, line] : config.feedback.outputs) {
-            check(config.feedback.gpio_chip, line, "the " + output + (output == "buzzer" ? "" : " light"));
+            check(config.feedback.gpio_chip, line,
+                  "the " + std::string(hardware::to_string(output)) +
+                      (output == hardware::Output::buzzer ? "" : " light"));
         }
     }
     if (!config.buttons.evdev_device.empty()) {

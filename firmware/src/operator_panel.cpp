@@ -8,14 +8,6 @@
 namespace digikit::firmware {
 namespace {
 
-hardware::Output output_named(const std::string& name)
-{
-    if (name == "green") return hardware::Output::green;
-    if (name == "amber") return hardware::Output::amber;
-    if (name == "red") return hardware::Output::red;
-    return hardware::Output::buzzer;
-}
-
 hardware::DebounceSettings debounce_of(const Config::Buttons& buttons)
 {
     hardware::DebounceSettings debounce;
@@ -28,13 +20,13 @@ std::unique_ptr<hardware::Indicator> make_indicator(const Config::Feedback& feed
 {
     if (feedback.leds == LedDriver::sysfs) {
         std::map<hardware::Output, std::filesystem::path> leds;
-        for (const auto& [name, folder] : feedback.outputs) {
-            if (name != "buzzer") leds[output_named(name)] = folder;
+        for (const auto& [output, folder] : feedback.outputs) {
+            if (output != hardware::Output::buzzer) leds[output] = folder;
         }
         return std::make_unique<hardware::SysfsLedIndicator>(leds);
     }
     std::map<hardware::Output, hardware::GpioOutputLine> lines;
-    for (const auto& [name, line] : feedback.outputs) lines[output_named(name)] = {line, feedback.active_low};
+    for (const auto& [output, line] : feedback.outputs) lines[output] = {line, feedback.active_low};
     return std::make_unique<hardware::GpioIndicator>(feedback.gpio_chip, lines);
 }
 

@@ -210,6 +210,21 @@ f-number = "f/8"
               std::string::npos);
 }
 
+TEST(Config, ButtonLinesAndFeedbackOutputsAreKeptByWhatTheyAre)
+{
+    const Config config = parse_config(
+        "[buttons]\ncapture_line = \"GPIO17\"\nnew_book_line = \"22\"\n"
+        "[feedback]\nleds = \"gpio\"\ngreen = \"GPIO5\"\nbuzzer = \"GPIO6\"\n",
+        "kit.toml");
+    const std::map<hardware::Button, std::string> lines{{hardware::Button::capture, "GPIO17"},
+                                                        {hardware::Button::new_book, "22"}};
+    EXPECT_EQ(config.buttons.gpio_lines, lines);
+    const std::map<hardware::Output, std::string> outputs{{hardware::Output::green, "GPIO5"},
+                                                          {hardware::Output::buzzer, "GPIO6"}};
+    EXPECT_EQ(config.feedback.outputs, outputs);
+    EXPECT_NE(error_of("[feedback]\nblue = \"GPIO7\"\n").find("feedback.blue"), std::string::npos);
+}
+
 TEST(Config, ConsoleListenIsHostAndPortOrOff)
 {
     EXPECT_EQ(parse_config("", "empty.toml").console.listen, "127.0.0.1:8080");
