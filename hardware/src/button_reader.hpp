@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,31 @@ private:
     ButtonSource::ProblemHandler on_problem_;
     WakeEvent wake_;
     std::thread thread_;
+};
+
+// A button source made of a State that owns its device (opened when the State is made
+// from the settings, which may throw), a `ButtonReader reader` (declared last), the loop
+// `run()` and `describe()`. The GPIO and evdev sources are each one State.
+template <typename State>
+class ReaderButtonSource final : public ButtonSource {
+public:
+    template <typename Settings>
+    explicit ReaderButtonSource(Settings settings) : state_(std::make_unique<State>(std::move(settings)))
+    {
+    }
+    ReaderButtonSource(const ReaderButtonSource&) = delete;
+    ReaderButtonSource& operator=(const ReaderButtonSource&) = delete;
+    ~ReaderButtonSource() override { stop(); }
+
+    void start(EventHandler on_event, ProblemHandler on_problem) override
+    {
+        state_->reader.start(std::move(on_event), std::move(on_problem), [state = state_.get()] { state->run(); });
+    }
+    void stop() override { state_->reader.stop(); }
+    [[nodiscard]] std::string describe() const override { return state_->describe(); }
+
+private:
+    std::unique_ptr<State> state_;
 };
 
 }  // namespace digikit::hardware

@@ -62,32 +62,15 @@ OpenDevice open_device(const std::filesystem::path& path, const KeyMap& keys)
     return open;
 }
 
-}  // namespace
-
-class EvdevButtonSource final : public ButtonSource {
-public:
-    explicit EvdevButtonSource(EvdevButtonSettings settings);
-    EvdevButtonSource(const EvdevButtonSource&) = delete;
-    EvdevButtonSource& operator=(const EvdevButtonSource&) = delete;
-    ~EvdevButtonSource() override;
-
-    void start(EventHandler on_event, ProblemHandler on_problem) override;
-    void stop() override;
-    [[nodiscard]] std::string describe() const override;
-
-private:
-    struct State;
-    std::unique_ptr<State> state_;
-};
-
-struct EvdevButtonSource::State {
+// A pedal or keypad: its device, decoder and reader; ReaderButtonSource runs it.
+struct EvdevSource {
     EvdevButtonSettings settings;
     OpenDevice open;
     std::string name;
     KeyEventDecoder decoder;
     ButtonReader reader{"evdev button source"};  // last: stopped before the rest goes
 
-    explicit State(EvdevButtonSettings s)
+    explicit EvdevSource(EvdevButtonSettings s)
         : settings(std::move(s)),
           open(open_device(settings.device, settings.keys)),
           name(libevdev_get_name(open.device.get())),
@@ -160,40 +143,22 @@ struct EvdevButtonSource::State {
             reader.deliver(decoder.advance(std::chrono::steady_clock::now()));
         }
     }
+
+    [[nodiscard]] std::string describe() const
+    {
+        std::string text = "input device " + settings.device.string() + " (" + name + "):";
+        for (const auto& [code, button] : settings.keys.codes()) {
+            text += " " + key_name(code) + "=" + std::string(to_string(button));
+        }
+        return text;
+    }
 };
 
-EvdevButtonSource::EvdevButtonSource(EvdevButtonSettings settings)
-    : state_(std::make_unique<State>(std::move(settings)))
-{
-}
-
-EvdevButtonSource::~EvdevButtonSource()
-{
-    stop();
-}
-
-void EvdevButtonSource::start(EventHandler on_event, ProblemHandler on_problem)
-{
-    state_->reader.start(std::move(on_event), std::move(on_problem), [state = state_.get()] { state->run(); });
-}
-
-void EvdevButtonSource::stop()
-{
-    state_->reader.stop();
-}
-
-std::string EvdevButtonSource::describe() const
-{
-    std::string text = "input device " + state_->settings.device.string() + " (" + state_->name + "):";
-    for (const auto& [code, button] : state_->settings.keys.codes()) {
-        text += " " + key_name(code) + "=" + std::string(to_string(button));
-    }
-    return text;
-}
+}  // namespace
 
 std::unique_ptr<ButtonSource> open_evdev_button_source(EvdevButtonSettings settings)
 {
-    return std::make_unique<EvdevButtonSource>(std::move(settings));
+    return std::make_unique<ReaderButtonSource<EvdevSource>>(std::move(settings));
 }
 
 }  // namespace digikit::hardware

@@ -20,8 +20,6 @@ std::chrono::nanoseconds since_boot(const timespec& ts)
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
-}  // namespace
-
 struct WatchedLine {
     Button button;
     std::string spec;
@@ -29,30 +27,30 @@ struct WatchedLine {
     std::optional<bool> last_down;
 };
 
-class GpioButtonSource final : public ButtonSource {
-public:
-    explicit GpioButtonSource(GpioButtonSettings settings);
-    GpioButtonSource(const GpioButtonSource&) = delete;
-    GpioButtonSource& operator=(const GpioButtonSource&) = delete;
-    ~GpioButtonSource() override;
-
-    void start(EventHandler on_event, ProblemHandler on_problem) override;
-    void stop() override;
-    [[nodiscard]] std::string describe() const override;
-
-private:
-    struct State;
-    std::unique_ptr<State> state_;
-};
-
-struct GpioButtonSource::State {
+// Buttons on GPIO lines: the chip, its lines, the debouncer and the reader;
+// ReaderButtonSource runs it.
+struct GpioSource {
     GpioButtonSettings settings;
     GpioChip chip;
     std::vector<WatchedLine> lines;
     ButtonDebouncer debouncer;
     ButtonReader reader{"GPIO button source"};  // last: stopped before the rest goes
 
-    explicit State(GpioButtonSettings s) : settings(std::move(s)), debouncer(settings.debounce) {}
+    explicit GpioSource(GpioButtonSettings s)
+        : settings(std::move(s)), chip(open_gpio_chip(settings.chip)), debouncer(settings.debounce)
+    {
+        int flags = 0;
+        if (settings.active_low) flags |= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
+        if (settings.pull_up) flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
+        for (const auto& [button, spec] : settings.lines) {
+            gpiod_line* line = find_gpio_line(chip.get(), settings.chip, spec);
+            if (gpiod_line_request_both_edges_events_flags(line, "digikit", flags) != 0) {
+                throw std::runtime_error(gpio_line_problem(settings.chip, spec, errno) + " for button " +
+                                         std::string(to_string(button)));
+            }
+            lines.push_back({button, spec, line, std::nullopt});
+        }
+    }
 
     // Reads what the line has queued. Two edges the same way mean the kernel lost one
     // between them (its queue overflowed, or a bounce outran it): ask the line's level.
@@ -101,50 +99,20 @@ struct GpioButtonSource::State {
             reader.deliver(debouncer.advance(std::chrono::steady_clock::now()));
         }
     }
+
+    [[nodiscard]] std::string describe() const
+    {
+        std::string text = "GPIO chip " + settings.chip + ":";
+        for (const auto& watched : lines) text += " " + std::string(to_string(watched.button)) + "=" + watched.spec;
+        return text;
+    }
 };
 
-GpioButtonSource::GpioButtonSource(GpioButtonSettings settings) : state_(std::make_unique<State>(std::move(settings)))
-{
-    auto& state = *state_;
-    state.chip = open_gpio_chip(state.settings.chip);
-    int flags = 0;
-    if (state.settings.active_low) flags |= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
-    if (state.settings.pull_up) flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
-    for (const auto& [button, spec] : state.settings.lines) {
-        gpiod_line* line = find_gpio_line(state.chip.get(), state.settings.chip, spec);
-        if (gpiod_line_request_both_edges_events_flags(line, "digikit", flags) != 0) {
-            throw std::runtime_error(gpio_line_problem(state.settings.chip, spec, errno) + " for button " +
-                                     std::string(to_string(button)));
-        }
-        state.lines.push_back({button, spec, line, std::nullopt});
-    }
-}
-
-GpioButtonSource::~GpioButtonSource()
-{
-    stop();
-}
-
-void GpioButtonSource::start(EventHandler on_event, ProblemHandler on_problem)
-{
-    state_->reader.start(std::move(on_event), std::move(on_problem), [state = state_.get()] { state->run(); });
-}
-
-void GpioButtonSource::stop()
-{
-    state_->reader.stop();
-}
-
-std::string GpioButtonSource::describe() const
-{
-    std::string text = "GPIO chip " + state_->settings.chip + ":";
-    for (const auto& watched : state_->lines) text += " " + std::string(to_string(watched.button)) + "=" + watched.spec;
-    return text;
-}
+}  // namespace
 
 std::unique_ptr<ButtonSource> open_gpio_button_source(GpioButtonSettings settings)
 {
-    return std::make_unique<GpioButtonSource>(std::move(settings));
+    return std::make_unique<ReaderButtonSource<GpioSource>>(std::move(settings));
 }
 
 }  // namespace digikit::hardware
