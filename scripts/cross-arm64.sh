@@ -149,6 +149,10 @@ make_package() {
 host_tools
 sysroot
 cross_build
-[ "$TEST" = 1 ] && run_tests
-[ "$PACKAGE" = 1 ] && make_package
+# A failed suite still lets the package be made and checked, so that one run tells both;
+# the script then exits with the suite's status.
+suite=0
+if [ "$TEST" = 1 ]; then run_tests || suite=$?; fi
+if [ "$PACKAGE" = 1 ]; then make_package; fi
+if [ "$suite" != 0 ]; then say "the suite failed under qemu (see above)"; exit "$suite"; fi
 say "done"
