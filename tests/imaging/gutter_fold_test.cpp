@@ -55,18 +55,27 @@ TEST(StepFold, NoneWithoutADarkerFacingPage)
     EXPECT_FALSE(find_step_fold(grey, whole(grey), 1, 0.45).has_value());
 }
 
-// A left-page camera's photo: the page on a dark cradle, the facing page running off the
-// frame beyond a fold that casts no shadow. The page is found up to the step, and doubted
-// (a step can lie beside the fold: a binding strip, the facing page's shading).
-TEST(StepFold, APageCutAtAStepIsFoundAndDoubted)
+// A left-page camera's photo `width` pixels wide: a printed page (x 60-450) on a dark
+// cradle, the facing page beyond x = 450 running off the frame and darkening away from a
+// fold that casts no shadow.
+cv::Mat page_beyond_a_step(int width)
 {
-    cv::Mat photo(500, 700, CV_8UC3, cv::Scalar(30, 30, 30));
+    cv::Mat photo(500, width, CV_8UC3, cv::Scalar(30, 30, 30));
     photo(cv::Rect(60, 50, 390, 400)).setTo(cv::Scalar(210, 210, 210));
     for (int y = 90; y < 420; y += 18) cv::line(photo, {100, y}, {410, y}, cv::Scalar(60, 60, 60), 2);
     for (int x = 450; x < photo.cols; ++x) {
         const double level = 150 - (x - 450) / 5.0;
         photo(cv::Rect(x, 50, 1, 400)).setTo(cv::Scalar(level, level, level));
     }
+    return photo;
+}
+
+// A left-page camera's photo: the page on a dark cradle, the facing page running off the
+// frame beyond a fold that casts no shadow. The page is found up to the step, and doubted
+// (a step can lie beside the fold: a binding strip, the facing page's shading).
+TEST(StepFold, APageCutAtAStepIsFoundAndDoubted)
+{
+    const cv::Mat photo = page_beyond_a_step(700);
     FinderRequest request;
     request.view = PageView::left_page;
     const PageLayout layout = find_pages(photo, request);
@@ -84,13 +93,7 @@ TEST(StepFold, APageCutAtAStepIsFoundAndDoubted)
 // is the fold's to place: still cut at the step, still doubted.
 TEST(StepFold, APageCutAtAStepIsDoubtedWithLittleOfTheFacingPageInView)
 {
-    cv::Mat photo(500, 520, CV_8UC3, cv::Scalar(30, 30, 30));
-    photo(cv::Rect(60, 50, 390, 400)).setTo(cv::Scalar(210, 210, 210));
-    for (int y = 90; y < 420; y += 18) cv::line(photo, {100, y}, {410, y}, cv::Scalar(60, 60, 60), 2);
-    for (int x = 450; x < photo.cols; ++x) {
-        const double level = 150 - (x - 450) / 5.0;
-        photo(cv::Rect(x, 50, 1, 400)).setTo(cv::Scalar(level, level, level));
-    }
+    const cv::Mat photo = page_beyond_a_step(520);
     FinderRequest request;
     request.view = PageView::left_page;
     const PageLayout layout = find_pages(photo, request);

@@ -39,6 +39,15 @@ FoundPage page_of(const Quad& quad)
 // One mask's outline runs past the sheet's top-right corner (a sleeve), another's has the
 // top and right on the sheet and its bottom on the frame: the page takes the other's top
 // and right, both together (they share a corner).
+// Every corner of `found` within `tolerance` pixels of the same corner of `truth`.
+void expect_corners_near(const Quad& found, const Quad& truth, double tolerance)
+{
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_NEAR(found[i].x, truth[i].x, tolerance) << "corner " << i;
+        EXPECT_NEAR(found[i].y, truth[i].y, tolerance) << "corner " << i;
+    }
+}
+
 TEST(SideFitting, WeakSidesTakeAnotherOutlinesSidesOnClearEdges)
 {
     const SheetPhoto photo;
@@ -49,10 +58,7 @@ TEST(SideFitting, WeakSidesTakeAnotherOutlinesSidesOnClearEdges)
     other.edge_visible[2] = false;
     std::array<bool, 4> adopted{};
     const FoundPage page = adopt_clear_sides(photo.grey, best, {other}, &adopted);
-    for (std::size_t i = 0; i < 4; ++i) {
-        EXPECT_NEAR(page.quad[i].x, s[i].x, 1.0) << "corner " << i;
-        EXPECT_NEAR(page.quad[i].y, s[i].y, 1.0) << "corner " << i;
-    }
+    expect_corners_near(page.quad, s, 1.0);
     EXPECT_EQ(adopted, (std::array<bool, 4>{true, true, false, false}));
 }
 
@@ -89,10 +95,7 @@ TEST(SideFitting, SidesArePulledOverABoardOntoTheSheet)
     cv::fillConvexPoly(photo.grey, inner, cv::Scalar(200), cv::LINE_8);
     std::array<bool, 4> moved{};
     const FoundPage page = pull_sides_to_paper(photo.grey, page_of(board), &moved);
-    for (std::size_t i = 0; i < 4; ++i) {
-        EXPECT_NEAR(page.quad[i].x, s[i].x, 1.5) << "corner " << i;
-        EXPECT_NEAR(page.quad[i].y, s[i].y, 1.5) << "corner " << i;
-    }
+    expect_corners_near(page.quad, s, 1.5);
     EXPECT_EQ(moved, (std::array<bool, 4>{true, true, true, true}));
 }
 
@@ -109,10 +112,7 @@ TEST(SideFitting, NoSideIsPulledOntoAStripOfPrint)
     cv::fillConvexPoly(photo.grey, strip, cv::Scalar(120), cv::LINE_8);
     std::array<bool, 4> moved{};
     const FoundPage page = pull_sides_to_paper(photo.grey, page_of(s), &moved);
-    for (std::size_t i = 0; i < 4; ++i) {
-        EXPECT_NEAR(page.quad[i].x, s[i].x, 1.0) << "corner " << i;
-        EXPECT_NEAR(page.quad[i].y, s[i].y, 1.0) << "corner " << i;
-    }
+    expect_corners_near(page.quad, s, 1.0);
     EXPECT_EQ(moved, (std::array<bool, 4>{}));
 }
 
