@@ -18,8 +18,7 @@ DeviceSpec with_identity(DeviceSpec spec)
     return spec;
 }
 
-}  // namespace
-
+// A device's name for the operator: "left gphoto2 serial 123 (usb:001,004)".
 std::string name_of(const DeviceInfo& info)
 {
     std::string name = std::string(to_string(info.role)) + " " + info.type;
@@ -27,6 +26,8 @@ std::string name_of(const DeviceInfo& info)
     if (!info.id.empty() && info.id != info.serial) name += " (" + info.id + ")";
     return name;
 }
+
+}  // namespace
 
 CameraManager::CameraManager(std::vector<DeviceSpec> configured, Report report)
     : autodetect_(configured.empty()), report_(std::move(report))

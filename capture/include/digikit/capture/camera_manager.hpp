@@ -85,9 +85,6 @@ private:
     std::size_t gphoto2_in_rig_ = 0;  // autodetecting: to notice a camera come or go
 };
 
-// A device's name for the operator: "left gphoto2 serial 123 (usb:001,004)".
-[[nodiscard]] std::string name_of(const DeviceInfo& info);
-
 // Asks for a look for cameras (`look(usb_changed)`) when USB devices come or go (libusb
 // hotplug) and every `period`: a network camera or a system without hotplug gives no
 // events. Runs a thread of its own, which only calls `look` (so `look` should hand the
