@@ -86,7 +86,7 @@ void edit_here(const Config& config, const BookEdit& edit)
     std::cerr << "processing...\n";
     {
         ProcessingWorker worker(store, pipeline_options(config), camera_pipeline_options(config),
-                                [&](const Shot& shot) {
+                                config.storage.min_free_bytes(), [&](const Shot& shot) {
                                     if (shot.book_id == edit.book) {
                                         (void)publish_ready_pages(store, config, shot.book_id);
                                     }
@@ -127,7 +127,8 @@ void process_imported(const Config& config, BookStore& store)
         return;
     }
     std::cerr << "processing the imported photos...\n";
-    ProcessingWorker worker(store, pipeline_options(config), camera_pipeline_options(config));
+    ProcessingWorker worker(store, pipeline_options(config), camera_pipeline_options(config),
+                            config.storage.min_free_bytes());
     worker.wait_idle();
 }
 

@@ -99,6 +99,7 @@ struct Config {
 
     struct Storage {
         std::int64_t min_free_mb = 500;  // captures are refused below this much free space
+        [[nodiscard]] std::uintmax_t min_free_bytes() const { return std::uintmax_t(min_free_mb) * 1024 * 1024; }
     } storage;
 
     // The web console: "HOST:PORT" ("[::1]:PORT" for IPv6), "" = off. Beyond loopback only

@@ -41,7 +41,7 @@ Kit::Kit(Config config, std::unique_ptr<capture::CameraManager> cameras, std::fu
       store_(config_.data_dir),
       cameras_(std::move(cameras)),
       book_files_(store_, config_),
-      processing_(store_, pipeline_options(config_), camera_pipeline_options(config_),
+      processing_(store_, pipeline_options(config_), camera_pipeline_options(config_), config_.storage.min_free_bytes(),
                   [this](const Shot& shot) { after_processing(shot); }),
       machine_(config_.imaging.max_backlog),
       on_signal_(std::move(on_signal)),

@@ -1,5 +1,8 @@
 #include "processing_worker.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include "digikit/base/exception_barrier.hpp"
@@ -25,10 +28,12 @@ std::map<std::string, imaging::PipelineOptions> with_thumbnails(std::map<std::st
 }  // namespace
 
 ProcessingWorker::ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
-                                   std::map<std::string, imaging::PipelineOptions> by_role, AfterShot after_shot)
+                                   std::map<std::string, imaging::PipelineOptions> by_role,
+                                   std::uintmax_t capture_floor_bytes, AfterShot after_shot)
     : store_(store),
       options_(with_thumbnails(std::move(options))),
       by_role_(with_thumbnails(std::move(by_role))),
+      capture_floor_bytes_(capture_floor_bytes),
       after_shot_(std::move(after_shot))
 {
     // OpenCV builds its Lab tables on first use without a lock: built here, before this
@@ -116,6 +121,9 @@ void ProcessingWorker::process(const Shot& shot)
         options.view = imaging::parse_page_view(shot.taken.view);
         options.rotate = shot.taken.rotate;
     }
+    std::error_code unknown;  // a raw that cannot be measured fails below, in process_photo
+    const auto raw_bytes = std::filesystem::file_size(shot.raw, unknown);
+    options.keep_free_bytes = std::max(capture_floor_bytes_, unknown ? 0 : 3 * raw_bytes);
     try {
         const auto result =
             imaging::process_photo(shot.raw, store_.pages_dir(shot.book_id), shot.raw.stem().string(), options);

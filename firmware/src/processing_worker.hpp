@@ -18,12 +18,16 @@ namespace digikit::firmware {
 class ProcessingWorker {
 public:
     // `by_role`: the options for the shots of each camera role (its view and mounting);
-    // shots of a role not there get `options`. `after_shot` (optional) runs on the
-    // worker's thread once a shot's outcome, pages or failure, is recorded: the daemon
-    // queues the pages of a closing book there.
+    // shots of a role not there get `options`. Captures come first on a filling card:
+    // no page is written that could leave less free than `capture_floor_bytes` (where
+    // captures stop) or three times the shot's raw (room for the next spread's raws);
+    // such a shot fails with the reason and is processed again once there is space.
+    // `after_shot` (optional) runs on the worker's thread once a shot's outcome, pages or
+    // failure, is recorded: the daemon queues the pages of a closing book there.
     using AfterShot = std::function<void(const Shot&)>;
     ProcessingWorker(BookStore& store, imaging::PipelineOptions options,
-                     std::map<std::string, imaging::PipelineOptions> by_role = {}, AfterShot after_shot = {});
+                     std::map<std::string, imaging::PipelineOptions> by_role, std::uintmax_t capture_floor_bytes,
+                     AfterShot after_shot = {});
     ProcessingWorker(const ProcessingWorker&) = delete;
     ProcessingWorker& operator=(const ProcessingWorker&) = delete;
     // Finishes the shot in progress; the rest stays pending for the next start.
@@ -43,6 +47,7 @@ private:
     BookStore& store_;
     imaging::PipelineOptions options_;
     std::map<std::string, imaging::PipelineOptions> by_role_;
+    std::uintmax_t capture_floor_bytes_;
     AfterShot after_shot_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;

@@ -138,6 +138,22 @@ cv::Mat thumbnail(const cv::Mat& page, int long_side)
     return small;
 }
 
+// Refuses a page whose files could leave less than `keep_free` bytes on out_dir's disk.
+// Its files are bounded by the uncompressed master (3 bytes a pixel, whatever the
+// compression) and as much again for the access copy and thumbnail: generous, so that
+// the room kept is never eaten, and it only matters on a card that is nearly full.
+void ensure_room_for(const cv::Mat& page, const std::filesystem::path& out_dir, std::uintmax_t keep_free)
+{
+    if (keep_free == 0) return;
+    constexpr std::uintmax_t megabyte = 1024 * 1024;
+    const std::uintmax_t most = 2 * page.total() * 3 + megabyte;
+    const std::uintmax_t free = std::filesystem::space(out_dir).available;
+    if (free >= most + keep_free) return;
+    const auto mb = [](std::uintmax_t bytes) { return std::to_string((bytes + megabyte - 1) / megabyte) + " MB"; };
+    throw std::runtime_error("No space left on device for its pages: " + std::to_string(free / megabyte) +
+                             " MB free, a page may need " + mb(most) + " and " + mb(keep_free) + " are kept free");
+}
+
 void remove_outputs(const ImageResult& result)
 {
     std::error_code ignored;
@@ -224,6 +240,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             const std::string name = stem + "_" + std::to_string(i + 1);
             page.master = out_dir / (name + ".tif");
             page.access = out_dir / (name + ".jpg");
+            ensure_room_for(straight, out_dir, options.keep_free_bytes);
             outcome.result.pages.push_back(page);
             write_tiff_master(straight, page.master, options.tiff_compression, options.resolution_dpi, threads,
                               options.tiff_level);

@@ -483,6 +483,27 @@ TEST(ProcessPhoto, ReportsBadInputAsAnErrorAndWritesNothing)
     EXPECT_EQ(files_in(out), 0u);
 }
 
+// On the kit the pages of a shot must not eat the room its next captures need.
+TEST(ProcessPhoto, LeavesTheRoomItIsAskedToKeepFreeOrWritesNothing)
+{
+    TempDir dir;
+    const auto input = write_jpeg(dir, "IMG_0003.jpg", synthetic_photo({1200, 900}, 1.0, true).bgr);
+    PipelineOptions options;
+    options.keep_free_bytes = std::filesystem::space(dir.path()).available;  // all of it
+    const auto refused = process_photo(input, dir / "full", "p", options);
+    ASSERT_TRUE(refused.error);
+    EXPECT_EQ(refused.error->rfind("No space left on device for its pages: ", 0), 0u) << *refused.error;
+    EXPECT_NE(refused.error->find(" are kept free"), std::string::npos) << *refused.error;
+    EXPECT_TRUE(refused.pages.empty());
+    EXPECT_EQ(files_in(dir / "full"), 0u);
+
+    options.keep_free_bytes = 1024 * 1024;
+    const auto written = process_photo(input, dir / "room", "p", options);
+    ASSERT_FALSE(written.error) << *written.error;
+    EXPECT_EQ(written.pages.size(), 2u);
+    EXPECT_EQ(files_in(dir / "room"), 4u);
+}
+
 TEST(ProcessPhoto, RefusesAPhotoOverTwoHundredMegapixelsFromItsHeader)
 {
     TempDir dir;

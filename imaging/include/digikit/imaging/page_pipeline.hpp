@@ -69,6 +69,10 @@ struct PipelineOptions {
     // Long side in pixels of a small JPEG written beside each access copy (see
     // thumbnail_path), for previews such as the kit's console; 0 writes none.
     int thumbnail_size = 0;
+    // Room kept free on out_dir's disk for what matters more than these pages (on the kit:
+    // the next captures). A page is not written when its files could leave less than this:
+    // the photo fails instead, its error starting "No space left on device". 0 keeps none.
+    std::uintmax_t keep_free_bytes = 0;
 };
 
 // Where the thumbnail of an access copy goes: pages/0001_left_1.jpg -> 0001_left_1.thumb.jpg.
