@@ -92,8 +92,14 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
     // encoded), plus up to 0.4 s; once everything is made, while bundling.
     const auto book_dir = dir / "data" / "books" / book;
     const auto out = dir / "killed.djvu";
-    const std::vector<std::string> args{DIGIKIT_BINARY, "book", "export", book_dir.string(),
-                                        "--format",     "djvu", "--out",  out.string()};
+    const std::vector<std::string> args{digikit::testing::digikit_binary(),
+                                        "book",
+                                        "export",
+                                        book_dir.string(),
+                                        "--format",
+                                        "djvu",
+                                        "--out",
+                                        out.string()};
     std::mt19937 random(12345);
     std::map<std::string, ino_t> done;  // a page's hOCR, once there, is never written again
     int recognised = 0;
@@ -147,8 +153,9 @@ TEST(ExportKill, ResumesRecognisesNoPageTwiceAndMakesTheSameFile)
 TEST(ExportBatch, GnuParallelOverBookFolders)
 {
     const digikit::testing::TempDir dir;
-    std::vector<std::string> command{"parallel", "--halt", "now,fail=1",
-                                     "-j",       "2",      std::string(DIGIKIT_BINARY) + " book export {} --format pdf",
+    std::vector<std::string> command{"parallel",   "--halt",
+                                     "now,fail=1", "-j",
+                                     "2",          digikit::testing::digikit_binary() + " book export {} --format pdf",
                                      ":::"};
     for (int kit = 1; kit <= 3; ++kit) {
         const auto kit_dir = dir / ("kit" + std::to_string(kit));

@@ -65,7 +65,8 @@ TEST(BookFileSession, BookFileIsBuiltQueuedAndCountedByTheWiki)
     std::unique_ptr<testing::BackgroundProcess> daemon;
     const auto start = [&] {
         daemon = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+            std::vector<std::string>{testing::digikit_binary(), "--config", config.string(), "run"},
+            dir / "daemon.log");
         ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
     };
     start();
@@ -176,7 +177,8 @@ TEST(BookFileSession, FailedBuildIsShownWithItsReason)
                        "--language", "fi"})
                   .exit_code,
               0);
-    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+    testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", config.string(), "run"},
+                                      dir / "daemon.log");
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
     ASSERT_EQ(digikit({"press", "capture"}).exit_code, 0);

@@ -59,7 +59,8 @@ TEST(CameraPickup, ACameraSwitchedOnAfterTheDaemonStartedIsPickedUp)
     ASSERT_EQ(offline.exit_code, 0) << offline.err;
     EXPECT_FALSE(nlohmann::json::parse(offline.out)["devices"][0]["attached"].get<bool>()) << offline.out;
 
-    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+    testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", config.string(), "run"},
+                                      dir / "daemon.log");
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s))
         << base::read_file(dir / "daemon.log");
     EXPECT_FALSE(camera_status()["attached"].get<bool>());

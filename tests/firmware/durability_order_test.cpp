@@ -149,7 +149,8 @@ protected:
 TEST_F(DurabilityOrder, ACaptureIsDurableBeforeItsShotsAreRecorded)
 {
     preload_shim();
-    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
+    testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", config_.string(), "run"},
+                                      dir_ / "daemon.log");
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 60s));
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
     const auto captured = digikit({"press", "capture"});
@@ -178,8 +179,8 @@ TEST_F(DurabilityOrder, AnImportIsDurableBeforeItsShotIsRecorded)
     preload_shim();
     // The CLI itself, through the shell, so its pid is known: it is the shell's, exec'd.
     const auto added = testing::run_command(
-        {"sh", "-c", "echo $$ >'" + (dir_ / "pid").string() + "'; exec \"$0\" \"$@\"", DIGIKIT_BINARY, "--config",
-         config_.string(), "book", "add", id, (dir_ / "card.jpg").string()});
+        {"sh", "-c", "echo $$ >'" + (dir_ / "pid").string() + "'; exec \"$0\" \"$@\"", testing::digikit_binary(),
+         "--config", config_.string(), "book", "add", id, (dir_ / "card.jpg").string()});
     ASSERT_EQ(added.exit_code, 0) << added.err;
     int pid = 0;
     std::ifstream(dir_ / "pid") >> pid;

@@ -51,7 +51,8 @@ protected:
     void start()
     {
         daemon_ = std::make_unique<testing::BackgroundProcess>(
-            std::vector<std::string>{DIGIKIT_BINARY, "--config", config_.string(), "run"}, dir_ / "daemon.log");
+            std::vector<std::string>{testing::digikit_binary(), "--config", config_.string(), "run"},
+            dir_ / "daemon.log");
         ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, std::chrono::seconds(60)))
             << log();
     }

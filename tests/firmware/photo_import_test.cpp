@@ -247,8 +247,8 @@ TEST_F(PhotoImport, AKilledProcessLeavesNoTemporaryFileThatTheNextRunKeeps)
     std::filesystem::create_directories(dir_ / "in");
     for (int i = 1; i <= 6; ++i)
         write_photo(dir_ / "in" / ("IMG_000" + std::to_string(i) + ".jpg"), static_cast<std::uint64_t>(i), 2400, 1600);
-    const std::vector<std::string> args{DIGIKIT_BINARY,          "process",  (dir_ / "in").string(),         "--out",
-                                        (dir_ / "out").string(), "--report", (dir_ / "report.json").string()};
+    const std::vector<std::string> args{testing::digikit_binary(), "process",  (dir_ / "in").string(),         "--out",
+                                        (dir_ / "out").string(),   "--report", (dir_ / "report.json").string()};
     {
         testing::BackgroundProcess run(args, dir_ / "first.log");
         ASSERT_TRUE(testing::wait_until([&] { return std::filesystem::exists(dir_ / "out"); }, 60s));

@@ -253,7 +253,7 @@ TEST(Publish, ThreeSyncsAndTheSyncButtonShareTheQueue)
     const auto closed = kit.run({"book", "close", id});
     ASSERT_NE(closed.out.find("12 file(s) queued"), std::string::npos) << closed.out << closed.err;
 
-    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", kit.config().string(), "run"},
+    testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", kit.config().string(), "run"},
                                       kit.dir() / "daemon.log");
     ASSERT_TRUE(testing::wait_until([&] { return kit.run({"status"}).exit_code == 0; }, std::chrono::seconds(30)));
     std::vector<testing::CommandResult> syncs(3);
@@ -359,7 +359,7 @@ TEST(Publish, NoSecretAppearsInAnyOutputOrLog)
     run({"queue", "show", item});
     run({"sync", "--dry-run"});
     {
-        testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", kit.config().string(), "run"},
+        testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", kit.config().string(), "run"},
                                           kit.dir() / "daemon.log");
         ASSERT_TRUE(testing::wait_until([&] { return kit.run({"status"}).exit_code == 0; }, std::chrono::seconds(30)));
         run({"press", "sync"});

@@ -112,7 +112,8 @@ TEST(Soak, ManyCapturesWithSyncsAndRandomTrafficLeaveThreadsAndMemoryFlat)
     const std::string title = "Soak Almanac " + std::to_string(::getpid());
     ASSERT_EQ(digikit({"book", "new", "--title", title, "--author", "Soak Tester", "--year", "1901"}).exit_code, 0);
 
-    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+    testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", config.string(), "run"},
+                                      dir / "daemon.log");
     const auto socket = data / "digikit.sock";
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
     const auto ask = [&](const std::string& request) {

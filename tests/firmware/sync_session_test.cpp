@@ -39,7 +39,8 @@ TEST(SyncSession, ClosedBookIsQueuedAndPublishedOnce)
     const std::string title = "Flora of Sync Valley " + std::to_string(::getpid());
     ASSERT_EQ(digikit({"book", "new", "--title", title, "--author", "Jane Example", "--year", "1887"}).exit_code, 0);
 
-    testing::BackgroundProcess daemon({DIGIKIT_BINARY, "--config", config.string(), "run"}, dir / "daemon.log");
+    testing::BackgroundProcess daemon({testing::digikit_binary(), "--config", config.string(), "run"},
+                                      dir / "daemon.log");
     ASSERT_TRUE(testing::wait_until([&] { return digikit({"status"}).exit_code == 0; }, 30s));
     ASSERT_EQ(digikit({"press", "new-book"}).exit_code, 0);
     const std::string id = nlohmann::json::parse(digikit({"status", "--json"}).out)["book"]["id"];

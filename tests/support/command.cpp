@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -80,15 +81,24 @@ CommandResult run_command(const std::vector<std::string>& args)
     return result;
 }
 
+const std::string& digikit_binary()
+{
+    static const std::string binary = [] {
+        const char* chosen = std::getenv("DIGIKIT_TEST_BINARY");
+        return std::string(chosen != nullptr && *chosen != '\0' ? chosen : DIGIKIT_BUILT_BINARY);
+    }();
+    return binary;
+}
+
 CommandResult run_digikit(const std::vector<std::string>& args)
 {
-    std::vector<std::string> full{DIGIKIT_BINARY};
+    std::vector<std::string> full{digikit_binary()};
     full.insert(full.end(), args.begin(), args.end());
     return run_command(full);
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& args, const std::filesystem::path& log)
-    : log_(log), daemon_(!args.empty() && args.front() == DIGIKIT_BINARY && args.back() == "run")
+    : log_(log), daemon_(!args.empty() && args.front() == digikit_binary() && args.back() == "run")
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

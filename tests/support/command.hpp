@@ -20,6 +20,11 @@ struct CommandResult {
 // Runs a program to completion and collects its output.
 CommandResult run_command(const std::vector<std::string>& args);
 
+// The digikit the tests run: the build's own, or $DIGIKIT_TEST_BINARY when set
+// (scripts/test.sh points it at a ThreadSanitizer build's, so the daemon's threads are
+// checked in the flows these tests drive).
+const std::string& digikit_binary();
+
 // The digikit binary under test, with arguments.
 CommandResult run_digikit(const std::vector<std::string>& args);
 
