@@ -15,6 +15,12 @@ IPC=${DIGIKIT_A72_IPC:-1.0}
 WORK=$(mktemp -d /tmp/digikit-pi-budget-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
+# The counting plugin needs Debian's dynamically linked qemu-user: qemu-user-static (what
+# cross-arm64.sh runs the suite with) cannot load plugins.
+if ! command -v qemu-x86_64 >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
+  echo "pi-budget: installing qemu-user (for its TCG plugins)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-user >/dev/null
+fi
 if [ ! -x "$ARM_BUILD/tests/imaging/bench/digikit_stage_cost" ]; then bash scripts/cross-arm64.sh --test; fi
 cmake -S . -B "$X86_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGIKIT_BUILD_TESTS=ON \
   -DDIGIKIT_BUILD_BENCHMARKS=ON >/dev/null
