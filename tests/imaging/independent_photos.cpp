@@ -308,7 +308,9 @@ cv::Mat draw_page(cv::Size size, const Scene& s, int number, Dice& dice)
     const int thickness = std::max(1, static_cast<int>(line / 14));
     if (dice.odds(0.3)) {  // a heading
         y += 2 * line;
-        cv::putText(page, random_word(dice) + " " + random_word(dice),
+        const std::string second_word = random_word(dice);  // drawn first, as always on x86 (see Dice::triple)
+        const std::string first_word = random_word(dice);
+        cv::putText(page, first_word + " " + second_word,
                     cv::Point(static_cast<int>(left + 0.2 * (right - left)), static_cast<int>(y)), font, 2 * font_scale,
                     s.ink, 2 * thickness, cv::LINE_AA);
         y += 2 * line;
