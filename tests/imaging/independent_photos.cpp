@@ -10,6 +10,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "portable_pixels.hpp"
+
 namespace digikit::imaging::testing {
 namespace {
 
@@ -136,9 +138,11 @@ public:
         const double r = s.rotation_deg * pi / 180;
         const double ax = s.tilt_x * pi / 180;
         const double ay = s.tilt_y * pi / 180;
-        rotation_ = cv::Matx33d(std::cos(r), -std::sin(r), 0, std::sin(r), std::cos(r), 0, 0, 0, 1);
-        rotation_ = cv::Matx33d(1, 0, 0, 0, std::cos(ax), -std::sin(ax), 0, std::sin(ax), std::cos(ax)) * rotation_;
-        rotation_ = cv::Matx33d(std::cos(ay), 0, std::sin(ay), 0, 1, 0, -std::sin(ay), 0, std::cos(ay)) * rotation_;
+        using portable::cos;
+        using portable::sin;
+        rotation_ = cv::Matx33d(cos(r), -sin(r), 0, sin(r), cos(r), 0, 0, 0, 1);
+        rotation_ = cv::Matx33d(1, 0, 0, 0, cos(ax), -sin(ax), 0, sin(ax), cos(ax)) * rotation_;
+        rotation_ = cv::Matx33d(cos(ay), 0, sin(ay), 0, 1, 0, -sin(ay), 0, cos(ay)) * rotation_;
         distance_ = dice.real(2.2, 4.0);
         // Fit the outline (with its cover) into the frame, then move it within the room left.
         std::vector<cv::Point2d> outline;
@@ -182,22 +186,10 @@ cv::Mat smooth_noise(cv::Size size, double cell, Dice& dice)
 {
     const cv::Size coarse(std::max(2, static_cast<int>(size.width / cell)),
                           std::max(2, static_cast<int>(size.height / cell)));
-    cv::Mat small(coarse, CV_32F);
-    cv::RNG rng(dice.raw());
-    rng.fill(small, cv::RNG::UNIFORM, -1.0, 1.0);
-    cv::Mat field;
-    cv::resize(small, field, size, 0, 0, cv::INTER_CUBIC);
-    return field;
+    return portable::bicubic_resize(portable::uniform_field(coarse, dice.raw(), -1.0, 1.0), size);
 }
 
-cv::Mat colour_field(const cv::Mat& field, cv::Scalar base, double amplitude)
-{
-    std::vector<cv::Mat> channels;
-    for (int c = 0; c < 3; ++c) channels.push_back(field * amplitude + base[c]);
-    cv::Mat out;
-    cv::merge(channels, out);
-    return out;
-}
+using portable::colour_field;
 
 cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
 {
@@ -212,7 +204,8 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
                 auto* row = grain.ptr<float>(y);
                 const auto* w = warp.ptr<float>(y);
                 for (int x = 0; x < size.width; ++x) {
-                    row[x] = static_cast<float>(std::sin((y + 25.0 * static_cast<double>(w[x])) * 2 * pi / period));
+                    row[x] =
+                        static_cast<float>(portable::sin((y + 25.0 * static_cast<double>(w[x])) * 2 * pi / period));
                 }
             }
             ground = colour_field(grain, wood, 12);
@@ -230,7 +223,7 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
                     row[x] = static_cast<float>(stripes) / 2.0f;
                 }
             }
-            cv::GaussianBlur(checks, checks, cv::Size(0, 0), 1.5);
+            portable::gaussian_blur(checks, 1.5);
             ground = colour_field(checks, a, -0.45 * level);
             cv::Mat shade = smooth_noise(size, size.height / 4.0, dice);
             ground += colour_field(shade, cv::Scalar(), 8);
@@ -239,10 +232,8 @@ cv::Mat draw_ground(cv::Size size, const Scene& s, Dice& dice)
         case Ground::felt: {  // dark felt: fine fibres and soft blotches
             const double level = dice.real(12, 50);
             const cv::Scalar tint(level * dice.triple({0.7, 1.4}, {0.7, 1.3}, {0.7, 1.3}));
-            cv::Mat fibres(size, CV_32F);
-            cv::RNG rng(dice.raw());
-            rng.fill(fibres, cv::RNG::NORMAL, 0.0, 1.0);
-            cv::GaussianBlur(fibres, fibres, cv::Size(0, 0), 1.2);
+            cv::Mat fibres = portable::normal_field(size, 1, dice.raw());
+            portable::gaussian_blur(fibres, 1.2);
             ground = colour_field(fibres, tint, 6) + colour_field(smooth_noise(size, size.height / 5.0, dice), {}, 7);
             break;
         }
@@ -277,7 +268,7 @@ void draw_photograph(cv::Mat& page, cv::Rect box, Dice& dice)
     cv::Mat field = smooth_noise(box.size(), box.height / dice.real(2, 6), dice);
     const double mean = dice.real(50, 140);
     cv::Mat picture = colour_field(field, cv::Scalar(mean, mean * 1.02, mean * 1.05), dice.real(30, 70));
-    picture.convertTo(page(box), CV_8UC3);
+    portable::to_8u(picture).copyTo(page(box));
     cv::rectangle(page, box, cv::Scalar(30, 30, 30), 1);
 }
 
@@ -286,8 +277,7 @@ void draw_photograph(cv::Mat& page, cv::Rect box, Dice& dice)
 cv::Mat draw_page(cv::Size size, const Scene& s, int number, Dice& dice)
 {
     cv::Mat paper = colour_field(smooth_noise(size, size.height / 8.0, dice), s.paper, 3.5);
-    cv::Mat page;
-    paper.convertTo(page, CV_8UC3);
+    cv::Mat page = portable::to_8u(paper);
     for (int i = 0, n = dice.whole(0, 6); i < n; ++i) {   // foxing: small brown spots
         const int at_y = dice.whole(0, size.height - 1);  // drawn first, as always (see Dice::triple)
         const cv::Point at(dice.whole(0, size.width - 1), at_y);
@@ -359,7 +349,7 @@ void shade_gutter(cv::Mat& page, bool gutter_on_right, const Scene& s)
         auto* row = page.ptr<cv::Vec3b>(y);
         for (int x = 0; x < page.cols; ++x) {
             const double from_gutter = std::max(0.0, (gutter_on_right ? page.cols - 1 - x : x) + bow);
-            const double f = 1 - s.gutter_depth * std::exp(-from_gutter / width);
+            const double f = 1 - s.gutter_depth * portable::exp(-from_gutter / width);
             for (int c = 0; c < 3; ++c) row[x][c] = cv::saturate_cast<uchar>(row[x][c] * f);
         }
     }
@@ -391,22 +381,16 @@ void fill(cv::Mat& canvas, const std::vector<cv::Point2d>& photo_points, cv::Sca
     cv::fillConvexPoly(canvas, canvas_polygon(photo_points), colour, cv::LINE_8, 4);
 }
 
-// Lays a flat page into its quad: warped with the exact homography, kept only where the
-// quad covers a canvas pixel's centre.
+// Lays a flat page into its quad: warped with the exact homography (sampled bilinearly by
+// portable::warp_into, the same bits on every architecture), kept only where the quad
+// covers a canvas pixel's centre.
 void lay_page(cv::Mat& canvas, const cv::Mat& flat, const Corners& quad)
 {
-    const auto w = static_cast<float>(flat.cols);
-    const auto h = static_cast<float>(flat.rows);
-    const std::array<cv::Point2f, 4> from{cv::Point2f(-0.5f, -0.5f), cv::Point2f(w - 0.5f, -0.5f),
-                                          cv::Point2f(w - 0.5f, h - 0.5f), cv::Point2f(-0.5f, h - 0.5f)};
-    std::array<cv::Point2f, 4> to;
-    for (std::size_t i = 0; i < 4; ++i) to[i] = cv::Point2f(to_canvas(quad[i]));
-    const cv::Mat transform = cv::getPerspectiveTransform(from.data(), to.data());
-    cv::Mat warped;
-    cv::warpPerspective(flat, warped, transform, canvas.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    Corners to;
+    for (std::size_t i = 0; i < 4; ++i) to[i] = to_canvas(quad[i]);
     cv::Mat mask(canvas.size(), CV_8U, cv::Scalar(0));
     cv::fillConvexPoly(mask, canvas_polygon({quad.begin(), quad.end()}), cv::Scalar(255), cv::LINE_8, 4);
-    warped.copyTo(canvas, mask);
+    portable::warp_into(canvas, flat, to, mask);
 }
 
 void draw_stack(cv::Mat& canvas, const std::function<cv::Point2d(cv::Point2d)>& to_photo, double u0, double u1,
@@ -445,10 +429,10 @@ void draw_finger(cv::Mat& canvas, cv::Point2d tip, cv::Point2d inward, double pa
 void light(cv::Mat& canvas, const Scene& s, Dice& dice)
 {
     const double angle = dice.real(0, 2 * pi);
-    const cv::Point2d towards(std::cos(angle), std::sin(angle));
+    const cv::Point2d towards(portable::cos(angle), portable::sin(angle));
     const double cx = canvas.cols / 2.0;
     const double cy = canvas.rows / 2.0;
-    const double reach = std::hypot(cx, cy);
+    const double reach = std::sqrt(cx * cx + cy * cy);
     for (int y = 0; y < canvas.rows; ++y) {
         auto* row = canvas.ptr<cv::Vec3f>(y);
         for (int x = 0; x < canvas.cols; ++x) {
@@ -467,9 +451,7 @@ void light(cv::Mat& canvas, const Scene& s, Dice& dice)
 // Shot noise grows with the signal; read noise does not.
 void add_noise(cv::Mat& photo_f, const Scene& s, Dice& dice)
 {
-    cv::Mat gauss(photo_f.size(), CV_32FC3);
-    cv::RNG rng(dice.raw());
-    rng.fill(gauss, cv::RNG::NORMAL, 0.0, 1.0);
+    const cv::Mat gauss = portable::normal_field(photo_f.size(), 3, dice.raw());
     for (int y = 0; y < photo_f.rows; ++y) {
         auto* row = photo_f.ptr<cv::Vec3f>(y);
         const auto* n = gauss.ptr<cv::Vec3f>(y);
@@ -488,12 +470,12 @@ void develop(IndependentPhoto& photo, const cv::Mat& canvas, cv::Size frame, con
     cv::Mat lit;
     canvas.convertTo(lit, CV_32FC3);
     light(lit, s, dice);
-    cv::Mat small;
-    cv::resize(lit, small, frame, 0, 0, cv::INTER_AREA);
-    cv::GaussianBlur(small, small, cv::Size(0, 0), s.blur);
+    if (lit.size() != cv::Size(frame.width * oversample, frame.height * oversample) || oversample != 2)
+        throw std::logic_error("independent_photo: the canvas must be twice the frame");
+    cv::Mat small = portable::halve(lit);  // INTER_AREA at a factor of two: each 2x2 block's mean
+    portable::gaussian_blur(small, s.blur);
     add_noise(small, s, dice);
-    cv::Mat shot;
-    small.convertTo(shot, CV_8UC3);
+    const cv::Mat shot = portable::to_8u(small);
     if (!cv::imencode(".jpg", shot, photo.jpeg, {cv::IMWRITE_JPEG_QUALITY, s.jpeg_quality}))
         throw std::runtime_error("independent_photo: cannot encode JPEG");
     photo.bgr = cv::imdecode(photo.jpeg, cv::IMREAD_COLOR);
@@ -532,7 +514,7 @@ IndependentPhoto independent_photo(cv::Size frame, std::uint64_t seed, bool spre
 
     const cv::Size canvas_size(frame.width * oversample, frame.height * oversample);
     cv::Mat canvas = draw_ground(canvas_size, s, dice);
-    canvas.convertTo(canvas, CV_8UC3);
+    canvas = portable::to_8u(canvas);
     const auto box = [&](double u0, double u1, double v0, double v1) {
         return std::vector<cv::Point2d>{to_photo({u0, v0}), to_photo({u1, v0}), to_photo({u1, v1}), to_photo({u0, v1})};
     };
@@ -601,9 +583,10 @@ void draw_platen(cv::Mat& canvas, const std::function<cv::Point2d(cv::Point2d)>&
     fill(glare,
          {to_photo({u, -0.6}), to_photo({u + width, -0.6}), to_photo({u + width + 0.1, 0.6}), to_photo({u + 0.1, 0.6})},
          cv::Scalar::all(255));
+    // 8-bit GaussianBlur is bit-exact in OpenCV 4 (fixed-point kernel and sums), unlike the float one.
     cv::GaussianBlur(glare, glare, cv::Size(0, 0), canvas.rows * 0.02);
     const double glare_strength = dice.real(0.15, 0.35);
-    cv::addWeighted(canvas, 1.0, glare, glare_strength, 0, canvas);
+    portable::add_light(canvas, glare, glare_strength);
 }
 
 // Turns a photo a quarter turn `turns` times clockwise, corners with it (their order,
@@ -648,7 +631,7 @@ IndependentPhoto independent_cradle_photo(cv::Size frame, std::uint64_t seed, bo
         return std::vector<cv::Point2d>{to_photo({u0, v0}), to_photo({u1, v0}), to_photo({u1, v1}), to_photo({u0, v1})};
     };
     cv::Mat canvas = draw_ground(cv::Size(frame.width * oversample, frame.height * oversample), s, dice);
-    canvas.convertTo(canvas, CV_8UC3);
+    canvas = portable::to_8u(canvas);
     fill(canvas, box(-outer, outer, -0.5 - margin, 0.5 + margin), s.cover_colour);
     draw_stack(canvas, to_photo, a, a + s.stack, 0.5, s, dice);
     draw_stack(canvas, to_photo, -a, -a - s.stack, 0.5, s, dice);
