@@ -66,6 +66,23 @@ std::uint8_t to_byte(double v)
     return cv::saturate_cast<std::uint8_t>(v);
 }
 
+// Gaussian noise around grey 128 as 8-bit values. Drawn around 0 and moved here: OpenCV
+// scales its normal draws by a * x + b in code that arm64 builds fuse into one rounding
+// (with b = 0 that is the same on every machine).
+cv::Mat normal_bytes(cv::Size size, std::uint64_t seed, double sigma)
+{
+    cv::Mat draws(size, CV_32FC1);
+    cv::RNG noise_rng(seed);
+    noise_rng.fill(draws, cv::RNG::NORMAL, 0.0, sigma);
+    cv::Mat bytes(size, CV_8UC1);
+    for (int y = 0; y < size.height; ++y) {
+        const auto* d = draws.ptr<float>(y);
+        auto* b = bytes.ptr<std::uint8_t>(y);
+        for (int x = 0; x < size.width; ++x) b[x] = to_byte(128.0 + static_cast<double>(d[x]));
+    }
+    return bytes;
+}
+
 // Typography and paper shared by every page of the book in one photo.
 struct BookStyle {
     double aspect = 0.68;         // page width / height
@@ -294,15 +311,21 @@ cv::Mat draw_page(cv::Size size, const BookStyle& style, const PageContent& cont
     cv::Mat page(size, CV_8UC3, style.paper);
 
     // Faint paper texture: smooth blotches plus fibre grain, drawn small and enlarged.
-    cv::Mat blotches(std::max(2, size.height / 24), std::max(2, size.width / 24), CV_32FC1);
-    cv::RNG texture_rng(rng.next());
-    texture_rng.fill(blotches, cv::RNG::NORMAL, 0.0, 2.5);
-    cv::resize(blotches, blotches, size, 0, 0, cv::INTER_CUBIC);
-    cv::Mat blotches3;
-    cv::cvtColor(blotches, blotches3, cv::COLOR_GRAY2BGR);
-    page.convertTo(page, CV_32FC3);
-    page += blotches3;
-    page.convertTo(page, CV_8UC3);
+    // Enlarged in 8 bits, 16 steps to a grey level, by INTER_LINEAR_EXACT: OpenCV's float
+    // resize gives other last bits with AVX2, SSE2 or NEON, and the same seed must draw
+    // the same photo on every machine (SameSeedDrawsTheSamePhotoOnEveryArchitecture).
+    constexpr double blotch_steps = 16;
+    cv::Mat blotches8 = normal_bytes(cv::Size(std::max(2, size.width / 24), std::max(2, size.height / 24)), rng.next(),
+                                     2.5 * blotch_steps);
+    cv::resize(blotches8, blotches8, size, 0, 0, cv::INTER_LINEAR_EXACT);
+    for (int y = 0; y < size.height; ++y) {
+        const auto* b = blotches8.ptr<std::uint8_t>(y);
+        auto* row = page.ptr<std::uint8_t>(y);
+        for (int x = 0; x < size.width; ++x) {
+            const double shift = (b[x] - 128) / blotch_steps;  // exact: a power of two
+            for (int ch = 0; ch < 3; ++ch) row[3 * x + ch] = to_byte(row[3 * x + ch] + shift);
+        }
+    }
 
     const double h = size.height;
     const double w = size.width;
@@ -476,15 +499,15 @@ cv::Mat make_background(cv::Size size, PhotoBackground kind, Random& rng)
             tile.at<cv::Vec3b>(y, x) = cv::Vec3b(to_byte(v * tint[0]), to_byte(v * tint[1]), to_byte(v * tint[2]));
         }
     }
-    cv::Mat small(std::max(2, size.height / 200), std::max(2, size.width / 200), CV_32FC1);
-    cv::RNG fold_rng(rng.next());
-    fold_rng.fill(small, cv::RNG::NORMAL, 128.0, folds);
+    // The folds in 8 bits throughout: OpenCV's 8-bit GaussianBlur and INTER_LINEAR_EXACT
+    // are bit-exact, its float resize and blur are not (see draw_page's blotches).
+    const cv::Mat small8 =
+        normal_bytes(cv::Size(std::max(2, size.width / 200), std::max(2, size.height / 200)), rng.next(), folds);
     cv::Mat low;
-    cv::resize(small, small, cv::Size(std::max(2, size.width / 8), std::max(2, size.height / 8)), 0, 0,
-               cv::INTER_CUBIC);
-    cv::GaussianBlur(small, small, cv::Size(0, 0), 3.0);
-    small.convertTo(small, CV_8UC1);
-    cv::resize(small, low, size, 0, 0, cv::INTER_LINEAR);
+    cv::resize(small8, low, cv::Size(std::max(2, size.width / 8), std::max(2, size.height / 8)), 0, 0,
+               cv::INTER_LINEAR_EXACT);
+    cv::GaussianBlur(low, low, cv::Size(0, 0), 3.0);
+    cv::resize(low, low, size, 0, 0, cv::INTER_LINEAR_EXACT);
 
     cv::Mat background(size, CV_8UC3);
     for (int y = 0; y < size.height; ++y) {
