@@ -206,11 +206,11 @@ TEST(IndependentAccuracy, PhotosFromASecondGeneratorMeetTheSpecTargets)
 }
 
 // Seeds the finder was never developed or tuned on (fixed, so a failure can be replayed).
-// Disabled until the finder meets every target on them (issue 12): today it finds 36 of
-// 36 pages, mean IoU 0.9969, corner error p95 0.0046, but one master matches its page
-// only 0.880 (90012 page 1: clips on checked cloth). Run it with
-// --gtest_also_run_disabled_tests.
-TEST(IndependentAccuracy, DISABLED_FreshSeedsMeetTheSpecTargets)
+// Enabled in session 11: with the generator's float stages made portable (the photos of
+// every seed changed) the finder meets every target on them, 36 of 36 pages, mean IoU
+// 0.9970. Before, on the old photos, one master matched its page only 0.880 (90012 page
+// 1: clipped on checked cloth); that photo is no longer drawn, the weakness may remain.
+TEST(IndependentAccuracy, FreshSeedsMeetTheSpecTargets)
 {
     const Tally tally = run_photos(seed_range(90001, 24), frame_for);
     std::printf("independent generator, 24 fresh photos: %s\n", tally.summary().c_str());
