@@ -221,7 +221,11 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
     return Fold{traced_line(grey, darkest, to_straight), 1, depth};
 }
 
-std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
+namespace {
+
+// The clearest dark line along side `side` of `quad`, parallel to it in the straightened
+// page, reaching both of its ends.
+std::optional<Fold> fold_along(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
 {
     const auto [straight, to_straight] = straightened(grey, quad, side);
     const cv::Size size = straight.size();
@@ -241,6 +245,40 @@ std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t
     }
     if (best < 0 || best_depth < tuning.min_fold_depth) return std::nullopt;
     return Fold{traced_line(straight, best, to_straight), side, best_depth};
+}
+
+// `quad` with its side `side` turned parallel to the side facing it, through the side's
+// middle.
+std::optional<Quad> parallel_to_facing(const Quad& quad, std::size_t side)
+{
+    const cv::Point2d a = quad[side];
+    const cv::Point2d b = quad[(side + 1) % 4];
+    const Line facing = line_through(quad[(side + 2) % 4], quad[(side + 3) % 4]);
+    // Already parallel (within a tenth of a degree): nothing else to search.
+    if (std::abs(line_through(a, b).direction.cross(facing.direction)) < 0.002) return std::nullopt;
+    const Line turned{(a + b) / 2, facing.direction};
+    const auto first = intersect(line_through(quad[(side + 3) % 4], a), turned);
+    const auto second = intersect(line_through(b, quad[(side + 2) % 4]), turned);
+    if (!first || !second) return std::nullopt;
+    Quad parallel = quad;
+    parallel[side] = *first;
+    parallel[(side + 1) % 4] = *second;
+    return parallel;
+}
+
+}  // namespace
+
+std::optional<Fold> find_fold(const cv::Mat& grey, const Quad& quad, std::size_t side, double max_share)
+{
+    auto fold = fold_along(grey, quad, side, max_share);
+    // A page turned in the frame, whose side there is the frame's edge (or something else
+    // straight beside the fold), has its fold parallel to its other long edge, the facing
+    // side: the deeper of the two.
+    if (const auto parallel = parallel_to_facing(quad, side)) {
+        auto turned = fold_along(grey, *parallel, side, max_share);
+        if (turned && (!fold || turned->depth > fold->depth)) fold = turned;
+    }
+    return fold;
 }
 
 bool lies_on_fold(const Quad& quad, std::size_t side, const Fold& fold)

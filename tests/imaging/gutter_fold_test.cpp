@@ -1,9 +1,11 @@
-// The fold of a one-page view found as the step down onto the facing page
-// (imaging/src/gutter_fold.cpp).
+// The fold of a one-page view: a dark line along the gutter side, or the step down onto
+// the facing page (imaging/src/gutter_fold.cpp).
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
 #include "digikit/imaging/page_pipeline.hpp"
+#include "finder_tuning.hpp"
+#include "frame_filling_page.hpp"
 #include "gutter_fold.hpp"
 #include "page_finder.hpp"
 
@@ -102,6 +104,26 @@ TEST(StepFold, APageCutAtAStepIsDoubtedWithLittleOfTheFacingPageInView)
     EXPECT_NEAR(page.quad[1].x, 450, 3.0);
     EXPECT_NEAR(page.quad[2].x, 450, 3.0);
     EXPECT_LT(page.confidence, min_page_confidence);
+}
+
+// A page turned 2 degrees in the frame, its outline's right side on the frame's edge
+// beyond the facing page (the outline a paper mask gives for testing::FrameFillingPage):
+// the fold is 2 degrees off that side, so a column of the page straightened along it
+// crosses the fold and is dark in only a few of its rows (depth 5, below
+// min_fold_depth: no fold, the page not cut there). Searched also parallel to the
+// facing side (the page's fore-edge), the fold is found on its line.
+TEST(Fold, OfAPageTurnedInTheFrameIsParallelToTheFacingSide)
+{
+    const testing::FrameFillingPage photo(12, 488, 16, 40, 2.0);
+    const Quad outline{cv::Point2d(7.9, 11.2), cv::Point2d(419.5, 11.2), cv::Point2d(419.5, 487.2),
+                       cv::Point2d(24.6, 487.2)};
+    const auto fold = find_fold(photo.grey, outline, 1, tuning.fold_max_share);
+    ASSERT_TRUE(fold.has_value());
+    EXPECT_EQ(fold->side, 1U);
+    EXPECT_GE(fold->depth, tuning.min_fold_depth);
+    // The page's right side (truth TR-BR, one pixel into the fold's dark line) within 4 px.
+    EXPECT_LT(distance_to(fold->line, photo.truth[1]), 4.0);
+    EXPECT_LT(distance_to(fold->line, photo.truth[2]), 4.0);
 }
 
 }  // namespace
