@@ -223,6 +223,60 @@ std::optional<cv::Point2d> curve_end(const cv::Mat& grey, cv::Point2d corner, cv
     return intersect(*line, neighbour);
 }
 
+double quantile(std::vector<double> values, double share)
+{
+    if (values.empty()) return 0;
+    const auto at = values.begin() + static_cast<std::ptrdiff_t>(share * static_cast<double>(values.size() - 1));
+    std::nth_element(values.begin(), at, values.end());
+    return *at;
+}
+
+// The paper's level inside quad `q`: the upper quartile of a grid over it (past print).
+double paper_level_in(const cv::Mat& grey, const Quad& q)
+{
+    std::vector<double> inside;
+    for (int u = 1; u < 10; ++u) {
+        for (int v = 1; v < 10; ++v) {
+            const cv::Point2d top = q[0] + (q[1] - q[0]) * (u / 10.0);
+            const cv::Point2d bottom = q[3] + (q[2] - q[3]) * (u / 10.0);
+            inside.push_back(grey_at(grey, top + (bottom - top) * (v / 10.0)));
+        }
+    }
+    return quantile(std::move(inside), 0.75);
+}
+
+// Of a split side a-b (its trace on two parallel edges, `first` and `second`), the inner
+// line when it is the paper's edge with a band that is no paper beyond it: the paper's
+// level just inside it and the band between the two lines below that level by
+// tuning.min_band_rise (the leaves below the page, a shadow). Between a paper edge and a
+// line of print inside it lies paper: there the corners stay where the two lines put them.
+std::optional<Line> paper_edge_of_split(const cv::Mat& grey, const Quad& q, cv::Point2d a, cv::Point2d b,
+                                        cv::Point2d inward, const Line& first, const Line& second)
+{
+    const auto meet = [&](const Line& line, cv::Point2d p) {
+        // Where the line crosses the normal to the side through p.
+        const auto hit = intersect(line, Line{p, inward});
+        return hit ? *hit : p;
+    };
+    const cv::Point2d middle = (a + b) / 2;
+    const bool first_inner = (meet(first, middle) - middle).dot(inward) > (meet(second, middle) - middle).dot(inward);
+    const Line& inner = first_inner ? first : second;
+    const Line& outer = first_inner ? second : first;
+    const double paper = paper_level_in(grey, q);
+    std::vector<double> inside;
+    std::vector<double> band;
+    for (int k = 1; k < 20; ++k) {
+        const cv::Point2d p = a + (k / 20.0) * (b - a);
+        const cv::Point2d in = meet(inner, p);
+        const cv::Point2d out = meet(outer, p);
+        inside.push_back(grey_at(grey, in + 3 * inward));
+        band.push_back(grey_at(grey, (in + out) / 2));
+    }
+    if (quantile(std::move(inside), 0.5) < paper - tuning.min_band_rise) return std::nullopt;
+    if (quantile(std::move(band), 0.5) > paper - tuning.min_band_rise) return std::nullopt;
+    return inner;
+}
+
 // Each visible side of a page traced within `reach` of its length: the lines fitted to
 // `end_share` of it at each end, and whether it bends.
 struct SideTraces {
@@ -281,6 +335,14 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
         const double apart = std::abs((nearest(*end) - nearest(*start)).dot(across));
         sides.page.split[i] =
             std::abs(start->direction.cross(end->direction)) < tuning.split_parallel && apart > tuning.min_split_apart;
+        // Split between the paper's edge and a band beyond it: the paper's edge is the
+        // likelier, and the side is put on it, straight, along its whole length. It stays
+        // split (no evidence): the leaves' outer edge is a paper edge too.
+        if (sides.page.split[i]) {
+            if (const auto edge = paper_edge_of_split(grey, q, a, b, inward, *start, *end)) {
+                sides.starts[i] = sides.ends[i] = *edge;
+            }
+        }
         sides.steep_at_end[i] = std::abs(end->direction.cross(chord)) > std::abs(start->direction.cross(chord));
     }
     return sides;

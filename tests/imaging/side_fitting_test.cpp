@@ -211,8 +211,10 @@ TEST(SideFitting, TwoJumpingTracesAreNoCurl)
 // top, so the trace along the page's left side finds the paper's edge there and the
 // leaves' outer edge, a stronger step 14 pixels farther out, below: two parallel lines,
 // which looked like a bent side and moved its bottom corner onto the leaves. The side is
-// marked split (which of the two is the paper's edge the photo does not say); a bowed
-// edge, whose end lines meet at an angle, is not.
+// marked split (it stays no evidence: the leaves' outer edge is a paper edge too); a
+// bowed edge, whose end lines meet at an angle, is not. As the band between the two lines
+// is darker than the paper (the leaves' stripes), the side is put on the inner line, the
+// paper's edge: both its corners on the page's (before: the bottom one 14 px out).
 TEST(SideFitting, ATraceOnTwoParallelEdgesIsSplitNotBowed)
 {
     const FrameFillingPage photo(12, 476, 16, 70, 2.0);
@@ -220,6 +222,8 @@ TEST(SideFitting, ATraceOnTwoParallelEdgesIsSplitNotBowed)
     EXPECT_TRUE(bent.bent[3]);
     EXPECT_TRUE(bent.split[3]);
     EXPECT_FALSE(bent.split[0] || bent.split[1] || bent.split[2]);
+    EXPECT_LT(norm(bent.quad[0] - photo.truth[0]), 1.5);
+    EXPECT_LT(norm(bent.quad[3] - photo.truth[3]), 1.5);
 
     // A sheet whose left edge bows out by 12 pixels in its middle.
     cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
@@ -233,6 +237,23 @@ TEST(SideFitting, ATraceOnTwoParallelEdgesIsSplitNotBowed)
         grey, page_of({cv::Point2d(160, 100), cv::Point2d(650, 100), cv::Point2d(650, 500), cv::Point2d(160, 500)}));
     EXPECT_TRUE(bowed.bent[3]);
     EXPECT_FALSE(bowed.split[3]);
+}
+
+// A sheet on a grey table with a dark rule printed 8-12 pixels inside its left edge along
+// the lower half: the trace along that side takes the rule (a stronger step onto paper
+// than the edge's) below and the edge above, two parallel lines. Between them lies paper,
+// not a band of leaves or a shadow: the inner line (the rule) is not taken for the
+// paper's edge, and the top corner stays on the sheet's edge.
+TEST(SideFitting, ASplitWithPaperBetweenItsTwoLinesIsNotPutOnTheInnerOne)
+{
+    cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(150));
+    grey(cv::Rect(160, 100, 490, 400)).setTo(200);
+    cv::rectangle(grey, {168, 300}, {172, 490}, cv::Scalar(40), cv::FILLED);
+    const Quad sheet{cv::Point2d(160, 100), cv::Point2d(650, 100), cv::Point2d(650, 500), cv::Point2d(160, 500)};
+    const FoundPage bent = bend_to_edges(grey, page_of(sheet));
+    EXPECT_TRUE(bent.split[3]);
+    EXPECT_FALSE(bent.split[0] || bent.split[1] || bent.split[2]);
+    EXPECT_NEAR(bent.quad[0].x, 160, 3.0);  // the rule lies at 168-172
 }
 
 // The outline put the page's top and bottom on the frame's edges (half a pixel outside the
@@ -286,6 +307,23 @@ TEST(PageFillingTheFrame, TurnedWithTheLeavesOutOfTheFrameIsRightOrDoubted)
         EXPECT_TRUE(right || layout.pages[0].confidence < min_page_confidence)
             << "top " << top << " bottom " << bottom << " table " << table << " angle " << angle << ": corner "
             << worst_corner(layout.pages[0].quad, photo.truth) << " px at confidence " << layout.pages[0].confidence;
+    }
+}
+
+// The same turned pages: the side split between the paper's edge and the leaves' outer
+// edge put on the paper's, so the page comes out right (still doubted: a split side is no
+// evidence); before, its corners at one end were out on the leaves, 14 or 28 px.
+TEST(PageFillingTheFrame, TurnedIsFoundUpToItsEdgesAndTheFold)
+{
+    for (const auto& [top, bottom, stack, table, angle] :
+         {std::tuple{12, 476, 16, 70, 2.0}, std::tuple{12, 488, 30, 40, 2.0}, std::tuple{24, 476, 16, 40, 2.0},
+          std::tuple{12, 488, 16, 70, -3.0}, std::tuple{24, 476, 30, 40, -3.0}}) {
+        const FrameFillingPage photo(top, bottom, stack, table, angle);
+        const PageLayout layout = find_pages(photo.bgr, FinderRequest{});
+        ASSERT_EQ(layout.pages.size(), 1U);
+        const double diagonal = norm(photo.truth[2] - photo.truth[0]);
+        EXPECT_LE(worst_corner(layout.pages[0].quad, photo.truth), 0.02 * diagonal)
+            << "top " << top << " bottom " << bottom << " leaves " << stack << " table " << table << " angle " << angle;
     }
 }
 
