@@ -103,7 +103,14 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
     for (std::size_t i = 0; i < 4; ++i) {
         const cv::Point2d a = page.quad[i];
         const cv::Point2d b = page.quad[(i + 1) % 4];
-        if (page.split[i]) {
+        if (page.split[i] && page.on_inner_edge[i]) {
+            // On the inner of two edges, a band of leaves beyond it: as sure as a side on
+            // the frame's edge, at most.
+            const Line side = line_through(a, b);
+            cv::Point2d inward(side.direction.y, -side.direction.x);
+            if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+            evidence[i] = std::min(edge_evidence(grey, a, b, inward), tuning.frame_side_evidence);
+        } else if (page.split[i]) {
             evidence[i] = 0;  // two edges side by side: which is the paper's, nothing says
         } else if (curl_edge(page, i)) {
             evidence[i] = page.traced[i];

@@ -161,11 +161,20 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     } else {
         layout.pages = {outline};
     }
-    const std::optional<Fold>& cut = gutter ? gutter : fold;
+    std::optional<Fold> cut = gutter ? gutter : fold;
     for (auto& page : layout.pages) {
         std::array<bool, 4> keep = adopted;  // the page's fold or gutter side stays too
         for (std::size_t i = 0; i < 4; ++i) keep[i] = keep[i] || (cut && lies_on_fold(page.quad, i, *cut));
         page = bend_to_edges(grey, clip_to_frame(pull_sides_to_paper(grey, page, nullptr, keep), reduced_bgr.size()));
+        // A fore-edge put on the inner of two edges turns the page: with no fold found
+        // along the outline's sides, one may lie along the page's (one page: no gutter).
+        const bool turned = std::any_of(page.on_inner_edge.begin(), page.on_inner_edge.end(), [](bool b) { return b; });
+        if (!cut && turned && layout.pages.size() == 1) {
+            if (const auto refold = side ? one_page_fold(grey, page.quad, *side) : clearest_fold(grey, page.quad)) {
+                cut = refold;
+                page = bend_to_edges(grey, cut_at_fold(page, *refold));
+            }
+        }
         page.confidence = page_confidence(grey, page, best->score, cut);
         for (std::size_t i = 0; i < 4; ++i) {
             page.on_fold[i] = cut && !page.edge_visible[i] && lies_on_fold(page.quad, i, *cut);

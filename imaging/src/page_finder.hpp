@@ -26,6 +26,9 @@ struct FoundPage {
     // and a band's beside it, a stripe of the leaves below): no bow, and which of the two
     // is the paper's edge the photo does not say.
     std::array<bool, 4> split{};
+    // Split sides put on the inner of their two edges, with a band darker than the paper
+    // beyond it (the leaves below the page): likelier the paper's edge than the other.
+    std::array<bool, 4> on_inner_edge{};
     // Sides on the fold or a spread's gutter (where the page was cut): at full resolution
     // they go onto the darkest line near them (a fold is a dark line, not a step).
     std::array<bool, 4> on_fold{};

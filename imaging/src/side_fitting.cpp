@@ -341,6 +341,7 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
         if (sides.page.split[i]) {
             if (const auto edge = paper_edge_of_split(grey, q, a, b, inward, *start, *end)) {
                 sides.starts[i] = sides.ends[i] = *edge;
+                sides.page.on_inner_edge[i] = true;
             }
         }
         sides.steep_at_end[i] = std::abs(end->direction.cross(chord)) > std::abs(start->direction.cross(chord));
@@ -396,6 +397,7 @@ SideTraces without_jumping_sides(SideTraces sides, const FoundPage& page)
         sides.page.bent[i] = false;
         sides.page.traced[i] = 0;
         sides.page.split[i] = false;
+        sides.page.on_inner_edge[i] = false;
         sides.starts[i] = sides.ends[i] = line_through(page.quad[i], page.quad[(i + 1) % 4]);
     }
     return sides;

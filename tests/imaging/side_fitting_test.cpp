@@ -221,6 +221,7 @@ TEST(SideFitting, ATraceOnTwoParallelEdgesIsSplitNotBowed)
     const FoundPage bent = bend_to_edges(photo.grey, page_of(photo.truth));
     EXPECT_TRUE(bent.bent[3]);
     EXPECT_TRUE(bent.split[3]);
+    EXPECT_TRUE(bent.on_inner_edge[3]);
     EXPECT_FALSE(bent.split[0] || bent.split[1] || bent.split[2]);
     EXPECT_LT(norm(bent.quad[0] - photo.truth[0]), 1.5);
     EXPECT_LT(norm(bent.quad[3] - photo.truth[3]), 1.5);
@@ -252,6 +253,7 @@ TEST(SideFitting, ASplitWithPaperBetweenItsTwoLinesIsNotPutOnTheInnerOne)
     const Quad sheet{cv::Point2d(160, 100), cv::Point2d(650, 100), cv::Point2d(650, 500), cv::Point2d(160, 500)};
     const FoundPage bent = bend_to_edges(grey, page_of(sheet));
     EXPECT_TRUE(bent.split[3]);
+    EXPECT_FALSE(bent.on_inner_edge[3]);
     EXPECT_FALSE(bent.split[0] || bent.split[1] || bent.split[2]);
     EXPECT_NEAR(bent.quad[0].x, 160, 3.0);  // the rule lies at 168-172
 }
@@ -311,8 +313,9 @@ TEST(PageFillingTheFrame, TurnedWithTheLeavesOutOfTheFrameIsRightOrDoubted)
 }
 
 // The same turned pages: the side split between the paper's edge and the leaves' outer
-// edge put on the paper's, so the page comes out right (still doubted: a split side is no
-// evidence); before, its corners at one end were out on the leaves, 14 or 28 px.
+// edge put on the paper's, so the page comes out right (before: its corners at one end
+// out on the leaves, 14 or 28 px), and sure enough not to be doubted: a side on the inner
+// of two edges with the leaves beyond counts as much as a side on the frame's edge (half).
 TEST(PageFillingTheFrame, TurnedIsFoundUpToItsEdgesAndTheFold)
 {
     for (const auto& [top, bottom, stack, table, angle] :
@@ -324,6 +327,25 @@ TEST(PageFillingTheFrame, TurnedIsFoundUpToItsEdgesAndTheFold)
         const double diagonal = norm(photo.truth[2] - photo.truth[0]);
         EXPECT_LE(worst_corner(layout.pages[0].quad, photo.truth), 0.02 * diagonal)
             << "top " << top << " bottom " << bottom << " leaves " << stack << " table " << table << " angle " << angle;
+        EXPECT_GE(layout.pages[0].confidence, min_page_confidence)
+            << "top " << top << " bottom " << bottom << " leaves " << stack << " table " << table << " angle " << angle;
+    }
+}
+
+// Turned by -1 degree, the outline's left side ran from the leaves' outer edge at one end
+// to the paper's edge at the other, and its right side lay on the frame's edge beyond the
+// facing page: the fold, searched along (and parallel to) those sides, was not found, and
+// the quad took in the facing page. Once the left side is put on the paper's edge, the
+// fold is searched again along the page: the page is cut there (before: 103 px out, at
+// 0.55 with the split side counted half, no doubt).
+TEST(PageFillingTheFrame, TurnedWithNoFoldAlongItsOutlineIsCutAtTheFoldAlongThePage)
+{
+    for (const int top : {16, 24}) {
+        const FrameFillingPage photo(top, 488, 16, 40, -1.0);
+        const PageLayout layout = find_pages(photo.bgr, FinderRequest{});
+        ASSERT_EQ(layout.pages.size(), 1U);
+        const double diagonal = norm(photo.truth[2] - photo.truth[0]);
+        EXPECT_LE(worst_corner(layout.pages[0].quad, photo.truth), 0.02 * diagonal) << "top " << top;
     }
 }
 
