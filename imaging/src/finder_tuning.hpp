@@ -56,9 +56,9 @@ struct FinderTuning {
     // jumps (between the paper's edge and print beyond it, from stripe to stripe of the
     // leaves below) is no bent edge, and two such facing edges are no curl.
     double min_bent_smooth = 0.75;
-    // A bent side's two end lines within this sine of parallel, lying more than
-    // min_split_apart pixels apart at its middle, are two edges side by side, not a bow
-    // (a bowed edge's end lines meet at an angle near its middle).
+    // A bent side's two end lines within this sine of parallel (or meeting beyond the
+    // side's ends), lying more than min_split_apart pixels apart at its middle, are two
+    // edges side by side, not a bow (a bowed edge's end lines meet near its middle).
     double split_parallel = 0.02;
     double min_split_apart = 4;
 

@@ -333,8 +333,13 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
         };
         const cv::Point2d across(-start->direction.y, start->direction.x);
         const double apart = std::abs((nearest(*end) - nearest(*start)).dot(across));
-        sides.page.split[i] =
-            std::abs(start->direction.cross(end->direction)) < tuning.split_parallel && apart > tuning.min_split_apart;
+        // A bowed edge's end lines meet near its middle; two edges side by side have end
+        // lines that are parallel or meet beyond the side's ends.
+        const auto meet = intersect(*start, *end);
+        const double meet_at = meet ? (*meet - a).dot(chord) / length : -1.0;
+        const bool beyond = meet_at < 0 || meet_at > 1;
+        sides.page.split[i] = (std::abs(start->direction.cross(end->direction)) < tuning.split_parallel || beyond) &&
+                              apart > tuning.min_split_apart;
         // Split between the paper's edge and a band beyond it: the paper's edge is the
         // likelier, and the side is put on it, straight, along its whole length. It stays
         // split (no evidence): the leaves' outer edge is a paper edge too.
