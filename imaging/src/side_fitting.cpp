@@ -277,6 +277,41 @@ std::optional<Line> paper_edge_of_split(const cv::Mat& grey, const Quad& q, cv::
     return inner;
 }
 
+// A trace that runs along one straight edge and then, after one jump across the side
+// between neighbouring places, along another parallel to it (the paper's edge, then the
+// leaves' outer edge): the two edges' lines, in the order of the trace.
+std::optional<std::pair<Line, Line>> two_straight_edges(const std::vector<std::pair<double, cv::Point2d>>& trace,
+                                                        const Line& chord)
+{
+    const cv::Point2d normal(-chord.direction.y, chord.direction.x);
+    std::size_t jump = 0;
+    double largest = 0;
+    for (std::size_t k = 1; k < trace.size(); ++k) {
+        const double step = std::abs((trace[k].second - trace[k - 1].second).dot(normal));
+        if (step > largest) {
+            largest = step;
+            jump = k;
+        }
+    }
+    if (largest <= tuning.min_split_apart || jump < 4 || trace.size() - jump < 4) return std::nullopt;
+    const auto straight = [&](std::size_t from, std::size_t to) -> std::optional<Line> {
+        std::vector<cv::Point2d> points;
+        for (std::size_t k = from; k < to; ++k) points.push_back(trace[k].second);
+        const auto line = fit_line(points, tuning.fit_outlier);
+        if (!line) return std::nullopt;
+        for (const auto& p : points) {
+            if (distance_to(*line, p) > 2 * tuning.fit_outlier) return std::nullopt;
+        }
+        return line;
+    };
+    const auto first = straight(0, jump);
+    const auto second = straight(jump, trace.size());
+    if (!first || !second || std::abs(first->direction.cross(second->direction)) >= tuning.split_parallel) {
+        return std::nullopt;
+    }
+    return std::pair{*first, *second};
+}
+
 // Each visible side of a page traced within `reach` of its length: the lines fitted to
 // `end_share` of it at each end, and whether it bends.
 struct SideTraces {
@@ -340,11 +375,20 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
         const bool beyond = meet_at < 0 || meet_at > 1;
         sides.page.split[i] = (std::abs(start->direction.cross(end->direction)) < tuning.split_parallel || beyond) &&
                               apart > tuning.min_split_apart;
+        // The end lines can also meet within the side at an angle when the jump from one
+        // edge to the other falls inside the share they are fitted to.
+        if (!sides.page.split[i]) {
+            if (const auto edges = two_straight_edges(trace, line_through(a, b))) {
+                sides.page.split[i] = true;
+                sides.starts[i] = edges->first;
+                sides.ends[i] = edges->second;
+            }
+        }
         // Split between the paper's edge and a band beyond it: the paper's edge is the
         // likelier, and the side is put on it, straight, along its whole length. It stays
         // split (no evidence): the leaves' outer edge is a paper edge too.
         if (sides.page.split[i]) {
-            if (const auto edge = paper_edge_of_split(grey, q, a, b, inward, *start, *end)) {
+            if (const auto edge = paper_edge_of_split(grey, q, a, b, inward, sides.starts[i], sides.ends[i])) {
                 sides.starts[i] = sides.ends[i] = *edge;
                 sides.page.on_inner_edge[i] = true;
             }
