@@ -145,7 +145,7 @@ cv::Mat thumbnail(const cv::Mat& page, int long_side)
 void ensure_room_for(const cv::Mat& page, const std::filesystem::path& out_dir, std::uintmax_t keep_free)
 {
     if (keep_free == 0) return;
-    constexpr std::uintmax_t megabyte = 1024 * 1024;
+    constexpr std::uintmax_t megabyte = std::uintmax_t{1024} * 1024;
     const std::uintmax_t most = 2 * page.total() * 3 + megabyte;
     const std::uintmax_t free = std::filesystem::space(out_dir).available;
     if (free >= most + keep_free) return;
