@@ -123,7 +123,8 @@ std::optional<double> step_up(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
 
 // Points of the paper's edge along side a-b: at evenly spread places, the clearest step
 // from outside to inside within `reach` of the side (paper brighter than what is around
-// it, unless the side says otherwise). Each point with its share t along the side.
+// it, unless the levels on either side of the side say otherwise). Each point with its
+// share t along the side.
 std::vector<std::pair<double, cv::Point2d>> edge_trace(const cv::Mat& grey, cv::Point2d a, cv::Point2d b,
                                                        cv::Point2d inward, double reach)
 {
@@ -141,7 +142,13 @@ std::vector<std::pair<double, cv::Point2d>> edge_trace(const cv::Mat& grey, cv::
         for (int o = -r - 2; o <= r + 2; ++o) values.push_back(level(p + o * inward));
         std::vector<double> step;
         for (std::size_t i = 2; i + 2 < values.size(); ++i) step.push_back(values[i + 2] - values[i - 2]);
-        sign_sum += step[static_cast<std::size_t>(r)];
+        // Which way the paper lies: brighter within the reach inside the side than outside
+        // it, or darker. Not the step at the side itself: the chord of an edge bowing out
+        // lies on the paper, where that step is print or nothing, and a sign drawn from it
+        // sent the trace after the print's light-to-dark steps instead of the edge.
+        for (int o = 1; o <= r; ++o) {
+            sign_sum += values[static_cast<std::size_t>(r + 2 + o)] - values[static_cast<std::size_t>(r + 2 - o)];
+        }
         steps.emplace_back(t, std::move(step));
     }
     const double sign = sign_sum < 0 ? -1.0 : 1.0;

@@ -240,6 +240,29 @@ TEST(SideFitting, ATraceOnTwoParallelEdgesIsSplitNotBowed)
     EXPECT_FALSE(bowed.split[3]);
 }
 
+// A thick book's page whose top edge bows out 14-26 pixels beyond the outline's side, which
+// lies on the paper along a line of print (`pkd_IMG_0330`: the mask's side ran from a
+// corner cut off the page to the curl's crest, 30 px inside the edge). The trace took its
+// sign from the step at the side itself, there the print's light-to-dark one, and then
+// followed the print's top instead of the edge: the side stayed straight, its corners
+// 14 px inside the page. The sign now comes from the levels on either side of the side.
+TEST(SideFitting, AnEdgeBowingOutBeyondASideOnPrintIsTracedNotThePrint)
+{
+    cv::Mat grey(600, 800, CV_8UC1, cv::Scalar(40));
+    std::vector<cv::Point> outline{{650, 500}, {160, 500}};
+    for (int x = 160; x <= 650; x += 10) {
+        const double u = (x - 405) / 245.0;
+        outline.emplace_back(cv::Point(x, static_cast<int>(std::lround(86 - 12 * (1 - u * u)))));
+    }
+    cv::fillPoly(grey, std::vector<std::vector<cv::Point>>{outline}, cv::Scalar(200));
+    grey(cv::Rect(200, 100, 410, 4)).setTo(110);  // a line of print along the side
+    const FoundPage page = bend_to_edges(
+        grey, page_of({cv::Point2d(160, 100), cv::Point2d(650, 100), cv::Point2d(650, 500), cv::Point2d(160, 500)}));
+    EXPECT_TRUE(page.bent[0]);
+    EXPECT_NEAR(page.quad[0].y, 86, 4.0);
+    EXPECT_NEAR(page.quad[1].y, 86, 4.0);
+}
+
 // A sheet on a grey table with a dark rule printed 8-12 pixels inside its left edge along
 // the lower half: the trace along that side takes the rule (a stronger step onto paper
 // than the edge's) below and the edge above, two parallel lines. Between them lies paper,
