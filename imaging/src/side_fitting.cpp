@@ -146,9 +146,8 @@ std::vector<std::pair<double, cv::Point2d>> edge_trace(const cv::Mat& grey, cv::
         // it, or darker. Not the step at the side itself: the chord of an edge bowing out
         // lies on the paper, where that step is print or nothing, and a sign drawn from it
         // sent the trace after the print's light-to-dark steps instead of the edge.
-        for (int o = 1; o <= r; ++o) {
-            sign_sum += values[static_cast<std::size_t>(r + 2 + o)] - values[static_cast<std::size_t>(r + 2 - o)];
-        }
+        const auto centre = static_cast<std::size_t>(r) + 2;
+        for (std::size_t o = 1; o + 2 <= centre; ++o) sign_sum += values[centre + o] - values[centre - o];
         steps.emplace_back(t, std::move(step));
     }
     const double sign = sign_sum < 0 ? -1.0 : 1.0;
