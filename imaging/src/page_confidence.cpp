@@ -63,23 +63,11 @@ double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Poin
 // (a quad reaching out past the page) has nothing there.
 double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
 {
-    std::vector<double> inside;
-    const cv::Point2d middle = centroid(quad);
-    for (int u = 1; u < 10; ++u) {
-        for (int v = 1; v < 10; ++v) {
-            const cv::Point2d top = quad[0] + (quad[1] - quad[0]) * (u / 10.0);
-            const cv::Point2d bottom = quad[3] + (quad[2] - quad[3]) * (u / 10.0);
-            inside.push_back(grey_at(grey, top + (bottom - top) * (v / 10.0)));
-        }
-    }
-    const auto high = inside.begin() + static_cast<std::ptrdiff_t>(3 * inside.size() / 4);
-    std::nth_element(inside.begin(), high, inside.end());
-    const double paper = *high;
+    const double paper = paper_level_in(grey, quad);
     const cv::Point2d a = quad[i];
     const cv::Point2d b = quad[(i + 1) % 4];
-    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
-    cv::Point2d inward(along.y, -along.x);
-    if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+    const cv::Point2d along = line_through(a, b).direction;
+    const cv::Point2d inward = inward_normal(a, b, centroid(quad));
     // Within the band a side on the frame stands for (the paper's edge just inside it).
     const int depth = std::max(1, static_cast<int>(tuning.frame_band_share * std::min(grey.cols, grey.rows)));
     int reached = 0;
@@ -106,19 +94,13 @@ double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill, 
         if (page.split[i] && page.on_inner_edge[i]) {
             // On the inner of two edges, a band of leaves beyond it: as sure as a side on
             // the frame's edge, at most.
-            const Line side = line_through(a, b);
-            cv::Point2d inward(side.direction.y, -side.direction.x);
-            if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
-            evidence[i] = std::min(edge_evidence(grey, a, b, inward), tuning.frame_side_evidence);
+            evidence[i] = std::min(edge_evidence(grey, a, b, inward_normal(a, b, middle)), tuning.frame_side_evidence);
         } else if (page.split[i]) {
             evidence[i] = 0;  // two edges side by side: which is the paper's, nothing says
         } else if (curl_edge(page, i)) {
             evidence[i] = page.traced[i];
         } else if (page.edge_visible[i]) {
-            const Line side = line_through(a, b);
-            cv::Point2d inward(side.direction.y, -side.direction.x);
-            if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
-            const double found = edge_evidence(grey, a, b, inward);
+            const double found = edge_evidence(grey, a, b, inward_normal(a, b, middle));
             evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
         } else if (frame_edge_along(a, b, grey.size())) {
             evidence[i] = tuning.frame_side_evidence * paper_at_frame(grey, page.quad, i);

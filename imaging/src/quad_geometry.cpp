@@ -18,6 +18,13 @@ Line line_through(cv::Point2d a, cv::Point2d b)
     return {a, d / std::max(norm(d), 1e-9)};
 }
 
+cv::Point2d inward_normal(cv::Point2d a, cv::Point2d b, cv::Point2d towards)
+{
+    const cv::Point2d along = line_through(a, b).direction;
+    const cv::Point2d normal(along.y, -along.x);
+    return normal.dot(towards - (a + b) / 2) < 0 ? -normal : normal;
+}
+
 std::optional<cv::Point2d> intersect(const Line& a, const Line& b)
 {
     const double cross = a.direction.x * b.direction.y - a.direction.y * b.direction.x;

@@ -20,6 +20,8 @@ struct Line {
 
 [[nodiscard]] double norm(cv::Point2d v);
 [[nodiscard]] Line line_through(cv::Point2d a, cv::Point2d b);
+// The unit normal of side a-b on the side of `towards` (a page's middle: into the page).
+[[nodiscard]] cv::Point2d inward_normal(cv::Point2d a, cv::Point2d b, cv::Point2d towards);
 [[nodiscard]] std::optional<cv::Point2d> intersect(const Line& a, const Line& b);
 [[nodiscard]] double distance_to(const Line& line, cv::Point2d p);
 // Least-squares line through points, refitted without the points farther than `outlier` away.

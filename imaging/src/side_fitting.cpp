@@ -237,7 +237,8 @@ double quantile(std::vector<double> values, double share)
     return *at;
 }
 
-// The paper's level inside quad `q`: the upper quartile of a grid over it (past print).
+}  // namespace
+
 double paper_level_in(const cv::Mat& grey, const Quad& q)
 {
     std::vector<double> inside;
@@ -250,6 +251,8 @@ double paper_level_in(const cv::Mat& grey, const Quad& q)
     }
     return quantile(std::move(inside), 0.75);
 }
+
+namespace {
 
 // Of a split side a-b (its trace on two parallel edges, `first` and `second`), the inner
 // line when it is the paper's edge with a band that is no paper beyond it: the paper's
@@ -340,8 +343,7 @@ SideTraces trace_sides(const cv::Mat& grey, const FoundPage& page, double reach,
         const cv::Point2d b = q[(i + 1) % 4];
         sides.starts[i] = sides.ends[i] = line_through(a, b);
         if (!page.edge_visible[i]) continue;
-        cv::Point2d inward(sides.starts[i].direction.y, -sides.starts[i].direction.x);
-        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        const cv::Point2d inward = inward_normal(a, b, middle);
         const double length = norm(b - a);
         const auto trace = edge_trace(grey, a, b, inward, reach * length);
         // Each third of the side traced at half its places or more: where a faint edge
@@ -629,10 +631,7 @@ SideSupport side_support(const cv::Mat& grey, const FoundPage& page)
         if (!page.edge_visible[i]) continue;
         const cv::Point2d a = q[i];
         const cv::Point2d b = q[(i + 1) % 4];
-        const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
-        cv::Point2d inward(along.y, -along.x);
-        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
-        support[i] = step_share(grey, a, b, inward);
+        support[i] = step_share(grey, a, b, inward_normal(a, b, middle));
     }
     return support;
 }
@@ -754,8 +753,7 @@ FoundPage pull_sides_to_paper(const cv::Mat& grey, const FoundPage& page, std::a
         cv::Point2d b = q[(i + 1) % 4];
         lines[i] = line_through(a, b);
         if (keep[i]) continue;
-        cv::Point2d inward(lines[i].direction.y, -lines[i].direction.x);
-        if (inward.dot(middle - (a + b) / 2) < 0) inward = -inward;
+        const cv::Point2d inward = inward_normal(a, b, middle);
         // A side the outline left on the frame's edge, or just beside it, where no paper
         // edge was seen: the paper may start farther in.
         const double near_frame = tuning.frame_band_share * std::min(grey.cols, grey.rows);
