@@ -19,6 +19,7 @@
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/base/exception_barrier.hpp"
 #include "digikit/hardware/control_socket.hpp"
+#include "digikit/imaging/page_pipeline.hpp"
 #include "kit.hpp"
 #include "kit_cameras.hpp"
 #include "operator_panel.hpp"
@@ -165,6 +166,7 @@ int run_daemon(const Config& config)
         spdlog::info("removed {} half-written file(s) left by an interruption", removed);
     }
     OperatorPanel panel(config);
+    imaging::prepare_tables();  // before the camera threads start encoding
     auto cameras = open_kit_cameras(config);
     if (!cameras->complete()) spdlog::warn("waiting for cameras: {}", cameras->missing());
     Kit kit(config, std::move(cameras), [&panel](Feedback signal) { panel.show(signal); });

@@ -2,6 +2,7 @@
 #include <array>
 #include <cmath>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "digikit/imaging/page_pipeline.hpp"
@@ -167,6 +168,10 @@ void prepare_tables()
     // Mat::zeros's expression object is a singleton made on first use, published without
     // a lock (ThreadSanitizer saw the press and processing threads race on it).
     const cv::Mat zeros = cv::Mat::zeros(8, 8, CV_8U);
+    // The image codecs' registry, made on the first encode or decode. Its one-time set-up
+    // is guarded inside OpenCV, where ThreadSanitizer cannot see it: the two simulated
+    // cameras' first encodes were reported racing on it. Made here, before those threads.
+    (void)cv::haveImageWriter(".jpg");
 }
 
 }  // namespace digikit::imaging

@@ -184,8 +184,8 @@ struct FirstLook {
 
 // Builds the tables and objects OpenCV makes on first use (the Lab colour conversion's
 // tables, about 0.9 s on a Raspberry Pi 4), so that the daemon's first capture is as quick
-// as the rest; and on one thread, before threads that convert photos start (OpenCV makes
-// them without a lock).
+// as the rest; and on one thread, before threads that convert, encode or decode photos
+// start (OpenCV makes some of them without a lock).
 void prepare_tables();
 
 }  // namespace digikit::imaging
