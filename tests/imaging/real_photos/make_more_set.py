@@ -3,14 +3,17 @@
 of their source repositories, as this folder's README describes: each photo read from the
 commit and path that truth.json's `source` names, EXIF orientation applied, downscaled so
 that its long side is at most 2000 px, written as JPEG quality 90, checked against
-truth.json's image_size; truth.json is copied beside them.
+truth.json's image_size; truth.json is copied beside them. With --truth, the same for
+another set kept in this folder (books.json: the third set, ../shared/real-photos-books/),
+its truth copied beside the photos as truth.json.
 
-  make_more_set.py [--mirrors DIR] [--repo OWNER/NAME=GIT_DIR]... [OUT]
+  make_more_set.py [--truth PATH] [--mirrors DIR] [--repo OWNER/NAME=GIT_DIR]... [OUT]
 
 A repository's git directory is taken from --repo, else looked up under --mirrors as
 OWNER+NAME/repo or OWNER+NAME/repo/.git (default /work/.mirror). OUT defaults to
-$DIGIKIT_REAL_PHOTOS_MORE or ../shared/real-photos-more beside the project. Exit 1 when a
-photo cannot be read or its size differs from truth.json. Needs cv2 (Debian python3-opencv).
+$DIGIKIT_REAL_PHOTOS_MORE or ../shared/real-photos-more beside the project (with --truth,
+give OUT). Exit 1 when a photo cannot be read or its size differs from the truth. Needs
+cv2 (Debian python3-opencv).
 """
 import argparse, json, os, shutil, subprocess, sys
 
@@ -55,13 +58,18 @@ def downscaled(data):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('out', nargs='?', default=os.environ.get(
-        'DIGIKIT_REAL_PHOTOS_MORE', os.path.join(HERE, '..', '..', '..', '..', 'shared', 'real-photos-more')))
+    parser.add_argument('out', nargs='?')
+    parser.add_argument('--truth', default=TRUTH, help='the set\'s truth (default: this folder\'s truth.json)')
     parser.add_argument('--mirrors', default='/work/.mirror')
     parser.add_argument('--repo', action='append', default=[], help='OWNER/NAME=GIT_DIR')
     args = parser.parse_args()
+    if args.out is None:
+        if os.path.abspath(args.truth) != TRUTH:
+            sys.exit('give OUT, the folder for this set\'s photos (the default is the second set\'s)')
+        args.out = os.environ.get('DIGIKIT_REAL_PHOTOS_MORE',
+                                  os.path.join(HERE, '..', '..', '..', '..', 'shared', 'real-photos-more'))
     explicit = dict(r.split('=', 1) for r in args.repo)
-    with open(TRUTH) as f:
+    with open(args.truth) as f:
         records = json.load(f)
     os.makedirs(args.out, exist_ok=True)
     bad = 0
@@ -78,7 +86,7 @@ def main():
         ok = size == list(r['image_size'])
         bad += not ok
         print(f"{r['file']}: {size[0]}x{size[1]}" + ('' if ok else f" != truth {r['image_size']}"))
-    shutil.copyfile(TRUTH, os.path.join(args.out, 'truth.json'))
+    shutil.copyfile(args.truth, os.path.join(args.out, 'truth.json'))
     print(f'{len(records) - bad} of {len(records)} photos in {os.path.abspath(args.out)}')
     return 1 if bad else 0
 
