@@ -364,9 +364,21 @@ std::vector<Shot> BookStore::shots_of(const std::string& id)
     return shots_where(std::string("WHERE book_id = ? AND retaken = 0") + book_order, {id});
 }
 
+namespace {
+constexpr const char* waiting_for_processing =
+    "WHERE processed = 0 AND retaken = 0 AND dropped = 0 AND failure IS NULL";
+}
+
 std::vector<Shot> BookStore::unprocessed_shots()
 {
-    return shots_where("WHERE processed = 0 AND retaken = 0 AND dropped = 0 AND failure IS NULL ORDER BY id", {});
+    return shots_where(std::string(waiting_for_processing) + " ORDER BY id", {});
+}
+
+std::size_t BookStore::unprocessed_count()
+{
+    const std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(
+        as_int(db_.query(std::string("SELECT COUNT(*) FROM shots ") + waiting_for_processing)[0][0]));
 }
 
 bool BookStore::record_failure(std::int64_t shot_id, const std::string& reason)

@@ -111,6 +111,7 @@ public:
 
     // Shots waiting for processing: not processed, not failed, not dropped.
     [[nodiscard]] std::vector<Shot> unprocessed_shots();
+    [[nodiscard]] std::size_t unprocessed_count();
     // False when the shot was retaken meanwhile (nothing recorded).
     bool record_pages(std::int64_t shot_id, const std::vector<Page>& pages);
     // A failed processing is recorded with its reason; the shot waits for a person (or

@@ -427,6 +427,9 @@ void Kit::publish_status()
 {
     auto snapshot = std::make_shared<nlohmann::json>();
     auto& status = *snapshot;
+    // Read before the shots: a backlog of 0 then means every shot shown is processed
+    // (read after, a shot could show unprocessed beside a backlog that had just emptied).
+    status["processing_backlog"] = processing_.backlog();
     const auto book = store_.open_book();
     status["data_dir"] = store_.data_dir().string();
     status["book"] = nullptr;
@@ -529,7 +532,6 @@ nlohmann::json Kit::status() const
                 last_sync_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_sync_error_);
         }
     }
-    status["processing_backlog"] = processing_.backlog();
     status["book_file"] = book_files_.status();
     // How fresh the snapshot is: a press that takes long (or a wedged loop) shows here.
     const auto age =

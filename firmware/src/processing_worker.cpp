@@ -62,10 +62,11 @@ void ProcessingWorker::wake()
     changed_.notify_all();
 }
 
+// From the database, not from the worker's pass: a shot recorded a moment ago, before
+// the worker woke to it, is already waiting (a count kept by the pass read 0 then).
 std::size_t ProcessingWorker::backlog() const
 {
-    const std::lock_guard lock(mutex_);
-    return backlog_;
+    return store_.unprocessed_count();
 }
 
 void ProcessingWorker::wait_idle()
@@ -90,7 +91,6 @@ void ProcessingWorker::run()
                                  [](const std::string& failure) { spdlog::error("processing: {}", failure); });
         {
             const std::lock_guard lock(mutex_);
-            backlog_ = 0;
             working_ = false;
         }
         changed_.notify_all();
@@ -100,16 +100,14 @@ void ProcessingWorker::run()
 void ProcessingWorker::process_pending()
 {
     auto pending = store_.unprocessed_shots();
-    for (std::size_t i = 0; i < pending.size(); ++i) {
+    for (const auto& shot : pending) {
         {
             const std::lock_guard lock(mutex_);
             if (stopping_) return;
-            backlog_ = pending.size() - i;
         }
-        base::run_behind_barrier([&] { process(pending[i]); },
-                                 [&](const std::string& failure) {
-                                     spdlog::error("processing {} failed: {}", pending[i].raw.string(), failure);
-                                 });
+        base::run_behind_barrier(
+            [&] { process(shot); },
+            [&](const std::string& failure) { spdlog::error("processing {} failed: {}", shot.raw.string(), failure); });
     }
 }
 

@@ -54,7 +54,6 @@ private:
     bool stopping_ = false;
     bool woken_ = true;     // guarded by mutex_; recovery: look once at start-up
     bool working_ = false;  // guarded by mutex_; from taking a wake to the end of that pass
-    std::size_t backlog_ = 0;
     std::thread thread_;
 };
 

@@ -108,6 +108,30 @@ TEST_F(DaemonTest, ScanningSessionOverTheControlSocket)
     EXPECT_FALSE(std::filesystem::exists(data_ / "digikit.sock"));
 }
 
+// Read as fast as a script polls it from the moment of the press: the backlog is never
+// smaller than the shots shown unprocessed, so "backlog 0" means every page is there
+// (it read 0 while the worker had not yet woken to a new spread).
+TEST_F(DaemonTest, TheBacklogCountsEveryShotShownUnprocessed)
+{
+    start();
+    press("new-book");
+    press("capture");
+    nlohmann::json state;
+    const bool settled = testing::wait_until(
+        [&] {
+            state = status();
+            int unprocessed = 0;
+            if (state["last_capture"].is_object()) {
+                for (const auto& shot : state["last_capture"]["shots"]) unprocessed += !shot["processed"].get<bool>();
+            }
+            EXPECT_GE(state["processing_backlog"].get<int>(), unprocessed) << state.dump(2);
+            return state["processing_backlog"] == 0;
+        },
+        60s);
+    ASSERT_TRUE(settled) << log();
+    for (const auto& shot : state["last_capture"]["shots"]) EXPECT_TRUE(shot["processed"].get<bool>()) << shot.dump();
+}
+
 TEST_F(DaemonTest, RefusalsAreClearAndChangeNothing)
 {
     start();
