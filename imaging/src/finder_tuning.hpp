@@ -134,6 +134,29 @@ struct FinderTuning {
     int edge_window = 6;
     int edge_tolerance = 2;
     double edge_contrast = 6;
+    // A place looks like the background when its difference from it is under this share
+    // of the paper's (the cloth of the National Diet Library's photos: 0.1-0.2; the paper a
+    // gutter's shadow or a pale board's light falloff darkens: 0.4 and more).
+    double background_share_of_paper = 0.25;
+    // A visible side detached from the paper (on a ruler or slip lying beyond the page):
+    // inside it, from detached_skip pixels in, a band across its whole length that looks
+    // like the background, deeper than detached_share of the page across the side, within
+    // pull_reach. Judged only where paper and background differ by detached_min_contrast.
+    int detached_skip = 3;
+    double detached_share = 0.04;
+    double detached_min_contrast = 32;
+    // A corner of the fold or gutter side is off the paper (on the cloth above a spread's
+    // notch) when more than fold_corner_background of a square patch inside it (its side
+    // fold_corner_share of the page's mean side) looks like the background. Judged only
+    // where paper and background differ by fold_corner_min_contrast: a gutter's shadow
+    // darkens the paper beside it by twice sure_fold_depth and more, near the level of a
+    // pale board (the light-board spreads of the second generator). Such a page is as
+    // sure at most as one with every side on an edge but one with none ((0.75 + 0) / 2):
+    // doubted, its quads kept.
+    double fold_corner_share = 0.04;
+    double fold_corner_background = 0.4;
+    double fold_corner_min_contrast = 64;
+    double fold_corner_off_confidence = 0.375;
 };
 
 inline constexpr FinderTuning tuning{};

@@ -16,8 +16,15 @@ namespace digikit::imaging {
 // it (`fold`, where the page was cut), little for a side on the frame's edge (the page
 // runs out of view: only along the share of it that the paper reaches, not where a quad
 // ran past the paper onto the table) or hugging it, and nothing for any other side;
-// weighed by how well the paper blob fills the quad (`fill`, 0..1).
-[[nodiscard]] double page_confidence(const cv::Mat& grey, const FoundPage& page, double fill,
+// weighed by how well the paper blob fills the quad (`fill`, 0..1). A visible side with
+// a band of the background inside it (`difference`: difference_from_background) has none.
+[[nodiscard]] double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page, double fill,
                                      const std::optional<Fold>& fold);
+
+// Whether a corner of `side` (the fold or a spread's gutter) lies off the paper: much of
+// a patch inside it at the background's level (`difference`: difference_from_background).
+// Both pages of a spread are then doubted (they share the corner).
+[[nodiscard]] bool fold_corner_off_paper(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad,
+                                         std::size_t side);
 
 }  // namespace digikit::imaging

@@ -84,6 +84,18 @@ bool surrounded(const cv::Mat& grey, const FoundPage& page, PageView view)
     return true;
 }
 
+// Whether a corner of a page's fold or gutter side lies off the paper: it is every page's
+// then (the pages of a spread share it), and all are doubted.
+bool fold_corner_off_paper_in(const cv::Mat& grey, const cv::Mat& difference, const std::vector<FoundPage>& pages)
+{
+    return std::any_of(pages.begin(), pages.end(), [&](const FoundPage& page) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (page.on_fold[i] && fold_corner_off_paper(grey, difference, page.quad, i)) return true;
+        }
+        return false;
+    });
+}
+
 }  // namespace
 
 PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
@@ -162,6 +174,7 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         layout.pages = {outline};
     }
     std::optional<Fold> cut = gutter ? gutter : fold;
+    const cv::Mat difference = difference_from_background(reduced_bgr);
     for (auto& page : layout.pages) {
         std::array<bool, 4> keep = adopted;  // the page's fold or gutter side stays too
         for (std::size_t i = 0; i < 4; ++i) keep[i] = keep[i] || (cut && lies_on_fold(page.quad, i, *cut));
@@ -175,10 +188,14 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
                 page = bend_to_edges(grey, cut_at_fold(page, *refold));
             }
         }
-        page.confidence = page_confidence(grey, page, best->score, cut);
         for (std::size_t i = 0; i < 4; ++i) {
             page.on_fold[i] = cut && !page.edge_visible[i] && lies_on_fold(page.quad, i, *cut);
         }
+    }
+    const bool fold_off_paper = fold_corner_off_paper_in(grey, difference, layout.pages);
+    for (auto& page : layout.pages) {
+        page.confidence = page_confidence(grey, difference, page, best->score, cut);
+        if (fold_off_paper) page.confidence = std::min(page.confidence, tuning.fold_corner_off_confidence);
     }
     // Nothing found with confidence (no paper edge in view, or a quad the photo hardly
     // supports): no page, rather than an invented quad.
