@@ -44,6 +44,9 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://commons.wikimedia.org/")
 # The maintainer scripts need adduser and deb-systemd-helper.
 set(DIGIKIT_PACKAGE_SHLIBDEPS "" CACHE STRING "Depends of the binary, when dpkg-shlibdeps ran elsewhere")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, init-system-helpers (>= 1.52)")
+# Which way up a page reads (`digikit process` without --rotate); without it only the
+# direction of its lines is judged and pages stay as found.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "tesseract-ocr-osd")
 if(DIGIKIT_PACKAGE_SHLIBDEPS)
   string(PREPEND CPACK_DEBIAN_PACKAGE_DEPENDS "${DIGIKIT_PACKAGE_SHLIBDEPS}, ")
 else()

@@ -15,7 +15,7 @@ PACKAGES=(
   libicu-dev libimage-exiftool-perl python3 python3-mwparserfromhell python3-mwclient python3-opencv
   mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl
   gphoto2 unpaper curl
-  libtesseract-dev tesseract-ocr-eng libqpdf-dev djvulibre-bin poppler-utils parallel
+  libtesseract-dev tesseract-ocr-eng tesseract-ocr-osd libqpdf-dev djvulibre-bin poppler-utils parallel
   libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
 # `install-deps.sh --bench`: also what docs/benchmarks.md compares against (not for CI).

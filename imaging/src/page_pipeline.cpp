@@ -19,6 +19,7 @@
 #include "photo_decoder.hpp"
 #include "photo_orientation.hpp"
 #include "quality_checks.hpp"
+#include "reading_turn.hpp"
 
 namespace digikit::imaging {
 namespace {
@@ -164,6 +165,23 @@ void remove_outputs(const ImageResult& result)
     }
 }
 
+// Turns a page (its pixels and its corners' reading order) to read upright when its
+// print says clearly which way up it is.
+void turn_to_read(PageResult& page, cv::Mat& straight)
+{
+    const ReadingTurn turn = reading_turn(straight);
+    const int degrees = turn.sure ? turn.degrees : 0;
+    page.checks["turned_deg"] = degrees;
+    page.checks["turn_sure"] = turn.sure ? 1 : 0;
+    if (degrees == 0) return;
+    straight = upright(straight, degrees);
+    // Turned a quarter clockwise, the page's bottom-left corner becomes its top-left.
+    const PageQuad before = page.quad;
+    const auto quarters = static_cast<std::size_t>(degrees / 90);
+    for (std::size_t k = 0; k < 4; ++k) page.quad[k] = before[(k + 4 - quarters) % 4];
+    if (quarters % 2 == 1) std::swap(page.width, page.height);
+}
+
 struct PhotoOutcome {
     ImageResult result;
     PerceptualHash hash = 0;
@@ -229,7 +247,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             PageResult page;
             const Quad quad = refine_quad(full, scaled.pages[i], scale);
             const cv::Size size = page_size(quad);
-            const cv::Mat straight = straighten(full, quad, size, threads);
+            cv::Mat straight = straighten(full, quad, size, threads);
             for (std::size_t k = 0; k < 4; ++k) page.quad[k] = {quad[k].x, quad[k].y};
             page.width = size.width;
             page.height = size.height;
@@ -237,6 +255,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             add_confidence(page, scaled.pages[i], found);
             if (found && prior_fits) check_against_prior(page, quad, options.book_prior[i]);
             flag_doubt(page, found);
+            if (options.turn_by_print) turn_to_read(page, straight);
             const std::string name = stem + "_" + std::to_string(i + 1);
             page.master = out_dir / (name + ".tif");
             page.access = out_dir / (name + ".jpg");
