@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -305,6 +306,38 @@ TEST(Cli, ProcessTakesTheViewAndTheMounting)
     const auto bad_rotate = run_digikit({"process", (dir / "IMG_0001.jpg").string(), "--out", "x", "--rotate", "45"});
     EXPECT_EQ(bad_rotate.exit_code, 2);
     EXPECT_NE(only_line(bad_rotate.err).find("--rotate"), std::string::npos) << bad_rotate.err;
+}
+
+// A cradle camera mounted upside down, its mounting not given: the page comes out upright
+// (its first corner is the one the page reads from); given as 0, it is left as found.
+TEST(Cli, ProcessTurnsAPageByItsPrintUnlessTheMountingIsGiven)
+{
+    const auto photos = std::filesystem::path(DIGIKIT_SOURCE_DIR) / ".." / "shared" / "real-photos";
+    if (!std::filesystem::exists(photos / "bsw_IMG_0003.jpg")) {
+        GTEST_SKIP() << "no real photos at " << photos << " (../shared beside the project)";
+    }
+    testing::TempDir dir;
+    const auto first_corner = [&](const std::vector<std::string>& extra) {
+        std::vector<std::string> args{
+            "process",  (photos / "bsw_IMG_0003.jpg").string(), "--out",  (dir / "out").string(),
+            "--report", (dir / "report.json").string(),         "--view", "right-page"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto result = run_digikit(args);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        std::ifstream in(dir / "report.json");
+        const auto page = nlohmann::json::parse(in)["images"][0]["pages"].at(0);
+        return std::make_pair(cv::Point2d(page["quad"][0][0].get<double>(), page["quad"][0][1].get<double>()),
+                              page["checks"]);
+    };
+    // truth.json: the page reads from (1372, 1757), near the photo's bottom right.
+    const cv::Point2d reads_from(1372, 1757);
+    const auto [turned, checks] = first_corner({});
+    EXPECT_LT(cv::norm(turned - reads_from), 50.0) << turned;
+    EXPECT_EQ(checks["turned_deg"], 180);
+    EXPECT_EQ(checks["turn_sure"], 1);
+    const auto [as_found, unturned_checks] = first_corner({"--rotate", "0"});
+    EXPECT_GT(cv::norm(as_found - reads_from), 1000.0) << as_found;
+    EXPECT_FALSE(unturned_checks.contains("turned_deg"));
 }
 
 }  // namespace
