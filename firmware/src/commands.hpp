@@ -39,7 +39,7 @@ struct ProcessOptions {
     std::string split;  // empty: from the configuration
     std::string view;   // empty: auto
     int rotate = 0;
-    bool rotate_given = false;  // without --rotate each page is turned by its print
+    bool turn_by_print = false;  // each page turned upright by its print
 };
 
 // What the commands show, as JSON: the CLI prints it (--json) and the console serves it.

@@ -54,7 +54,7 @@ int process_command(const Config& config, const ProcessOptions& options)
     if (!options.split.empty()) batch.pipeline.split = imaging::parse_split_mode(options.split);
     if (!options.view.empty()) batch.pipeline.view = imaging::parse_page_view(options.view);
     batch.pipeline.rotate = options.rotate;
-    batch.pipeline.turn_by_print = !options.rotate_given;
+    batch.pipeline.turn_by_print = options.turn_by_print;
     batch.threads = options.threads > 0 ? options.threads : config.imaging.threads;
     batch.on_done = show_progress;
     // A missing or unreadable input gets its error in the report; the run goes on.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,16 @@ struct OrientationDetector {
     }
 };
 
+// One detector for every thread, taking turns: each Tesseract instance holds its OSD
+// model (tens of MB), and the SPEC's 350 MB for two threads leaves room for one only.
+bool judge_orientation(const cv::Mat& grey, bool& upside_down, std::string& script)
+{
+    static std::mutex turns;
+    const std::lock_guard hold(turns);
+    static OrientationDetector detector;  // made on first use
+    return detector.judge(grey, upside_down, script);
+}
+
 }  // namespace
 
 double line_direction_ratio(const cv::Mat& grey)
@@ -123,10 +134,9 @@ ReadingTurn reading_turn(const cv::Mat& page)
     if (!across && !along) return {};
     ReadingTurn turn{along ? 90 : 0, false};
     if (along) cv::rotate(grey, grey, cv::ROTATE_90_CLOCKWISE);
-    thread_local OrientationDetector detector;
     bool upside_down = false;
     std::string script;
-    if (!detector.judge(grey, upside_down, script)) return turn;
+    if (!judge_orientation(grey, upside_down, script)) return turn;
     // Chinese, Japanese and Korean are often written in columns: lines along the page
     // do not make it lie on its side.
     if (along && is_written_in_columns(script)) return {};

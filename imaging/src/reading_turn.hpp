@@ -14,7 +14,7 @@ struct ReadingTurn {
     bool sure = false;  // false: the print did not say clearly; `degrees` is the best guess
 };
 
-// Thread-safe: each thread keeps its own Tesseract instance, made on first use.
+// Thread-safe: the threads take turns at one Tesseract instance, made on first use.
 [[nodiscard]] ReadingTurn reading_turn(const cv::Mat& page);
 
 // How much more the rows of print than the columns vary, on `grey` (long side about

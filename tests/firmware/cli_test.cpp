@@ -310,7 +310,7 @@ TEST(Cli, ProcessTakesTheViewAndTheMounting)
 
 // A cradle camera mounted upside down, its mounting not given: the page comes out upright
 // (its first corner is the one the page reads from); given as 0, it is left as found.
-TEST(Cli, ProcessTurnsAPageByItsPrintUnlessTheMountingIsGiven)
+TEST(Cli, ProcessTurnsAPageByItsPrintWhenAskedAndNotWithAMounting)
 {
     const auto photos = std::filesystem::path(DIGIKIT_SOURCE_DIR) / ".." / "shared" / "real-photos";
     if (!std::filesystem::exists(photos / "bsw_IMG_0003.jpg")) {
@@ -331,13 +331,20 @@ TEST(Cli, ProcessTurnsAPageByItsPrintUnlessTheMountingIsGiven)
     };
     // truth.json: the page reads from (1372, 1757), near the photo's bottom right.
     const cv::Point2d reads_from(1372, 1757);
-    const auto [turned, checks] = first_corner({});
+    const auto [turned, checks] = first_corner({"--turn-by-print"});
     EXPECT_LT(cv::norm(turned - reads_from), 50.0) << turned;
     EXPECT_EQ(checks["turned_deg"], 180);
     EXPECT_EQ(checks["turn_sure"], 1);
-    const auto [as_found, unturned_checks] = first_corner({"--rotate", "0"});
+    const auto [as_found, unturned_checks] = first_corner({});
     EXPECT_GT(cv::norm(as_found - reads_from), 1000.0) << as_found;
     EXPECT_FALSE(unturned_checks.contains("turned_deg"));
+    // A mounting given and a turn asked of the print contradict each other.
+    testing::TempDir other;
+    const auto both = run_digikit({"process", (photos / "bsw_IMG_0003.jpg").string(), "--out", (other / "out").string(),
+                                   "--rotate", "90", "--turn-by-print"});
+    EXPECT_EQ(both.exit_code, 2) << both.err;
+    EXPECT_NE(both.err.find("--turn-by-print"), std::string::npos) << both.err;
+    EXPECT_FALSE(std::filesystem::exists(other / "out"));
 }
 
 }  // namespace
