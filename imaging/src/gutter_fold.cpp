@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "finder_tuning.hpp"
+#include "order_statistics.hpp"
 #include "side_fitting.hpp"
 
 namespace digikit::imaging {
@@ -44,14 +45,12 @@ std::vector<double> column_paper_level(const cv::Mat& grey, double percentile = 
 double gutter_depth(const std::vector<double>& level, int darkest)
 {
     const auto width = static_cast<std::ptrdiff_t>(level.size());
-    std::vector<double> pages(level.begin() + width / 10, level.end() - width / 10);
-    const auto middle = pages.begin() + static_cast<std::ptrdiff_t>(pages.size() / 2);
-    std::nth_element(pages.begin(), middle, pages.end());
+    const double pages = median(std::vector<double>(level.begin() + width / 10, level.end() - width / 10));
     const auto beside = width / 10;
     const auto at = level.begin() + darkest;
     const double left = *std::max_element(std::max(level.begin(), at - beside), at + 1);
     const double right = *std::max_element(at, std::min(level.end(), at + beside + 1));
-    return std::max(*middle, std::min(left, right)) - *at;
+    return std::max(pages, std::min(left, right)) - *at;
 }
 
 // Per column of a straightened page, how much darker its paper level is than the paper
@@ -144,13 +143,6 @@ std::pair<cv::Mat, cv::Mat> straightened(const cv::Mat& grey, const Quad& quad, 
     return {straight, to_straight};
 }
 
-double median_of(std::vector<double> values)
-{
-    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-    std::nth_element(values.begin(), middle, values.end());
-    return *middle;
-}
-
 // Where a band's paper level steps down from the page (left of `from`) onto a facing
 // page darker by at least tuning.min_fold_depth that fills the band's right end: where
 // the page's paper ends (the column past the last one within tuning.step_start of the
@@ -158,9 +150,9 @@ double median_of(std::vector<double> values)
 std::optional<std::pair<double, double>> step_down(const std::vector<double>& level, int from, int to)
 {
     const auto width = static_cast<int>(level.size());
-    const double paper = median_of({level.begin() + width / 4, level.begin() + from});
+    const double paper = median(std::vector<double>(level.begin() + width / 4, level.begin() + from));
     const int facing_from = to - static_cast<int>(width * tuning.step_facing_share);
-    const double facing = median_of({level.begin() + facing_from, level.begin() + to});
+    const double facing = median(std::vector<double>(level.begin() + facing_from, level.begin() + to));
     if (paper - facing < tuning.min_fold_depth) return std::nullopt;
     const double end = paper - tuning.step_start;
     int last = to - 1;

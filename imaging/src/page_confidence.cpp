@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "finder_tuning.hpp"
+#include "order_statistics.hpp"
 #include "side_fitting.hpp"
 
 namespace digikit::imaging {
@@ -83,34 +84,26 @@ double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
 }
 
 // The paper's difference from the background (`difference`): its median at the points of
-// a 9x9 grid over `quad` as bright as the paper (`grey`): print, which differs more from
-// a light background than the paper does, left out.
+// grid_over(quad) as bright as the paper (`grey`): print, which differs more from a light
+// background than the paper does, left out.
 double paper_difference(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad)
 {
     const double paper = paper_level_in(grey, quad);
     std::vector<double> values;
-    for (int u = 1; u < 10; ++u) {
-        for (int v = 1; v < 10; ++v) {
-            const cv::Point2d top = quad[0] + (quad[1] - quad[0]) * (u / 10.0);
-            const cv::Point2d bottom = quad[3] + (quad[2] - quad[3]) * (u / 10.0);
-            const cv::Point2d p = top + (bottom - top) * (v / 10.0);
-            if (grey_at(grey, p) >= paper - tuning.min_band_rise) values.push_back(grey_at(difference, p));
-        }
+    for (const cv::Point2d& p : grid_over(quad)) {
+        if (grey_at(grey, p) >= paper - tuning.min_band_rise) values.push_back(grey_at(difference, p));
     }
-    if (values.empty()) return 0;
-    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-    std::nth_element(values.begin(), middle, values.end());
-    return *middle;
+    return median(std::move(values));
 }
 
 // Whether side i lies detached from the paper, beyond a band of the background (a quad
 // whose side went onto a ruler or title slip laid below the page, brighter than the
 // paper, so no brightness step shows the band): at each depth inward the median along the
 // side of the difference from the background (`difference`) at the background's level,
-// deeper than tuning.detached_share of the page across the side.
-bool detached(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad, std::size_t i)
+// deeper than tuning.detached_share of the page across the side. `paper` is the paper's
+// own difference (paper_difference).
+bool detached(const cv::Mat& difference, double paper, const Quad& quad, std::size_t i)
 {
-    const double paper = paper_difference(grey, difference, quad);
     if (paper < tuning.detached_min_contrast) return false;  // paper and background too alike to tell
     const double background_level = tuning.background_share_of_paper * paper;
     const cv::Point2d a = quad[i];
@@ -125,9 +118,7 @@ bool detached(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad, 
             const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
             values.push_back(grey_at(difference, p + d * inward));
         }
-        const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-        std::nth_element(values.begin(), middle, values.end());
-        band = *middle < background_level ? band + 1 : 0;
+        band = median(std::move(values)) < background_level ? band + 1 : 0;
         if (band > tuning.detached_share * across) return true;
     }
     return false;
@@ -163,6 +154,7 @@ double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const Fou
                        const std::optional<Fold>& fold)
 {
     const cv::Point2d middle = centroid(page.quad);
+    const double paper = paper_difference(grey, difference, page.quad);
     std::array<double, 4> evidence{};
     for (std::size_t i = 0; i < 4; ++i) {
         const cv::Point2d a = page.quad[i];
@@ -178,7 +170,7 @@ double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const Fou
         } else if (page.edge_visible[i]) {
             // A side detached from the paper lies on no edge of it (a ruler's, a slip's).
             const double found =
-                detached(grey, difference, page.quad, i) ? 0 : edge_evidence(grey, a, b, inward_normal(a, b, middle));
+                detached(difference, paper, page.quad, i) ? 0 : edge_evidence(grey, a, b, inward_normal(a, b, middle));
             evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
         } else if (frame_edge_along(a, b, grey.size())) {
             evidence[i] = tuning.frame_side_evidence * paper_at_frame(grey, page.quad, i);

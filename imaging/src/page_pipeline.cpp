@@ -13,6 +13,7 @@
 
 #include "digikit/base/atomic_file.hpp"
 #include "digikit/base/text.hpp"
+#include "order_statistics.hpp"
 #include "page_finder.hpp"
 #include "page_writer.hpp"
 #include "parallel_for.hpp"
@@ -346,12 +347,6 @@ void remove_interrupted_outputs(const std::filesystem::path& out_dir, const std:
     for (const auto& stem : stems) mine.insert(base::ascii_lower(stem));
     base::remove_atomic_temporaries(out_dir,
                                     [&](const std::string& target) { return mine.contains(stem_of_output(target)); });
-}
-
-double median(std::vector<double> values)
-{
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
-    return values[values.size() / 2];
 }
 
 // Checks that need the whole batch: page size against the median, repeated captures.

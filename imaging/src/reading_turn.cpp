@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "order_statistics.hpp"
+
 namespace digikit::imaging {
 namespace {
 
@@ -44,10 +46,7 @@ double row_variation(const cv::Mat& ink)
         cv::meanStdDev(rows, mean, deviation);
         if (mean[0] > 1e-4) spreads.push_back(deviation[0] / mean[0]);
     }
-    if (spreads.empty()) return 0;
-    const auto middle = spreads.begin() + static_cast<std::ptrdiff_t>(spreads.size() / 2);
-    std::nth_element(spreads.begin(), middle, spreads.end());
-    return *middle;
+    return median(std::move(spreads));
 }
 
 bool is_written_in_columns(const std::string& script)

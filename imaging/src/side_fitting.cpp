@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "finder_tuning.hpp"
+#include "order_statistics.hpp"
 
 namespace digikit::imaging {
 namespace {
@@ -31,9 +32,7 @@ std::optional<std::vector<double>> median_profile(const cv::Mat& grey, cv::Point
             if (frame.contains(p)) across.push_back(grey_at(grey, p));
         }
         if (2 * across.size() < samples) return std::nullopt;
-        const auto middle = across.begin() + static_cast<std::ptrdiff_t>(across.size() / 2);
-        std::nth_element(across.begin(), middle, across.end());
-        profile.push_back(*middle);
+        profile.push_back(median(across));
     }
     return profile;
 }
@@ -180,9 +179,7 @@ double median_offset(const std::vector<std::pair<double, cv::Point2d>>& trace, c
     for (const auto& [t, p] : trace) {
         if (t >= from && t <= to) offsets.push_back((p - line.point).dot(normal));
     }
-    if (offsets.empty()) return 0;
-    std::nth_element(offsets.begin(), offsets.begin() + static_cast<std::ptrdiff_t>(offsets.size() / 2), offsets.end());
-    return offsets[offsets.size() / 2];
+    return median(std::move(offsets));
 }
 
 // The share of a side's places where its trace runs on smoothly from the places either
@@ -229,26 +226,25 @@ std::optional<cv::Point2d> curve_end(const cv::Mat& grey, cv::Point2d corner, cv
     return intersect(*line, neighbour);
 }
 
-double quantile(std::vector<double> values, double share)
-{
-    if (values.empty()) return 0;
-    const auto at = values.begin() + static_cast<std::ptrdiff_t>(share * static_cast<double>(values.size() - 1));
-    std::nth_element(values.begin(), at, values.end());
-    return *at;
-}
-
 }  // namespace
 
-double paper_level_in(const cv::Mat& grey, const Quad& q)
+std::vector<cv::Point2d> grid_over(const Quad& q)
 {
-    std::vector<double> inside;
+    std::vector<cv::Point2d> points;
     for (int u = 1; u < 10; ++u) {
         for (int v = 1; v < 10; ++v) {
             const cv::Point2d top = q[0] + (q[1] - q[0]) * (u / 10.0);
             const cv::Point2d bottom = q[3] + (q[2] - q[3]) * (u / 10.0);
-            inside.push_back(grey_at(grey, top + (bottom - top) * (v / 10.0)));
+            points.push_back(top + (bottom - top) * (v / 10.0));
         }
     }
+    return points;
+}
+
+double paper_level_in(const cv::Mat& grey, const Quad& q)
+{
+    std::vector<double> inside;
+    for (const cv::Point2d& p : grid_over(q)) inside.push_back(grey_at(grey, p));
     return quantile(std::move(inside), 0.75);
 }
 

@@ -34,7 +34,9 @@ namespace digikit::imaging {
 
 // Grey level at a sub-pixel position (bilinear), clamped to the image.
 [[nodiscard]] double grey_at(const cv::Mat& grey, cv::Point2d p);
-// The paper's level inside quad `q`: the upper quartile of a 9x9 grid over it (past print).
+// A 9x9 grid of points over quad `q`, evenly spaced between its sides.
+[[nodiscard]] std::vector<cv::Point2d> grid_over(const Quad& q);
+// The paper's level inside quad `q`: the upper quartile over grid_over(q) (past print).
 [[nodiscard]] double paper_level_in(const cv::Mat& grey, const Quad& q);
 
 // Per side, the share of its length along which the photo steps in brightness across
