@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "finder_tuning.hpp"
-#include "order_statistics.hpp"
+#include "off_paper.hpp"
 #include "side_fitting.hpp"
 
 namespace digikit::imaging {
@@ -83,72 +83,7 @@ double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
     return static_cast<double>(reached) / tuning.evidence_samples;
 }
 
-// The paper's difference from the background (`difference`): its median at the points of
-// grid_over(quad) as bright as the paper (`grey`): print, which differs more from a light
-// background than the paper does, left out.
-double paper_difference(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad)
-{
-    const double paper = paper_level_in(grey, quad);
-    std::vector<double> values;
-    for (const cv::Point2d& p : grid_over(quad)) {
-        if (grey_at(grey, p) >= paper - tuning.min_band_rise) values.push_back(grey_at(difference, p));
-    }
-    return median(std::move(values));
-}
-
-// Whether side i lies detached from the paper, beyond a band of the background (a quad
-// whose side went onto a ruler or title slip laid below the page, brighter than the
-// paper, so no brightness step shows the band): at each depth inward the median along the
-// side of the difference from the background (`difference`) at the background's level,
-// deeper than tuning.detached_share of the page across the side. `paper` is the paper's
-// own difference (paper_difference).
-bool detached(const cv::Mat& difference, double paper, const Quad& quad, std::size_t i)
-{
-    if (paper < tuning.detached_min_contrast) return false;  // paper and background too alike to tell
-    const double background_level = tuning.background_share_of_paper * paper;
-    const cv::Point2d a = quad[i];
-    const cv::Point2d b = quad[(i + 1) % 4];
-    const cv::Point2d inward = inward_normal(a, b, centroid(quad));
-    const double across = (side_length(quad, (i + 1) % 4) + side_length(quad, (i + 3) % 4)) / 2;
-    const int reach = static_cast<int>(tuning.pull_reach * (across + side_length(quad, i)));
-    int band = 0;
-    for (int d = tuning.detached_skip; d <= reach; ++d) {
-        std::vector<double> values;
-        for (int k = 0; k < tuning.evidence_samples; ++k) {
-            const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
-            values.push_back(grey_at(difference, p + d * inward));
-        }
-        band = median(std::move(values)) < background_level ? band + 1 : 0;
-        if (band > tuning.detached_share * across) return true;
-    }
-    return false;
-}
-
 }  // namespace
-
-bool fold_corner_off_paper(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad, std::size_t side)
-{
-    const double paper = paper_difference(grey, difference, quad);
-    if (paper < tuning.fold_corner_min_contrast) return false;  // a shadow can pass for the background
-    const double background_level = tuning.background_share_of_paper * paper;
-    const double mean_side =
-        (side_length(quad, 0) + side_length(quad, 1) + side_length(quad, 2) + side_length(quad, 3)) / 4;
-    const int patch = std::max(2, static_cast<int>(tuning.fold_corner_share * mean_side));
-    const auto towards = [](cv::Point2d from, cv::Point2d to) { return (to - from) / std::max(norm(to - from), 1e-9); };
-    for (const std::size_t corner : {side, (side + 1) % 4}) {
-        const cv::Point2d at = quad[corner];
-        const cv::Point2d next = towards(at, quad[(corner + 1) % 4]);
-        const cv::Point2d previous = towards(at, quad[(corner + 3) % 4]);
-        int background = 0;
-        for (int u = 1; u <= patch; ++u) {
-            for (int v = 1; v <= patch; ++v) {
-                background += grey_at(difference, at + u * next + v * previous) < background_level ? 1 : 0;
-            }
-        }
-        if (background > tuning.fold_corner_background * patch * patch) return true;
-    }
-    return false;
-}
 
 double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page, double fill,
                        const std::optional<Fold>& fold)
@@ -169,8 +104,9 @@ double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const Fou
             evidence[i] = page.traced[i];
         } else if (page.edge_visible[i]) {
             // A side detached from the paper lies on no edge of it (a ruler's, a slip's).
-            const double found =
-                detached(difference, paper, page.quad, i) ? 0 : edge_evidence(grey, a, b, inward_normal(a, b, middle));
+            const double found = detached_band(difference, paper, page.quad, i)
+                                     ? 0
+                                     : edge_evidence(grey, a, b, inward_normal(a, b, middle));
             evidence[i] = hugs_frame(a, b, grey.size()) ? std::min(found, tuning.frame_side_evidence) : found;
         } else if (frame_edge_along(a, b, grey.size())) {
             evidence[i] = tuning.frame_side_evidence * paper_at_frame(grey, page.quad, i);

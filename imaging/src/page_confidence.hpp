@@ -21,10 +21,4 @@ namespace digikit::imaging {
 [[nodiscard]] double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page, double fill,
                                      const std::optional<Fold>& fold);
 
-// Whether a corner of `side` (the fold or a spread's gutter) lies off the paper: much of
-// a patch inside it at the background's level (`difference`: difference_from_background).
-// Both pages of a spread are then doubted (they share the corner).
-[[nodiscard]] bool fold_corner_off_paper(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad,
-                                         std::size_t side);
-
 }  // namespace digikit::imaging

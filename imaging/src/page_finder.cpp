@@ -7,6 +7,7 @@
 
 #include "finder_tuning.hpp"
 #include "gutter_fold.hpp"
+#include "off_paper.hpp"
 #include "page_confidence.hpp"
 #include "page_outline.hpp"
 #include "paper_mask.hpp"
@@ -147,6 +148,10 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     std::array<bool, 4> adopted{};
     best->page = adopt_clear_sides(grey, best->page, outlines, &adopted);
     for (std::size_t i = 0; i < 4; ++i) best->pulled[i] = best->pulled[i] || adopted[i];
+    // A side on a ruler or slip beyond the paper goes onto the paper before the gutter is
+    // searched between the outline's ends.
+    const cv::Mat difference = difference_from_background(reduced_bgr);
+    best->page = pull_detached_sides(grey, difference, best->page, {});
     const FoundPage& outline = best->page;
     layout.rotation_deg = rotation_of(outline.quad);
 
@@ -174,7 +179,6 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         layout.pages = {outline};
     }
     std::optional<Fold> cut = gutter ? gutter : fold;
-    const cv::Mat difference = difference_from_background(reduced_bgr);
     for (auto& page : layout.pages) {
         std::array<bool, 4> keep = adopted;  // the page's fold or gutter side stays too
         for (std::size_t i = 0; i < 4; ++i) keep[i] = keep[i] || (cut && lies_on_fold(page.quad, i, *cut));

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "frame_filling_page.hpp"
+#include "off_paper.hpp"
 #include "page_confidence.hpp"
 #include "page_finder.hpp"
 #include "paper_mask.hpp"
@@ -421,6 +422,26 @@ TEST(PageConfidence, ABottomOnARulerBeyondTheClothIsDoubted)
     };
     EXPECT_GE(confidence(429), min_page_confidence);  // on the sheet's edge
     EXPECT_LT(confidence(499), min_page_confidence);  // on the ruler's
+}
+
+// The same sheet and ruler: the bottom on the ruler's far edge goes onto the sheet's, its
+// corners where it meets the sides; a bottom on the sheet's edge stays.
+TEST(DetachedSide, ABottomOnARulerBeyondTheClothGoesOntoThePaper)
+{
+    cv::Mat bgr(600, 800, CV_8UC3, cv::Scalar(60, 120, 40));
+    bgr(cv::Rect(150, 100, 500, 330)).setTo(cv::Scalar(200, 215, 225));
+    bgr(cv::Rect(150, 470, 500, 30)).setTo(cv::Scalar(250, 250, 250));
+    cv::Mat grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    const cv::Mat difference = difference_from_background(bgr);
+    const Quad on_ruler{cv::Point2d(150, 100), cv::Point2d(649, 100), cv::Point2d(649, 499), cv::Point2d(150, 499)};
+    const FoundPage pulled = pull_detached_sides(grey, difference, page_of(on_ruler), {});
+    EXPECT_NEAR(pulled.quad[2].y, 430, 3.0);
+    EXPECT_NEAR(pulled.quad[3].y, 430, 3.0);
+    EXPECT_NEAR(pulled.quad[2].x, 649, 0.5);
+    EXPECT_NEAR(pulled.quad[3].x, 150, 0.5);
+    const Quad on_sheet{cv::Point2d(150, 100), cv::Point2d(649, 100), cv::Point2d(649, 429), cv::Point2d(150, 429)};
+    EXPECT_EQ(pull_detached_sides(grey, difference, page_of(on_sheet), {}).quad, on_sheet);
 }
 
 // A spread on green cloth whose pages' tops dip 30 pixels into the gutter (the notch an
