@@ -82,6 +82,9 @@ struct FinderTuning {
     double gutter_from = 0.35;
     double gutter_to = 0.65;
     double min_gutter_depth = 8;  // grey levels darker than the pages beside it
+    // ... whose line reaches both ends of the spread within this many of 600 columns of
+    // where it is darkest, and is traced within as many either side of it.
+    int gutter_end_slant = 4;
 
     // The fold of a one-page view: a line along the gutter side, darker than the paper on
     // both sides of it by this much within this share of the width.

@@ -85,14 +85,26 @@ EndDepths end_depths(const cv::Mat& straight)
 // Whether the dark line at column `x` reaches both ends of the page (within
 // tuning.fold_end_slant columns): a fold or a gutter runs from one edge of the paper to
 // the other, a rule or a band of print stops at the margins.
-bool reaches_both_ends(const EndDepths& ends, int x)
+bool reaches_end(const std::vector<double>& end, int x, int slant)
 {
-    const int slant = tuning.fold_end_slant;
-    return std::all_of(ends.begin(), ends.end(), [&](const std::vector<double>& end) {
-        const auto first = end.begin() + std::max(0, x - slant);
-        const auto last = end.begin() + std::min(static_cast<int>(end.size()), x + slant + 1);
-        return *std::max_element(first, last) >= tuning.min_fold_depth * tuning.fold_end_share;
-    });
+    const auto first = end.begin() + std::clamp(x - slant, 0, static_cast<int>(end.size()) - 1);
+    const auto last = end.begin() + std::clamp(x + slant + 1, 1, static_cast<int>(end.size()));
+    return *std::max_element(first, last) >= tuning.min_fold_depth * tuning.fold_end_share;
+}
+
+bool reaches_both_ends(const EndDepths& ends, int x, int slant = tuning.fold_end_slant)
+{
+    return reaches_end(ends[0], x, slant) && reaches_end(ends[1], x, slant);
+}
+
+// Whether a line down a straightened image (of `height` rows) is dark where it crosses
+// both ends (within `slant` columns).
+bool line_reaches_both_ends(const EndDepths& ends, const Line& line, int height, int slant)
+{
+    const auto x_at = [&](double y) {
+        return static_cast<int>(line.point.x + (y - line.point.y) * line.direction.x / line.direction.y);
+    };
+    return reaches_end(ends[0], x_at(0.06 * height), slant) && reaches_end(ends[1], x_at(0.94 * height), slant);
 }
 
 // A line running down a straightened image (of `size`) as a line in the photo
@@ -106,13 +118,12 @@ Line in_photo(const Line& line, cv::Size size, const cv::Mat& to_straight)
     return line_through(mapped[0], mapped[1]);
 }
 
-// The dark line near column `x` of a straightened image followed band by band down it
-// (it may slant), as a line in the photo (`to_straight` maps the photo to the image).
-Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight)
+// The dark line near column `x` (within `reach`) of a straightened image followed band by
+// band down it (it may slant).
+Line traced_in_straight(const cv::Mat& straight_grey, int x, int reach)
 {
     const cv::Size size = straight_grey.size();
     constexpr int bands = 10;
-    const int reach = size.width / 25;
     std::vector<cv::Point2d> track;
     for (int b = 0; b < bands; ++b) {
         const int y0 = size.height * (b + 1) / (bands + 2);
@@ -124,10 +135,14 @@ Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight
         }
         track.emplace_back(best + 0.5, (y0 + y1) / 2.0);
     }
-    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9) {
-        return in_photo(*line, size, to_straight);
-    }
-    return in_photo(Line{{x + 0.5, 0.0}, {0.0, 1.0}}, size, to_straight);
+    if (const auto line = fit_line(track, 3.0); line && std::abs(line->direction.y) > 0.9) return *line;
+    return Line{{x + 0.5, 0.0}, {0.0, 1.0}};
+}
+
+// The same as a line in the photo (`to_straight` maps the photo to the image).
+Line traced_line(const cv::Mat& straight_grey, int x, const cv::Mat& to_straight, int reach)
+{
+    return in_photo(traced_in_straight(straight_grey, x, reach), straight_grey.size(), to_straight);
 }
 
 // The quad turned so that `side` is its right side, straightened; and the map from the
@@ -202,15 +217,31 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
     const auto from = static_cast<int>(size.width * tuning.gutter_from);
     const auto to = static_cast<int>(size.width * tuning.gutter_to);
     const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
-    int darkest = from;
+    // The darkest column whose dark line runs nearly straight down to both ends of the
+    // spread: a rule of print beside the gutter can be darker, but stops at the margins.
+    const EndDepths ends = end_depths(grey);
+    const int straight = tuning.gutter_end_slant;
+    std::optional<int> darkest;
     for (int x = from; x < to; ++x) {
-        if (at(x) < at(darkest)) darkest = x;
+        if (reaches_both_ends(ends, x, straight) && (!darkest || at(x) < at(*darkest))) darkest = x;
     }
-    const double depth = gutter_depth(level, darkest);
-    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(end_depths(grey), darkest))) {
-        return std::nullopt;
+    if (darkest && gutter_depth(level, *darkest) >= tuning.min_gutter_depth) {
+        // Followed as far as a slanting gutter leads; but a line that went onto a rule
+        // beside the gutter is no longer dark at the ends: then only near the column.
+        Line line = traced_in_straight(grey, *darkest, size.width / 25);
+        if (!line_reaches_both_ends(ends, line, size.height, straight)) {
+            line = traced_in_straight(grey, *darkest, straight);
+        }
+        return Fold{in_photo(line, size, to_straight), 1, gutter_depth(level, *darkest)};
     }
-    return Fold{traced_line(grey, darkest, to_straight), 1, depth};
+    // Else the darkest column, its line slanting more (a spread seen obliquely).
+    darkest = from;
+    for (int x = from; x < to; ++x) {
+        if (at(x) < at(*darkest)) darkest = x;
+    }
+    const double depth = gutter_depth(level, *darkest);
+    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(ends, *darkest))) return std::nullopt;
+    return Fold{traced_line(grey, *darkest, to_straight, size.width / 25), 1, depth};
 }
 
 namespace {
@@ -236,7 +267,7 @@ std::optional<Fold> fold_along(const cv::Mat& grey, const Quad& quad, std::size_
         }
     }
     if (best < 0 || best_depth < tuning.min_fold_depth) return std::nullopt;
-    return Fold{traced_line(straight, best, to_straight), side, best_depth};
+    return Fold{traced_line(straight, best, to_straight, size.width / 25), side, best_depth};
 }
 
 // `quad` with its side `side` turned parallel to the side facing it, through the side's

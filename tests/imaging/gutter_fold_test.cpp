@@ -126,5 +126,26 @@ TEST(Fold, OfAPageTurnedInTheFrameIsParallelToTheFacingSide)
     EXPECT_LT(distance_to(fold->line, photo.truth[2]), 4.0);
 }
 
+// A spread (grey 210) whose gutter is a thin fold line (grey 120, 2 pixels) from its top
+// to its bottom, with a printed frame's rule (grey 60, 5 pixels) 14 pixels beside it that
+// stops at the margins (ndl_2568591_14: the gutter went onto the rule, 2.2% off, undoubted).
+TEST(Gutter, IsTheFoldNotARuleOfPrintBesideIt)
+{
+    cv::Mat grey(500, 800, CV_8UC1, cv::Scalar(210));
+    grey(cv::Rect(399, 0, 2, 500)).setTo(cv::Scalar(120));
+    grey(cv::Rect(413, 60, 5, 380)).setTo(cv::Scalar(60));
+    for (int y = 80; y < 420; y += 18) {
+        cv::line(grey, {60, y}, {380, y}, cv::Scalar(60), 2);
+        cv::line(grey, {440, y}, {740, y}, cv::Scalar(60), 2);
+    }
+    const auto gutter = find_gutter(grey, whole(grey), false);
+    ASSERT_TRUE(gutter.has_value());
+    for (const double y : {0.0, 250.0, 499.0}) {
+        const double x =
+            gutter->line.point.x + (y - gutter->line.point.y) * gutter->line.direction.x / gutter->line.direction.y;
+        EXPECT_NEAR(x, 400, 2.0) << "at y " << y;
+    }
+}
+
 }  // namespace
 }  // namespace digikit::imaging
