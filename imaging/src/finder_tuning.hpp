@@ -155,11 +155,13 @@ struct FinderTuning {
     // darkens the paper beside it by twice sure_fold_depth and more, near the level of a
     // pale board (the light-board spreads of the second generator). Such a page is as
     // sure at most as one with every side on an edge but one with none ((0.75 + 0) / 2):
-    // doubted, its quads kept.
+    // doubted, with its corners moved down the fold onto the notch.
     double fold_corner_share = 0.04;
     double fold_corner_background = 0.4;
     double fold_corner_min_contrast = 64;
     double fold_corner_off_confidence = 0.375;
+    // Such a corner moves along the fold, within this share of the side, to the notch.
+    double fold_corner_reach = 0.25;
 };
 
 inline constexpr FinderTuning tuning{};

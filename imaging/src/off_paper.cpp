@@ -69,28 +69,92 @@ FoundPage pull_detached_sides(const cv::Mat& grey, const cv::Mat& difference, co
     return pulled;
 }
 
-bool fold_corner_off_paper(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad, std::size_t side)
+namespace {
+
+cv::Point2d towards(cv::Point2d from, cv::Point2d to)
 {
-    const double paper = paper_difference(grey, difference, quad);
-    if (paper < tuning.fold_corner_min_contrast) return false;  // a shadow can pass for the background
-    const double background_level = tuning.background_share_of_paper * paper;
+    return (to - from) / std::max(norm(to - from), 1e-9);
+}
+
+// The side of the square patch inside a corner of `quad` that fold_corner_off_paper judges.
+int corner_patch(const Quad& quad)
+{
     const double mean_side =
         (side_length(quad, 0) + side_length(quad, 1) + side_length(quad, 2) + side_length(quad, 3)) / 4;
-    const int patch = std::max(2, static_cast<int>(tuning.fold_corner_share * mean_side));
-    const auto towards = [](cv::Point2d from, cv::Point2d to) { return (to - from) / std::max(norm(to - from), 1e-9); };
-    for (const std::size_t corner : {side, (side + 1) % 4}) {
-        const cv::Point2d at = quad[corner];
-        const cv::Point2d next = towards(at, quad[(corner + 1) % 4]);
-        const cv::Point2d previous = towards(at, quad[(corner + 3) % 4]);
-        int background = 0;
-        for (int u = 1; u <= patch; ++u) {
-            for (int v = 1; v <= patch; ++v) {
-                background += grey_at(difference, at + u * next + v * previous) < background_level ? 1 : 0;
+    return std::max(2, static_cast<int>(tuning.fold_corner_share * mean_side));
+}
+
+// Whether more than tuning.fold_corner_background of the patch inside `corner` of `quad`
+// is below `background_level` in `difference`.
+bool corner_off_paper(const cv::Mat& difference, double background_level, const Quad& quad, std::size_t corner)
+{
+    const int patch = corner_patch(quad);
+    const cv::Point2d at = quad[corner];
+    const cv::Point2d next = towards(at, quad[(corner + 1) % 4]);
+    const cv::Point2d previous = towards(at, quad[(corner + 3) % 4]);
+    int background = 0;
+    for (int u = 1; u <= patch; ++u) {
+        for (int v = 1; v <= patch; ++v) {
+            background += grey_at(difference, at + u * next + v * previous) < background_level ? 1 : 0;
+        }
+    }
+    return background > tuning.fold_corner_background * patch * patch;
+}
+
+// The paper's difference from the background's level, when paper and background differ
+// enough for a fold corner to be judged (a shadow can pass for the background).
+std::optional<double> fold_corner_background_level(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad)
+{
+    const double paper = paper_difference(grey, difference, quad);
+    if (paper < tuning.fold_corner_min_contrast) return std::nullopt;
+    return tuning.background_share_of_paper * paper;
+}
+
+}  // namespace
+
+bool fold_corner_off_paper(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad, std::size_t side)
+{
+    const auto level = fold_corner_background_level(grey, difference, quad);
+    return level && (corner_off_paper(difference, *level, quad, side) ||
+                     corner_off_paper(difference, *level, quad, (side + 1) % 4));
+}
+
+FoundPage fold_corners_onto_paper(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page)
+{
+    const auto level = fold_corner_background_level(grey, difference, page.quad);
+    if (!level) return page;
+    FoundPage moved = page;
+    const cv::Point2d middle = centroid(page.quad);
+    for (std::size_t side = 0; side < 4; ++side) {
+        if (!page.on_fold[side]) continue;
+        const cv::Point2d inward = inward_normal(page.quad[side], page.quad[(side + 1) % 4], middle);
+        for (const std::size_t corner : {side, (side + 1) % 4}) {
+            const cv::Point2d from = page.quad[corner];
+            const cv::Point2d to = page.quad[corner == side ? (side + 1) % 4 : side];
+            const cv::Point2d along = towards(from, to);
+            // Paper on both sides of the fold (a ribbon or a thread down the gutter, on one
+            // side of it, differs from the background too).
+            const auto on_paper = [&](int t) {
+                std::vector<double> inside;
+                std::vector<double> outside;
+                for (int k = 2; k <= 6; ++k) {
+                    inside.push_back(grey_at(difference, from + t * along + k * inward));
+                    outside.push_back(grey_at(difference, from + t * along - k * inward));
+                }
+                return std::min(median(std::move(inside)), median(std::move(outside))) >= *level;
+            };
+            if (on_paper(0)) continue;
+            // The notch: the first place down the fold where the paper lies just beside it.
+            const int reach = static_cast<int>(tuning.fold_corner_reach * norm(to - from));
+            for (int t = 1; t <= reach; ++t) {
+                if (on_paper(t)) {
+                    moved.quad[corner] = from + t * along;
+                    break;
+                }
             }
         }
-        if (background > tuning.fold_corner_background * patch * patch) return true;
     }
-    return false;
+    return moved;
 }
 
 }  // namespace digikit::imaging

@@ -198,6 +198,8 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     }
     const bool fold_off_paper = fold_corner_off_paper_in(grey, difference, layout.pages);
     for (auto& page : layout.pages) {
+        // Down to the notch, and still doubted: the pages' tops curl into it.
+        if (fold_off_paper) page = fold_corners_onto_paper(grey, difference, page);
         page.confidence = page_confidence(grey, difference, page, best->score, cut);
         if (fold_off_paper) page.confidence = std::min(page.confidence, tuning.fold_corner_off_confidence);
     }

@@ -463,6 +463,38 @@ TEST(PageConfidence, AGutterCornerOnTheClothAboveTheNotchIsDoubted)
     EXPECT_FALSE(fold_corner_off_paper(grey, difference, left_page(131), 1));
 }
 
+// The same notch with a red ribbon down the gutter above it, on the right page's side:
+// both pages' gutter corners on the cloth go down the fold onto the notch; one on the
+// notch stays.
+TEST(FoldCorner, OnTheClothAboveTheNotchGoesDownToIt)
+{
+    cv::Mat bgr(600, 800, CV_8UC3, cv::Scalar(60, 120, 40));
+    const std::vector<cv::Point> spread{{100, 100}, {400, 130}, {700, 100}, {700, 430}, {100, 430}};
+    cv::fillPoly(bgr, std::vector<std::vector<cv::Point>>{spread}, cv::Scalar(200, 215, 225));
+    bgr(cv::Rect(401, 20, 6, 110)).setTo(cv::Scalar(40, 40, 200));
+    cv::Mat grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    const cv::Mat difference = difference_from_background(bgr);
+    const auto page = [](const Quad& quad, std::size_t fold) {
+        FoundPage found = page_of(quad);
+        found.edge_visible[fold] = false;
+        found.on_fold[fold] = true;
+        return found;
+    };
+    const FoundPage left = fold_corners_onto_paper(
+        grey, difference,
+        page({cv::Point2d(100, 100), cv::Point2d(400, 100), cv::Point2d(400, 430), cv::Point2d(100, 430)}, 1));
+    EXPECT_NEAR(left.quad[1].y, 130, 2.0);
+    EXPECT_NEAR(left.quad[1].x, 400, 0.5);
+    EXPECT_NEAR(left.quad[2].y, 430, 0.5);
+    const FoundPage right = fold_corners_onto_paper(
+        grey, difference,
+        page({cv::Point2d(400, 100), cv::Point2d(700, 100), cv::Point2d(700, 430), cv::Point2d(400, 430)}, 3));
+    EXPECT_NEAR(right.quad[0].y, 130, 2.0);
+    const Quad on_notch{cv::Point2d(100, 100), cv::Point2d(400, 131), cv::Point2d(400, 430), cv::Point2d(100, 430)};
+    EXPECT_EQ(fold_corners_onto_paper(grey, difference, page(on_notch, 1)).quad, on_notch);
+}
+
 // Turned -3 degrees, a quad running to the frame on three sides (the table above the page
 // and the facing page's): 111 pixels off at confidence 0.50, no doubt, before.
 TEST(PageFillingTheFrame, AQuadOutOnTheTableToTheFramesEdgesIsDoubted)
