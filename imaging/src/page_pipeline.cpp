@@ -224,7 +224,7 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
     const int threads = std::clamp(options.threads, 1, 64);
     try {
         const int rotate = checked_rotate(options.rotate);
-        const cv::Mat full = decode_photo(input);
+        cv::Mat full = decode_photo(input);
         double scale = 1.0;
         const cv::Mat reduced = reduce_for_search(full, scale);
         outcome.hash = perceptual_hash(reduced);
@@ -249,6 +249,9 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
             const Quad quad = refine_quad(full, scaled.pages[i], scale);
             const cv::Size size = page_size(quad);
             cv::Mat straight = straighten(full, quad, size, threads);
+            // The last page's checks and files need the photo no more: its memory goes
+            // before they are written (a 24 MP photo holds 72 MB).
+            if (i + 1 == scaled.pages.size()) full.release();
             for (std::size_t k = 0; k < 4; ++k) page.quad[k] = {quad[k].x, quad[k].y};
             page.width = size.width;
             page.height = size.height;
