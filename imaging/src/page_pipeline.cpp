@@ -43,11 +43,23 @@ cv::Mat reduce_for_search(const cv::Mat& full, double& scale)
     return reduced;
 }
 
+// The frame's outer corners (pixel centres at integers), in reading order once turned
+// upright by `rotate`, on the photo as taken (`size`).
+Quad frame_as_taken(cv::Size size, int rotate)
+{
+    const bool sideways = rotate == 90 || rotate == 270;
+    const double right = (sideways ? size.height : size.width) - 0.5;
+    const double bottom = (sideways ? size.width : size.height) - 0.5;
+    const Quad upright_frame{cv::Point2d(-0.5, -0.5), cv::Point2d(right, -0.5), cv::Point2d(right, bottom),
+                             cv::Point2d(-0.5, bottom)};
+    Quad quad;
+    for (std::size_t k = 0; k < 4; ++k) quad[k] = as_taken(upright_frame[k], size, rotate);
+    return quad;
+}
+
 FoundPage whole_frame(cv::Size size)
 {
-    const double w = size.width;
-    const double h = size.height;
-    return {{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)}, {false, false, false, false}};
+    return {frame_as_taken(size, 0), {false, false, false, false}};
 }
 
 // Rows of the straightened page per band of the warp. The height is fixed, not derived
@@ -246,9 +258,11 @@ PhotoOutcome process_one(const std::filesystem::path& input, const std::filesyst
         std::filesystem::create_directories(out_dir);
         for (std::size_t i = 0; i < scaled.pages.size(); ++i) {
             PageResult page;
-            const Quad quad = refine_quad(full, scaled.pages[i], scale);
+            // No page found: the page is the photo itself turned upright, every pixel as
+            // taken (no resampling, and no second copy of it).
+            const Quad quad = found ? refine_quad(full, scaled.pages[i], scale) : frame_as_taken(full.size(), rotate);
             const cv::Size size = page_size(quad);
-            cv::Mat straight = straighten(full, quad, size, threads);
+            cv::Mat straight = found ? straighten(full, quad, size, threads) : upright(full, rotate);
             // The last page's checks and files need the photo no more: its memory goes
             // before they are written (a 24 MP photo holds 72 MB).
             if (i + 1 == scaled.pages.size()) full.release();

@@ -187,6 +187,34 @@ bool has(const PageResult& page, const std::string& warning)
     return std::find(page.warnings.begin(), page.warnings.end(), warning) != page.warnings.end();
 }
 
+// With no page found the page is the photo itself, turned upright, every pixel as taken
+// (a warp had shifted it by half a reduced pixel, 3 pixels at 24 MP, and blurred it), and
+// its quad the frame's outer corners in reading order on the photo as taken.
+TEST(ProcessPhoto, APhotoWithNoPageIsKeptPixelForPixel)
+{
+    TempDir dir;
+    cv::Mat cloth(900, 1200, CV_8UC3);
+    cv::randn(cloth, cv::Scalar(50, 45, 40), cv::Scalar(6, 6, 6));
+    const auto input = dir / "cloth.png";
+    ASSERT_TRUE(cv::imwrite(input.string(), cloth));
+    for (const int rotate : {0, 90}) {
+        PipelineOptions options;
+        options.rotate = rotate;
+        const auto none = process_photo(input, dir / "out", "cloth" + std::to_string(rotate), options);
+        ASSERT_EQ(none.pages.size(), 1u);
+        ASSERT_TRUE(has(none.pages[0], "page_not_found"));
+        const cv::Mat master = cv::imread(none.pages[0].master.string(), cv::IMREAD_COLOR);
+        cv::Mat expected = cloth;
+        if (rotate == 90) cv::rotate(cloth, expected, cv::ROTATE_90_CLOCKWISE);
+        ASSERT_EQ(master.size(), expected.size()) << rotate;
+        EXPECT_EQ(cv::norm(master, expected, cv::NORM_INF), 0) << rotate;
+        // Reading order: the upright page's top-left is the photo's bottom-left when turned.
+        const auto& top_left = none.pages[0].quad[0];
+        EXPECT_DOUBLE_EQ(top_left.x, -0.5) << rotate;
+        EXPECT_DOUBLE_EQ(top_left.y, rotate == 90 ? 899.5 : -0.5) << rotate;
+    }
+}
+
 PageQuad page_quad(const std::array<cv::Point2d, 4>& corners, cv::Point2d shift = {})
 {
     PageQuad quad;
