@@ -198,8 +198,9 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
     }
     const bool fold_off_paper = fold_corner_off_paper_in(grey, difference, layout.pages);
     for (auto& page : layout.pages) {
-        // Down to the notch, and still doubted: the pages' tops curl into it.
-        if (fold_off_paper) page = fold_corners_onto_paper(grey, difference, page);
+        // Down to the notch, and still doubted: the pages' tops curl into it. From the
+        // notch the top bows: its other corner is where its end meets the page's side.
+        if (fold_off_paper) page = bend_to_edges(grey, fold_corners_onto_paper(grey, difference, page));
         page.confidence = page_confidence(grey, difference, page, best->score, cut);
         if (fold_off_paper) page.confidence = std::min(page.confidence, tuning.fold_corner_off_confidence);
     }
