@@ -33,8 +33,8 @@ mkdir -p "$BUILD/Testing/Temporary"
 # backend can still, rarely, hang a failing scan's process (see tests/capture/CMakeLists.txt).
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 900 --repeat after-timeout:2
 
-# The fuzzers, from their seed corpora: 24 s each, about five minutes with their clang
-# build. What one finds fails the run, with the input kept (see scripts/fuzz.sh). The seed corpora and every regression also run above, through the normal build
+# The fuzzers, from their seed corpora: 24 s each, one per core at once, about four
+# minutes with their clang build. What one finds fails the run, with the input kept (see scripts/fuzz.sh). The seed corpora and every regression also run above, through the normal build
 # (ctest fuzz_replay_*).
 if [ "${DIGIKIT_FUZZ:-1}" = 1 ]; then
   bash scripts/fuzz.sh
