@@ -44,10 +44,11 @@ struct DetachedBand {
 [[nodiscard]] bool fold_corner_off_paper(const cv::Mat& grey, const cv::Mat& difference, const Quad& quad,
                                          std::size_t side);
 
-// `page` with each corner of its fold or gutter sides (FoundPage::on_fold) that lies off
-// the paper (fold_corner_off_paper) moved along the side, within tuning.fold_corner_reach
-// of its length, to where the paper just beside the fold starts: the notch a spread's
-// tops dip into, where the pages' gutter corners are.
+// `page` with each corner of its fold or gutter sides (FoundPage::on_fold) that has the
+// background beside the fold, on either side of it, moved along the side (within
+// tuning.fold_corner_reach of its length) to the first place with paper on both sides:
+// the notch a spread's tops dip into, where the pages' gutter corners are. Meant for a
+// page with fold_corner_off_paper.
 [[nodiscard]] FoundPage fold_corners_onto_paper(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page);
 
 }  // namespace digikit::imaging
