@@ -225,14 +225,16 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
     for (int x = from; x < to; ++x) {
         if (reaches_both_ends(ends, x, straight) && (!darkest || at(x) < at(*darkest))) darkest = x;
     }
-    if (darkest && gutter_depth(level, *darkest) >= tuning.min_gutter_depth) {
-        // Followed as far as a slanting gutter leads; but a line that went onto a rule
-        // beside the gutter is no longer dark at the ends: then only near the column.
-        Line line = traced_in_straight(grey, *darkest, size.width / 25);
-        if (!line_reaches_both_ends(ends, line, size.height, straight)) {
-            line = traced_in_straight(grey, *darkest, straight);
+    if (darkest) {
+        if (const double depth = gutter_depth(level, *darkest); depth >= tuning.min_gutter_depth) {
+            // Followed as far as a slanting gutter leads; but a line that went onto a rule
+            // beside the gutter is no longer dark at the ends: then only near the column.
+            Line line = traced_in_straight(grey, *darkest, size.width / 25);
+            if (!line_reaches_both_ends(ends, line, size.height, straight)) {
+                line = traced_in_straight(grey, *darkest, straight);
+            }
+            return Fold{in_photo(line, size, to_straight), 1, depth};
         }
-        return Fold{in_photo(line, size, to_straight), 1, gutter_depth(level, *darkest)};
     }
     // Else the darkest column, its line slanting more (a spread seen obliquely).
     darkest = from;
