@@ -402,18 +402,30 @@ TEST(PageConfidence, ASideOnTheFrameCountsOnlyWhereThePaperReachesIt)
     EXPECT_LT(confidence[1], min_page_confidence);  // the table lies between
 }
 
-// A cream sheet on green cloth with a white ruler laid 40 pixels below it (as the
-// National Diet Library photographs its books): a quad whose bottom went onto the
-// ruler's far edge has a brightness step there and, before, nothing showed the cloth
-// between (ndl_2568591_14, both pages 13% off at confidence 0.67-0.69, no doubt).
+// A cream sheet (x 150-649, y 100-429) on green cloth with a white ruler laid 40 pixels
+// below it (y 470-499), as the National Diet Library photographs its books.
+struct SheetAndRuler {
+    cv::Mat bgr{600, 800, CV_8UC3, cv::Scalar(60, 120, 40)};
+    cv::Mat grey;
+    cv::Mat difference;
+
+    SheetAndRuler()
+    {
+        bgr(cv::Rect(150, 100, 500, 330)).setTo(cv::Scalar(200, 215, 225));
+        bgr(cv::Rect(150, 470, 500, 30)).setTo(cv::Scalar(250, 250, 250));
+        cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+        difference = difference_from_background(bgr);
+    }
+};
+
+// On the sheet and ruler: a quad whose bottom went onto the ruler's far edge has a
+// brightness step there and, before, nothing showed the cloth between (ndl_2568591_14,
+// both pages 13% off at confidence 0.67-0.69, no doubt).
 TEST(PageConfidence, ABottomOnARulerBeyondTheClothIsDoubted)
 {
-    cv::Mat bgr(600, 800, CV_8UC3, cv::Scalar(60, 120, 40));
-    bgr(cv::Rect(150, 100, 500, 330)).setTo(cv::Scalar(200, 215, 225));
-    bgr(cv::Rect(150, 470, 500, 30)).setTo(cv::Scalar(250, 250, 250));
-    cv::Mat grey;
-    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-    const cv::Mat difference = difference_from_background(bgr);
+    const SheetAndRuler photo;
+    const cv::Mat& grey = photo.grey;
+    const cv::Mat& difference = photo.difference;
     const auto confidence = [&](double bottom) {
         return page_confidence(
             grey, difference,
@@ -428,12 +440,9 @@ TEST(PageConfidence, ABottomOnARulerBeyondTheClothIsDoubted)
 // corners where it meets the sides; a bottom on the sheet's edge stays.
 TEST(DetachedSide, ABottomOnARulerBeyondTheClothGoesOntoThePaper)
 {
-    cv::Mat bgr(600, 800, CV_8UC3, cv::Scalar(60, 120, 40));
-    bgr(cv::Rect(150, 100, 500, 330)).setTo(cv::Scalar(200, 215, 225));
-    bgr(cv::Rect(150, 470, 500, 30)).setTo(cv::Scalar(250, 250, 250));
-    cv::Mat grey;
-    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-    const cv::Mat difference = difference_from_background(bgr);
+    const SheetAndRuler photo;
+    const cv::Mat& grey = photo.grey;
+    const cv::Mat& difference = photo.difference;
     const Quad on_ruler{cv::Point2d(150, 100), cv::Point2d(649, 100), cv::Point2d(649, 499), cv::Point2d(150, 499)};
     const FoundPage pulled = pull_detached_sides(grey, difference, page_of(on_ruler), {});
     EXPECT_NEAR(pulled.quad[2].y, 430, 3.0);
