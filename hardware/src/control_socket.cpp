@@ -5,6 +5,7 @@
 #include "wake_event.hpp"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -201,6 +202,7 @@ struct ControlSocketServer::State {
         auto& connection = connections.emplace_back();
         try {
             connection.thread = std::thread([this, fd, done = connection.done] {
+                (void)::pthread_setname_np(::pthread_self(), control_client_thread_name);
                 const FileDescriptor owned(fd);
                 base::run_behind_barrier([&] { serve(fd); }, options.on_problem);
                 *done = true;
@@ -217,7 +219,10 @@ struct ControlSocketServer::State {
 ControlSocketServer::ControlSocketServer(std::filesystem::path path, Handler handler, ControlSocketOptions options)
     : state_(std::make_unique<State>(std::move(path), std::move(handler), std::move(options)))
 {
-    state_->acceptor = std::thread([s = state_.get()] { s->accept_loop(); });
+    state_->acceptor = std::thread([s = state_.get()] {
+        (void)::pthread_setname_np(::pthread_self(), "control-accept");
+        s->accept_loop();
+    });
 }
 
 ControlSocketServer::~ControlSocketServer()

@@ -22,6 +22,10 @@ struct ControlSocketOptions {
     std::function<void(const std::string& problem)> on_problem;
 };
 
+// The name each connection's thread carries (in /proc/PID/task/*/comm, top, gdb), so
+// that the threads a flood of clients costs can be told from the daemon's own.
+inline constexpr const char* control_client_thread_name = "control-client";
+
 // The control socket: a Unix stream socket (mode 0600) through which `digikit press`
 // and `digikit status` talk to the daemon. One request line in (any bytes; a trailing CR
 // is dropped), one response line out; what the lines mean is the daemon's business.
