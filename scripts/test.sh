@@ -7,11 +7,16 @@
 # ThreadSanitizer (DIGIKIT_TSAN=0 leaves it out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage's start, in seconds since this script began: CI's log then shows where its
+# time goes (the budget is 40 minutes on two cores, docs/benchmarks.md).
+stage() { echo "== test.sh: $1 (at $SECONDS s)"; }
 
+stage "install and format"
 bash scripts/install-deps.sh
 bash scripts/check-format.sh
 
 BUILD=${DIGIKIT_TEST_BUILD:-build/test}
+stage "sanitized build"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DDIGIKIT_SANITIZE=ON -DDIGIKIT_WERROR=ON -DCMAKE_UNITY_BUILD=ON -DDIGIKIT_BUILD_BENCHMARKS=ON
 cmake --build "$BUILD" -j"$(nproc)"
@@ -19,6 +24,7 @@ cmake --build "$BUILD" -j"$(nproc)"
 # clang-tidy (.clang-tidy) before the tests, so that a finding fails the run early: about
 # two minutes at -j2 (docs/benchmarks.md).
 if [ "${DIGIKIT_TIDY:-1}" = 1 ]; then
+  stage "clang-tidy"
   bash scripts/check-tidy.sh
 fi
 
@@ -31,12 +37,14 @@ mkdir -p "$BUILD/Testing/Temporary"
 [ -f "$BUILD/Testing/Temporary/CTestCostData.txt" ] || cp tests/ctest-costs.txt "$BUILD/Testing/Temporary/CTestCostData.txt"
 # A test that times out runs once more (it still fails if it hangs again): SANE's test
 # backend can still, rarely, hang a failing scan's process (see tests/capture/CMakeLists.txt).
+stage "ctest"
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 900 --repeat after-timeout:2
 
 # The fuzzers, from their seed corpora: 24 s each, one per core at once, about four
 # minutes with their clang build. What one finds fails the run, with the input kept (see scripts/fuzz.sh). The seed corpora and every regression also run above, through the normal build
 # (ctest fuzz_replay_*).
 if [ "${DIGIKIT_FUZZ:-1}" = 1 ]; then
+  stage "fuzzers"
   bash scripts/fuzz.sh
 fi
 
@@ -48,6 +56,7 @@ fi
 # six minutes at -j2 with a cold compiler cache (docs/benchmarks.md, session 11).
 if [ "${DIGIKIT_TSAN:-1}" = 1 ]; then
   TSAN_BUILD=${DIGIKIT_TSAN_BUILD:-build/tsan}
+  stage "ThreadSanitizer build and tests"
   cmake -S . -B "$TSAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIGIKIT_TSAN=ON -DDIGIKIT_WERROR=ON \
     -DCMAKE_UNITY_BUILD=ON -DDIGIKIT_BUILD_BENCHMARKS=OFF
   cmake --build "$TSAN_BUILD" -j"$(nproc)" --target digikit hardware_tests uploader_tests
@@ -59,3 +68,4 @@ if [ "${DIGIKIT_TSAN:-1}" = 1 ]; then
     --output-on-failure --timeout 900 -L '^(firmware|console)_tests$' -E console_browser \
     -R 'DaemonRobustnessTest|DaemonTest|DaemonSession.AcknowledgedCaptures|EveryPageOnce[.]|SyncSession|Publish.Three|BookValidation.AHandBroken|DiskFull|ConsoleTest'
 fi
+stage "all passed"

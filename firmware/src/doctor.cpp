@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "daemon.hpp"
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/disk_space.hpp"
 #include "digikit/hardware/control_socket.hpp"
 #include "digikit/hardware/discovery.hpp"
 #include "digikit/uploader/commons_client.hpp"
@@ -47,9 +48,9 @@ void check_data_dir(const Config& config, Findings& found)
         found.fixes.push_back("data folder " + dir.string() + " is not writable: " + failure.what());
         return;
     }
-    const auto space = fs::space(dir, error);
-    if (error) return;
-    const auto free_mb = static_cast<std::int64_t>(space.available / (std::uintmax_t{1024} * 1024));
+    const auto available = base::available_bytes(dir);
+    if (!available) return;
+    const std::int64_t free_mb = base::whole_megabytes(*available);
     // Twice the capture floor: a kit that starts a book just above it stops within pages.
     if (free_mb < 2 * config.storage.min_free_mb) {
         found.fixes.push_back("only " + std::to_string(free_mb) + " MB free for " + dir.string() +

@@ -2,22 +2,21 @@
 
 #include "book_publisher.hpp"
 #include "control_request.hpp"
+#include "digikit/base/disk_space.hpp"
 #include "digikit/base/exception_barrier.hpp"
 #include "digikit/uploader/sync.hpp"
 #include "press_queue.hpp"
-
-#include <sys/statvfs.h>
 
 #include <spdlog/spdlog.h>
 
 namespace digikit::firmware {
 namespace {
 
+// -1 when it cannot be read (the status shows it so).
 std::int64_t free_megabytes(const std::filesystem::path& dir)
 {
-    struct statvfs info {};
-    if (::statvfs(dir.c_str(), &info) != 0) return -1;
-    return static_cast<std::int64_t>(info.f_bavail * info.f_frsize / (std::uint64_t{1024} * 1024));
+    const auto bytes = base::available_bytes(dir);
+    return bytes ? base::whole_megabytes(*bytes) : -1;
 }
 
 }  // namespace

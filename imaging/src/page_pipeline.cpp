@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "digikit/base/atomic_file.hpp"
+#include "digikit/base/disk_space.hpp"
 #include "digikit/base/text.hpp"
 #include "order_statistics.hpp"
 #include "page_finder.hpp"
@@ -158,11 +159,12 @@ cv::Mat thumbnail(const cv::Mat& page, int long_side)
 // the room kept is never eaten, and it only matters on a card that is nearly full.
 void ensure_room_for(const cv::Mat& page, const std::filesystem::path& out_dir, std::uintmax_t keep_free)
 {
+    using base::megabyte;
     if (keep_free == 0) return;
-    constexpr std::uintmax_t megabyte = std::uintmax_t{1024} * 1024;
     const std::uintmax_t most = 2 * page.total() * 3 + megabyte;
-    const std::uintmax_t free = std::filesystem::space(out_dir).available;
-    if (free >= most + keep_free) return;
+    const auto available = base::available_bytes(out_dir);
+    if (!available || *available >= most + keep_free) return;  // unreadable: the writes will say what is wrong
+    const std::uintmax_t free = *available;
     const auto mb = [](std::uintmax_t bytes) { return std::to_string((bytes + megabyte - 1) / megabyte) + " MB"; };
     throw std::runtime_error("No space left on device for its pages: " + std::to_string(free / megabyte) +
                              " MB free, a page may need " + mb(most) + " and " + mb(keep_free) + " are kept free");
