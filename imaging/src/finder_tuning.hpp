@@ -148,6 +148,10 @@ struct FinderTuning {
     int detached_skip = 3;
     double detached_share = 0.04;
     double detached_min_contrast = 32;
+    // The paper past the band starts at an edge: within detached_edge_width pixels either
+    // way the difference rises by detached_edge_share of the paper's.
+    int detached_edge_width = 3;
+    double detached_edge_share = 0.3;
     // A corner of the fold or gutter side is off the paper (on the cloth above a spread's
     // notch) when more than fold_corner_background of a square patch inside it (its side
     // fold_corner_share of the page's mean side) looks like the background. Judged only

@@ -28,17 +28,27 @@ std::optional<DetachedBand> detached_band(const cv::Mat& difference, double pape
     const cv::Point2d inward = inward_normal(a, b, centroid(quad));
     const double across = (side_length(quad, (i + 1) % 4) + side_length(quad, (i + 3) % 4)) / 2;
     const int reach = static_cast<int>(tuning.pull_reach * (across + side_length(quad, i)));
-    int band = 0;
-    std::optional<DetachedBand> found;
-    // Past a band found within the reach, the paper may start up to as far again.
-    for (int d = tuning.detached_skip; d <= (found ? 2 * reach : reach); ++d) {
+    // The median difference along the side, `d` pixels in.
+    const auto level_at = [&](int d) {
         std::vector<double> values;
         for (int k = 0; k < tuning.evidence_samples; ++k) {
             const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
             values.push_back(grey_at(difference, p + d * inward));
         }
-        const bool background = median(std::move(values)) < background_level;
-        if (found && !background) return DetachedBand{d};
+        return median(std::move(values));
+    };
+    int band = 0;
+    std::optional<DetachedBand> found;
+    // Past a band found within the reach, the paper may start up to as far again.
+    for (int d = tuning.detached_skip; d <= (found ? 2 * reach : reach); ++d) {
+        const bool background = level_at(d) < background_level;
+        if (found && !background) {
+            // At its edge: a page whose light falls off across it rises slowly from a
+            // part as dark as the background, and where it rises is no edge of it.
+            const int edge = tuning.detached_edge_width;
+            if (level_at(d + edge) - level_at(d - edge) < tuning.detached_edge_share * paper) return DetachedBand{};
+            return DetachedBand{d};
+        }
         band = background ? band + 1 : 0;
         if (band > tuning.detached_share * across) found = DetachedBand{};
     }

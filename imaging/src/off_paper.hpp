@@ -26,8 +26,9 @@ namespace digikit::imaging {
 // background's level, deeper than tuning.detached_share of the page across the side.
 // `paper` is paper_difference.
 struct DetachedBand {
-    // How far in from the side the band ends and the paper starts; nullopt when it does
-    // not end within twice tuning.pull_reach (no paper found inside it).
+    // How far in from the side the band ends and the paper starts at its edge; nullopt
+    // when it does not end within twice tuning.pull_reach, or ends in no edge (a page's
+    // own shading, as dark as the background, that it rises from slowly).
     std::optional<int> paper_from;
 };
 [[nodiscard]] std::optional<DetachedBand> detached_band(const cv::Mat& difference, double paper, const Quad& quad,

@@ -453,6 +453,25 @@ TEST(DetachedSide, ABottomOnARulerBeyondTheClothGoesOntoThePaper)
     EXPECT_EQ(pull_detached_sides(grey, difference, page_of(on_sheet), {}).quad, on_sheet);
 }
 
+// A sheet on a wooden table lit from its left: its paper darkens steadily to the right,
+// down to the table's own shade, and it ends in a small step onto the table (x 150-649).
+// Its darkened part is no band of background in front of more paper: the right side stays
+// on the sheet's edge (pd_linguistics_thesis_a: pulled 200 pixels into the page before).
+TEST(DetachedSide, ThePapersOwnShadingIsNoBandBeforeThePaper)
+{
+    cv::Mat bgr(600, 800, CV_8UC3, cv::Scalar(70, 95, 115));
+    for (int x = 150; x < 650; ++x) {
+        const double lit = 1.0 - (x - 150) / 499.0;  // 1 at the left edge, 0 at the right
+        const auto shade = [&](double dark, double bright) { return dark + lit * (bright - dark); };
+        bgr(cv::Rect(x, 100, 1, 330)).setTo(cv::Scalar(shade(78, 205), shade(102, 215), shade(122, 225)));
+    }
+    cv::Mat grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    const cv::Mat difference = difference_from_background(bgr);
+    const Quad sheet{cv::Point2d(150, 100), cv::Point2d(649, 100), cv::Point2d(649, 429), cv::Point2d(150, 429)};
+    EXPECT_EQ(pull_detached_sides(grey, difference, page_of(sheet), {}).quad, sheet);
+}
+
 // A spread on green cloth whose pages' tops dip 30 pixels into the gutter (the notch an
 // open book shows): the left page's gutter corner on the cloth above the notch is off
 // the paper, on the notch it is not (dcp_dewarp-input-1, both pages 6% off at 0.48 and
