@@ -217,15 +217,19 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
     const auto from = static_cast<int>(size.width * tuning.gutter_from);
     const auto to = static_cast<int>(size.width * tuning.gutter_to);
     const auto at = [&](int x) { return level[static_cast<std::size_t>(x)]; };
+    // The darkest column between `from` and `to` that `accept`s (the first of equals).
+    const auto darkest_column = [&](const auto& accept) {
+        std::optional<int> darkest;
+        for (int x = from; x < to; ++x) {
+            if (accept(x) && (!darkest || at(x) < at(*darkest))) darkest = x;
+        }
+        return darkest;
+    };
     // The darkest column whose dark line runs nearly straight down to both ends of the
     // spread: a rule of print beside the gutter can be darker, but stops at the margins.
     const EndDepths ends = end_depths(grey);
     const int straight = tuning.gutter_end_slant;
-    std::optional<int> darkest;
-    for (int x = from; x < to; ++x) {
-        if (reaches_both_ends(ends, x, straight) && (!darkest || at(x) < at(*darkest))) darkest = x;
-    }
-    if (darkest) {
+    if (const auto darkest = darkest_column([&](int x) { return reaches_both_ends(ends, x, straight); })) {
         if (const double depth = gutter_depth(level, *darkest); depth >= tuning.min_gutter_depth) {
             // Followed as far as a slanting gutter leads; but a line that went onto a rule
             // beside the gutter is no longer dark at the ends: then only near the column.
@@ -237,13 +241,10 @@ std::optional<Fold> find_gutter(const cv::Mat& grey_photo, const Quad& spread, b
         }
     }
     // Else the darkest column, its line slanting more (a spread seen obliquely).
-    darkest = from;
-    for (int x = from; x < to; ++x) {
-        if (at(x) < at(*darkest)) darkest = x;
-    }
-    const double depth = gutter_depth(level, *darkest);
-    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(ends, *darkest))) return std::nullopt;
-    return Fold{traced_line(grey, *darkest, to_straight, size.width / 25), 1, depth};
+    const int darkest = darkest_column([](int) { return true; }).value_or(from);
+    const double depth = gutter_depth(level, darkest);
+    if (!required && (depth < tuning.min_gutter_depth || !reaches_both_ends(ends, darkest))) return std::nullopt;
+    return Fold{traced_line(grey, darkest, to_straight, size.width / 25), 1, depth};
 }
 
 namespace {
