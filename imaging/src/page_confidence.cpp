@@ -23,40 +23,6 @@ bool hugs_frame(cv::Point2d a, cv::Point2d b, cv::Size frame)
            (near(a.y, frame.height - 1) && near(b.y, frame.height - 1));
 }
 
-// The share of side a-b along which a clear brightness step across it lies on it: at
-// each sample, the change at the side (within tuning.edge_tolerance) is among the
-// strongest within tuning.edge_window either side, and at least tuning.edge_contrast
-// deep. A faint but sharp paper edge counts; a side placed through paper or beside the
-// edge does not.
-double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward)
-{
-    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
-    const int window = tuning.edge_window;
-    int on_edge = 0;
-    for (int k = 0; k < tuning.evidence_samples; ++k) {
-        const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
-        std::vector<double> values;
-        for (int o = -window - 1; o <= window + 1; ++o) {
-            const cv::Point2d q = p + o * inward;
-            values.push_back((grey_at(grey, q - along) + grey_at(grey, q) + grey_at(grey, q + along)) / 3);
-        }
-        double strongest = 0;
-        double at_side = 0;
-        for (int o = -window; o <= window; ++o) {
-            const auto i = static_cast<std::size_t>(o + window) + 1;
-            const double change = std::abs(values[i + 1] - values[i - 1]);
-            strongest = std::max(strongest, change);
-            if (std::abs(o) <= tuning.edge_tolerance) at_side = std::max(at_side, change);
-        }
-        // Page-stack edges or a cover beside the paper may step more: the side's own step
-        // need only be one of the clear ones there.
-        const double depth =
-            std::abs(values[static_cast<std::size_t>(window) + 4] - values[static_cast<std::size_t>(window) - 2]);
-        on_edge += at_side >= tuning.edge_share_of_strongest * strongest && depth >= tuning.edge_contrast ? 1 : 0;
-    }
-    return static_cast<double>(on_edge) / tuning.evidence_samples;
-}
-
 // The share of a side on the frame's edge along which the photo just inside the frame
 // (within tuning.frame_band_share of its shorter side, where a side counts as on it) is
 // as bright as the page's paper (the brightest within a few pixels along it, past letters):
@@ -84,6 +50,39 @@ double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
 }
 
 }  // namespace
+
+double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward)
+{
+    const cv::Point2d along = (b - a) / std::max(norm(b - a), 1e-9);
+    const int window = tuning.edge_window;
+    // Counted apart by the way they step: a paper edge steps the same way all along, a
+    // side through print (a tight crop's justified margin) either way.
+    int on_edge_up = 0;
+    int on_edge_down = 0;
+    for (int k = 0; k < tuning.evidence_samples; ++k) {
+        const cv::Point2d p = a + (0.05 + 0.9 * k / (tuning.evidence_samples - 1)) * (b - a);
+        std::vector<double> values;
+        for (int o = -window - 1; o <= window + 1; ++o) {
+            const cv::Point2d q = p + o * inward;
+            values.push_back((grey_at(grey, q - along) + grey_at(grey, q) + grey_at(grey, q + along)) / 3);
+        }
+        double strongest = 0;
+        double at_side = 0;
+        for (int o = -window; o <= window; ++o) {
+            const auto i = static_cast<std::size_t>(o + window) + 1;
+            const double change = std::abs(values[i + 1] - values[i - 1]);
+            strongest = std::max(strongest, change);
+            if (std::abs(o) <= tuning.edge_tolerance) at_side = std::max(at_side, change);
+        }
+        // Page-stack edges or a cover beside the paper may step more: the side's own step
+        // need only be one of the clear ones there.
+        const double rise = values[static_cast<std::size_t>(window) + 4] - values[static_cast<std::size_t>(window) - 2];
+        if (at_side >= tuning.edge_share_of_strongest * strongest && std::abs(rise) >= tuning.edge_contrast) {
+            ++(rise > 0 ? on_edge_up : on_edge_down);
+        }
+    }
+    return static_cast<double>(std::max(on_edge_up, on_edge_down)) / tuning.evidence_samples;
+}
 
 double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page, double fill,
                        const std::optional<Fold>& fold)

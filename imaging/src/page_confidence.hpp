@@ -10,6 +10,14 @@
 // How sure the finder is of a page: the evidence in the photo for each side of its quad.
 namespace digikit::imaging {
 
+// The share of side a-b along which a clear brightness step across it lies on it, all
+// one way: at each sample, the change at the side (within tuning.edge_tolerance) is
+// among the strongest within tuning.edge_window either side, and at least
+// tuning.edge_contrast deep; the samples stepping up inward and those stepping down are
+// counted apart and the larger count is the side's. A faint but sharp paper edge counts;
+// a side placed through paper, beside the edge or through print does not.
+[[nodiscard]] double edge_evidence(const cv::Mat& grey, cv::Point2d a, cv::Point2d b, cv::Point2d inward);
+
 // 0..1: per side, the share of its length on a brightness step (a paper edge; along its
 // trace for the bowed edges of a curled page; nothing for a side whose trace ran on two
 // parallel edges, FoundPage::split), the depth of the fold or gutter when the side lies on

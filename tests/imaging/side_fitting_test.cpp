@@ -382,6 +382,35 @@ TEST(PageFillingTheFrame, TurnedWithNoFoldAlongItsOutlineIsCutAtTheFoldAlongTheP
     }
 }
 
+// Rows of print (letters 18 pixels wide every 40, in rows 16 high from y 100 to 495),
+// each row's letters ending at x 200 and 600 or starting there in turn: on paper filling
+// the frame (a tight crop of a page, no paper edge in view), or within margins of 30 on a
+// sheet x 170-629, y 70-525 on dark cloth.
+cv::Mat print_rows(bool on_sheet)
+{
+    const cv::Rect paper = on_sheet ? cv::Rect(170, 70, 460, 456) : cv::Rect(0, 0, 800, 600);
+    const cv::Rect print = on_sheet ? cv::Rect(200, 100, 400, 396) : paper;
+    cv::Mat grey(600, 800, CV_8U, cv::Scalar(on_sheet ? 40 : 215));
+    grey(paper).setTo(cv::Scalar(215));
+    for (int row = 0; 100 + 16 * row < 495; ++row) {
+        for (int x = row % 2 == 0 ? 22 : 0; x < 800; x += 40) {
+            grey(cv::Rect(x, 100 + 16 * row, 18, std::min(16, 495 - 16 * row - 100)) & print).setTo(cv::Scalar(30));
+        }
+    }
+    return grey;
+}
+
+// A side along the print's justified margin steps at every row, but either way, row by
+// row, as no paper edge does: little evidence (dcp_Image3 of the books set, a tight crop,
+// was a page at 0.50 without doubt). A sheet's own edge, its print within the margin, is one.
+TEST(PageConfidence, ASideThroughPrintIsNoPaperEdge)
+{
+    const cv::Point2d inward(1, 0);
+    const double through_print = edge_evidence(print_rows(false), cv::Point2d(200, 495), cv::Point2d(200, 100), inward);
+    EXPECT_LT(through_print, 0.6);
+    EXPECT_GE(edge_evidence(print_rows(true), cv::Point2d(170, 525), cv::Point2d(170, 70), inward), 0.9);
+}
+
 // A side on the frame's edge counts as a page running out of view only where the paper
 // reaches the frame: a quad whose top lies on the frame with 20 pixels of table between
 // it and the sheet has nothing there (before: half, as for the sheet running off the
