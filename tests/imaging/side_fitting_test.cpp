@@ -401,8 +401,9 @@ cv::Mat print_rows(bool on_sheet)
 }
 
 // A side along the print's justified margin steps at every row, but either way, row by
-// row, as no paper edge does: little evidence (dcp_Image3 of the books set, a tight crop,
-// was a page at 0.50 without doubt). A sheet's own edge, its print within the margin, is one.
+// row, as no paper edge does: little evidence (Decapod's Image3, a tight crop, came out a
+// page at 0.50 without doubt beside the other photos of its test data). A sheet's own
+// edge, its print within the margin, is one.
 TEST(PageConfidence, ASideThroughPrintIsNoPaperEdge)
 {
     const cv::Point2d inward(1, 0);
