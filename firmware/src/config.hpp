@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "digikit/base/disk_space.hpp"
 #include "digikit/capture/camera.hpp"
 #include "digikit/hardware/button.hpp"
 #include "digikit/hardware/feedback.hpp"
@@ -99,7 +100,7 @@ struct Config {
 
     struct Storage {
         std::int64_t min_free_mb = 500;  // captures are refused below this much free space
-        [[nodiscard]] std::uintmax_t min_free_bytes() const { return std::uintmax_t(min_free_mb) * 1024 * 1024; }
+        [[nodiscard]] std::uintmax_t min_free_bytes() const { return std::uintmax_t(min_free_mb) * base::megabyte; }
     } storage;
 
     // The web console: "HOST:PORT" ("[::1]:PORT" for IPv6), "" = off. Beyond loopback only

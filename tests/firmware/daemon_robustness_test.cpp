@@ -136,12 +136,13 @@ int thread_count(pid_t pid)
 }
 
 // The daemon's threads that serve control clients: counted by name, because the daemon
-// starts threads of its own meanwhile (libusb's event thread at its first camera look).
+// may start threads of its own meanwhile (CI saw its count rise by three after its first
+// answer, with no client left).
 int client_thread_count(pid_t pid)
 {
     int count = 0;
     const auto tasks = std::filesystem::path("/proc") / std::to_string(pid) / "task";
-    std::error_code gone;  // a thread may end while its folder is read
+    std::error_code gone;  // the daemon has ended: no thread of it is left
     for (const auto& task : std::filesystem::directory_iterator(tasks, gone)) {
         if (base::read_file_if_exists(task.path() / "comm").value_or("") ==
             std::string(hardware::control_client_thread_name) + "\n") {
