@@ -126,6 +126,11 @@ struct FinderTuning {
     // Below this (half of min_page_confidence: half the outline off any edge, a side with
     // none) no page counts as found.
     double min_found_confidence = 0.25;
+    // Doubted pages with paper as bright as theirs along this share of the frame's border
+    // (paper_round_frame) are no pages found: no paper edge is in view. Tight crops of
+    // pages measure 0.72-1; cradle, desk and overhead photos up to 0.33 (a spread on
+    // white paper 1, but sure of its pages).
+    double no_edge_paper_round_frame = 0.6;
     double frame_hug_share = 0.01;
     double sure_fold_depth = 24;
     double fold_side_distance = 3;  // pixels: a side this close to the fold at both ends lies on it

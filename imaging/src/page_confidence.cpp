@@ -23,19 +23,13 @@ bool hugs_frame(cv::Point2d a, cv::Point2d b, cv::Size frame)
            (near(a.y, frame.height - 1) && near(b.y, frame.height - 1));
 }
 
-// The share of a side on the frame's edge along which the photo just inside the frame
-// (within tuning.frame_band_share of its shorter side, where a side counts as on it) is
-// as bright as the page's paper (the brightest within a few pixels along it, past letters):
-// a page running out of view there. A side on the frame with the table in front of it
-// (a quad reaching out past the page) has nothing there.
-double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
+// The share of segment a-b (on the frame's edge) along which the photo just inside the
+// frame (within tuning.frame_band_share of its shorter side, where a side counts as on it)
+// is as bright as paper at level `paper` (the brightest within a few pixels along it, past
+// letters).
+double paper_along(const cv::Mat& grey, double paper, cv::Point2d a, cv::Point2d b, cv::Point2d inward)
 {
-    const double paper = paper_level_in(grey, quad);
-    const cv::Point2d a = quad[i];
-    const cv::Point2d b = quad[(i + 1) % 4];
     const cv::Point2d along = line_through(a, b).direction;
-    const cv::Point2d inward = inward_normal(a, b, centroid(quad));
-    // Within the band a side on the frame stands for (the paper's edge just inside it).
     const int depth = std::max(1, static_cast<int>(tuning.frame_band_share * std::min(grey.cols, grey.rows)));
     int reached = 0;
     for (int k = 0; k < tuning.evidence_samples; ++k) {
@@ -47,6 +41,16 @@ double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
         reached += brightest >= paper - tuning.min_band_rise ? 1 : 0;
     }
     return static_cast<double>(reached) / tuning.evidence_samples;
+}
+
+// The share of a side on the frame's edge along which the page's paper reaches the
+// frame: a page running out of view there. A side on the frame with the table in front of
+// it (a quad reaching out past the page) has nothing there.
+double paper_at_frame(const cv::Mat& grey, const Quad& quad, std::size_t i)
+{
+    const cv::Point2d a = quad[i];
+    const cv::Point2d b = quad[(i + 1) % 4];
+    return paper_along(grey, paper_level_in(grey, quad), a, b, inward_normal(a, b, centroid(quad)));
 }
 
 }  // namespace
@@ -121,6 +125,22 @@ double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const Fou
     const double blob =
         std::clamp((fill - tuning.min_outline_score) / (tuning.sure_fill - tuning.min_outline_score), 0.0, 1.0);
     return std::clamp(sides * std::sqrt(blob), 0.0, 1.0);
+}
+
+double paper_round_frame(const cv::Mat& grey, const Quad& quad)
+{
+    const double paper = paper_level_in(grey, quad);
+    const double right = grey.cols - 1;
+    const double bottom = grey.rows - 1;
+    const Quad frame = {cv::Point2d(0, 0), cv::Point2d(right, 0), cv::Point2d(right, bottom), cv::Point2d(0, bottom)};
+    const cv::Point2d middle = centroid(frame);
+    double share = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const cv::Point2d a = frame[i];
+        const cv::Point2d b = frame[(i + 1) % 4];
+        share += paper_along(grey, paper, a, b, inward_normal(a, b, middle)) / 4;
+    }
+    return share;
 }
 
 }  // namespace digikit::imaging

@@ -29,4 +29,9 @@ namespace digikit::imaging {
 [[nodiscard]] double page_confidence(const cv::Mat& grey, const cv::Mat& difference, const FoundPage& page, double fill,
                                      const std::optional<Fold>& fold);
 
+// The share of the frame's border along which the photo just inside it is as bright as
+// the paper of `quad`: near 1 when paper runs out of view all round (a tight crop of a
+// page, no paper edge in view), low when the table or a cradle frames the page.
+[[nodiscard]] double paper_round_frame(const cv::Mat& grey, const Quad& quad);
+
 }  // namespace digikit::imaging

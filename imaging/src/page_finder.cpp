@@ -204,10 +204,16 @@ PageLayout find_pages(const cv::Mat& reduced_bgr, const FinderRequest& request)
         page.confidence = page_confidence(grey, difference, page, best->score, cut);
         if (fold_off_paper) page.confidence = std::min(page.confidence, tuning.fold_corner_off_confidence);
     }
-    // Nothing found with confidence (no paper edge in view, or a quad the photo hardly
-    // supports): no page, rather than an invented quad.
-    if (std::all_of(layout.pages.begin(), layout.pages.end(),
-                    [](const FoundPage& page) { return page.confidence < tuning.min_found_confidence; })) {
+    // Nothing found with confidence (a quad the photo hardly supports), or only doubted
+    // pages with paper running out of view all round the frame (a tight crop: no paper
+    // edge in view, the quad ran along the print): no page, rather than an invented quad.
+    const auto below = [&](double floor) {
+        return std::all_of(layout.pages.begin(), layout.pages.end(),
+                           [&](const FoundPage& page) { return page.confidence < floor; });
+    };
+    if (below(tuning.min_found_confidence) ||
+        (below(min_page_confidence) && !layout.pages.empty() &&
+         paper_round_frame(grey, layout.pages.front().quad) >= tuning.no_edge_paper_round_frame)) {
         layout.pages.clear();
     }
     return layout;
