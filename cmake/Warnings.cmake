@@ -19,10 +19,20 @@ target_compile_options(digikit_warnings INTERFACE
 # manual warns that the sanitizers raise false -Wmaybe-uninitialized (here inside
 # libstdc++'s <regex>) and advises against -Werror with them: that one warning is left to
 # the builds without sanitizers.
+#
+# UndefinedBehaviorSanitizer checks the product's code; the tests' own code (the targets
+# under tests/, DIGIKIT_TEST_CODE) gets AddressSanitizer only: at -O0 UBSan's checks about
+# doubled a test file's compile, and CI's budget is in the compile (docs/benchmarks.md).
+define_property(DIRECTORY PROPERTY DIGIKIT_TEST_CODE INHERITED
+                BRIEF_DOCS "Targets here are test code" FULL_DOCS "Set in tests/.")
+define_property(TARGET PROPERTY DIGIKIT_TEST_CODE INHERITED
+                BRIEF_DOCS "Test code" FULL_DOCS "From its directory's DIGIKIT_TEST_CODE.")
 if(DIGIKIT_SANITIZE)
   set(DIGIKIT_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
       -fno-sanitize-recover=undefined)
-  target_compile_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS}
+  set(product_code "$<NOT:$<BOOL:$<TARGET_PROPERTY:DIGIKIT_TEST_CODE>>>")
+  target_compile_options(digikit_warnings INTERFACE -fsanitize=address -fno-omit-frame-pointer
+                         "$<${product_code}:-fsanitize=undefined;-fno-sanitize-recover=undefined>"
                          $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
   target_link_options(digikit_warnings INTERFACE ${DIGIKIT_SANITIZER_FLAGS})
   add_compile_options(-O1)

@@ -16,8 +16,10 @@ bash scripts/install-deps.sh
 bash scripts/check-format.sh
 
 BUILD=${DIGIKIT_TEST_BUILD:-build/test}
+# Line tables only (-g1): all a sanitizer's report needs, and a fifth less compile than -g.
+DEBUG_INFO=(-DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1)
 stage "sanitized build"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug "${DEBUG_INFO[@]}" \
   -DDIGIKIT_SANITIZE=ON -DDIGIKIT_WERROR=ON -DCMAKE_UNITY_BUILD=ON -DDIGIKIT_BUILD_BENCHMARKS=ON
 cmake --build "$BUILD" -j"$(nproc)"
 
@@ -57,7 +59,7 @@ fi
 if [ "${DIGIKIT_TSAN:-1}" = 1 ]; then
   TSAN_BUILD=${DIGIKIT_TSAN_BUILD:-build/tsan}
   stage "ThreadSanitizer build and tests"
-  cmake -S . -B "$TSAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIGIKIT_TSAN=ON -DDIGIKIT_WERROR=ON \
+  cmake -S . -B "$TSAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug "${DEBUG_INFO[@]}" -DDIGIKIT_TSAN=ON -DDIGIKIT_WERROR=ON \
     -DCMAKE_UNITY_BUILD=ON -DDIGIKIT_BUILD_BENCHMARKS=OFF
   cmake --build "$TSAN_BUILD" -j"$(nproc)" --target digikit hardware_tests uploader_tests
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
