@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, builds with
-# AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors, as a unity build,
+# AddressSanitizer + UndefinedBehaviorSanitizer (UBSan on the product's code only,
+# cmake/Warnings.cmake), warnings as errors, as a unity build,
 # checks the formatting and runs clang-tidy over the product code (DIGIKIT_TIDY=0 leaves
 # it out), then runs every test with ctest, then the fuzzers for a bounded time
 # (DIGIKIT_FUZZ=0 leaves them out), then the daemon, uploader and hardware under
